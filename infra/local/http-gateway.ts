@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { ApiEvent, ApiHandler, ApiResult } from '../../shared/http/api-types.ts';
+import type { ApiFunctionName, RouteDefinition } from '../../shared/http/routes.ts';
+import { routeKeyOf } from '../../shared/http/routes.ts';
+import { lambdaContext } from './lambda-context.ts';
+
+/** API Gateway's own payload limit; the handlers enforce their smaller one. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(application\/([a-z.+-]*json|xml|x-www-form-urlencoded)|text\/)/i;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/\./g, '\\.').replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
+    names.push(name);
+    return greedy ? '(.+)' : '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), names };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= GATEWAY_MAX_BODY) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > GATEWAY_MAX_BODY ? null : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** Builds the HTTP API (payload format 2.0) event API Gateway would send for this request. */
+function toEvent(request: IncomingMessage, body: Buffer, match: CompiledRoute, values: string[], url: URL): ApiEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const pathParameters = Object.fromEntries(match.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]));
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const routeKey = routeKeyOf(match.route);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(request.headers.cookie ? { cookies: request.headers.cookie.split(/;\s*/) } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(match.names.length > 0 ? { pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.byteLength > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.byteLength > 0 && !isText,
+  };
+}
+
+function send(response: ServerResponse, result: ApiResult): void {
+  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  response.writeHead(result.statusCode, headers as Record<string, string>);
+  response.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+}
+
+const gatewayError = (response: ServerResponse, statusCode: number, message: string) =>
+  send(response, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+
+/**
+ * A node:http server standing in for API Gateway: it matches the route table, builds the event the HTTP API
+ * would build and invokes the same handler Lambda runs.
+ */
+export function gatewayListener(routes: readonly RouteDefinition[], handlers: Record<ApiFunctionName, ApiHandler>): RequestListener {
+  const compiled = routes.map(compile);
+  return async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const body = await readBody(request);
+      if (body === null) return gatewayError(response, 413, 'Request Entity Too Large');
+      for (const candidate of compiled) {
+        if (candidate.route.method !== request.method) continue;
+        const values = candidate.pattern.exec(url.pathname);
+        if (!values) continue;
+        const event = toEvent(request, body, candidate, values.slice(1), url);
+        const handler = handlers[candidate.route.function];
+        return send(response, await handler(event, lambdaContext(`certwright-${candidate.route.function}`)));
+      }
+      gatewayError(response, 404, 'Not Found');
+    } catch {
+      // A handler that throws past its error middleware is a Lambda failure: API Gateway answers 500 like this.
+      gatewayError(response, 500, 'Internal Server Error');
+    }
+  };
+}

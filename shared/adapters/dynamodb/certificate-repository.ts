@@ -1,0 +1,114 @@
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Certificate } from '../../domain/certificate.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import type { CertificatePage, CertificateRepository } from '../../ports/certificate-repository.ts';
+import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { keys, stripKeys } from './keys.ts';
+
+type Key = Record<string, unknown>;
+
+function toItem(certificate: Certificate): Record<string, unknown> {
+  return {
+    ...keys.certificate(certificate.id),
+    gsi1pk: keys.certificatesOf(certificate.organizationId),
+    gsi1sk: keys.byCreation(certificate.createdAt, certificate.id),
+    entity: 'certificate',
+    ...certificate,
+  };
+}
+
+const fromItem = (item: Record<string, unknown>): Certificate => stripKeys(item) as unknown as Certificate;
+
+export class DynamoCertificateRepository implements CertificateRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(certificate: Certificate): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: toItem(certificate), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.organization(certificate.organizationId),
+                UpdateExpression: 'ADD certificateCount :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('The certificate could not be stored', { cause: error });
+      throw storeFailure(error);
+    }
+  }
+
+  async get(organizationId: number, id: string): Promise<Certificate | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.certificate(id) })));
+    return Item && Item.organizationId === organizationId ? fromItem(Item) : null;
+  }
+
+  async listPage(organizationId: number, offset: number, limit: number): Promise<CertificatePage> {
+    const totalItems = await this.countOf(organizationId);
+    const take = Math.min(limit, totalItems - offset);
+    if (take <= 0) return { items: [], totalItems };
+    // Walk the keys-only index from whichever end is nearer, so the first and the last page are both cheap.
+    const fromFront = offset <= totalItems - offset - take;
+    const skip = fromFront ? offset : totalItems - offset - take;
+    const pageKeys = await this.readKeys(keys.certificatesOf(organizationId), fromFront, skip, take);
+    if (!fromFront) pageKeys.reverse();
+    return { items: await this.batchGet(pageKeys), totalItems };
+  }
+
+  private async countOf(organizationId: number): Promise<number> {
+    const { Item } = await guard(
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.organization(organizationId), ProjectionExpression: 'certificateCount' }),
+      ),
+    );
+    return Number(Item?.certificateCount ?? 0);
+  }
+
+  private async readKeys(partition: string, forward: boolean, skip: number, take: number): Promise<Key[]> {
+    const collected: Key[] = [];
+    let startKey: Key | undefined;
+    do {
+      const page = await guard(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1-keys',
+            KeyConditionExpression: 'gsi1pk = :partition',
+            ExpressionAttributeValues: { ':partition': partition },
+            ScanIndexForward: forward,
+            Limit: skip + take - collected.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      collected.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && collected.length < skip + take);
+    return collected.slice(skip, skip + take).map((item) => ({ pk: item.pk, sk: item.sk }));
+  }
+
+  private async batchGet(itemKeys: Key[]): Promise<Certificate[]> {
+    const found = new Map<string, Certificate>();
+    let pending: Key[] = itemKeys;
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await guard(
+        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } })),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) found.set(String(item.pk), fromItem(item));
+      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined) ?? [];
+    }
+    return itemKeys.flatMap((key) => found.get(String(key.pk)) ?? []);
+  }
+}

@@ -1,0 +1,20 @@
+/** Item key layout of the single table. */
+export const keys = {
+  organization: (id: number) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
+  organizationCounter: () => ({ pk: 'COUNTER', sk: 'ORG' }),
+  marker: (name: string) => ({ pk: `MARKER#${name}`, sk: 'MARKER' }),
+  token: (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' }),
+  tokensOf: (organizationId: number) => `ORG#${organizationId}#TOKEN`,
+  certificate: (id: string) => ({ pk: `CERT#${id}`, sk: 'CERT' }),
+  certificatesOf: (organizationId: number) => `ORG#${organizationId}#CERT`,
+  byCreation: (createdAt: string, id: string) => `${createdAt}#${id}`,
+};
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity'] as const;
+
+/** An item without the table's key and bookkeeping attributes: the stored entity itself. */
+export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const entity = { ...item };
+  for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
+  return entity;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ENV } from './env-names.ts';
+
+const schema = z.object({
+  [ENV.tableName]: z.string().min(1),
+  [ENV.secretPrefix]: z.string().min(1).default('certwright/'),
+  [ENV.secretKmsKeyId]: z.string().optional(),
+  [ENV.secretRecoveryDays]: z.coerce.number().int().min(7).max(30).default(7),
+  [ENV.dynamodbEndpoint]: z.string().url().optional(),
+  [ENV.secretDir]: z.string().optional(),
+  [ENV.maxBodyBytes]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+});
+
+export interface ApiConfig {
+  tableName: string;
+  secretPrefix: string;
+  secretKmsKeyId: string | undefined;
+  secretRecoveryDays: number;
+  dynamodbEndpoint: string | undefined;
+  secretDir: string | undefined;
+  maxBodyBytes: number;
+}
+
+/** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new Error(`Invalid configuration: ${names}`);
+  }
+  const values = parsed.data;
+  return {
+    tableName: values[ENV.tableName],
+    secretPrefix: values[ENV.secretPrefix],
+    secretKmsKeyId: values[ENV.secretKmsKeyId],
+    secretRecoveryDays: values[ENV.secretRecoveryDays],
+    dynamodbEndpoint: values[ENV.dynamodbEndpoint],
+    secretDir: values[ENV.secretDir],
+    maxBodyBytes: values[ENV.maxBodyBytes],
+  };
+}

@@ -1,0 +1,12 @@
+/** Environment variable names, shared by the functions that read them and the infra that sets them. */
+export const ENV = {
+  tableName: 'CERTWRIGHT_TABLE_NAME',
+  secretPrefix: 'CERTWRIGHT_SECRET_PREFIX',
+  secretKmsKeyId: 'CERTWRIGHT_SECRET_KMS_KEY_ID',
+  secretRecoveryDays: 'CERTWRIGHT_SECRET_RECOVERY_DAYS',
+  /** Local stack only: DynamoDB Local's endpoint. */
+  dynamodbEndpoint: 'CERTWRIGHT_DYNAMODB_ENDPOINT',
+  /** Local stack only: folder of the file-backed secret store; when set, Secrets Manager is not used. */
+  secretDir: 'CERTWRIGHT_SECRET_DIR',
+  maxBodyBytes: 'CERTWRIGHT_MAX_BODY_BYTES',
+} as const;

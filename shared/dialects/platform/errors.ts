@@ -1,0 +1,52 @@
+import type { CertwrightError, ErrorCode } from '../../domain/errors.ts';
+import type { DialectErrors } from '../../http/api-handler.ts';
+import type { ApiResult } from '../../http/api-types.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 422,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  quota_exceeded: 429,
+  dependency_unavailable: 503,
+  internal: 500,
+};
+
+/** Core input names -> this dialect's property names. */
+const PROPERTY_PATHS: Record<string, string> = { certificate: 'certificateData', privateKey: 'privateKeyData', chain: 'chainData' };
+
+/** API Platform's JSON-LD errors: a problem document with Hydra terms, and a ConstraintViolationList for 422. */
+export const platformErrors: DialectErrors = {
+  toResponse(error: CertwrightError): ApiResult {
+    const status = STATUS[error.code];
+    const violations = error.violations.map((violation) => ({
+      propertyPath: PROPERTY_PATHS[violation.field] ?? violation.field,
+      message: violation.message,
+    }));
+    const detail = violations.length > 0 ? violations.map((v) => `${v.propertyPath}: ${v.message}`).join('\n') : error.message;
+    const body = {
+      '@context': violations.length > 0 ? '/api/contexts/ConstraintViolationList' : '/api/contexts/Error',
+      '@type': violations.length > 0 ? 'ConstraintViolationList' : 'hydra:Error',
+      type: `/errors/${status}`,
+      title: 'An error occurred',
+      detail,
+      status,
+      'hydra:title': 'An error occurred',
+      'hydra:description': detail,
+      ...(violations.length > 0 ? { violations } : {}),
+    };
+    return {
+      statusCode: status,
+      headers: {
+        'content-type': 'application/problem+json; charset=utf-8',
+        ...(status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
+      },
+      body: JSON.stringify(body),
+    };
+  },
+};

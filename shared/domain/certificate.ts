@@ -1,0 +1,51 @@
+export type CertificateType = 'auto_managed' | 'custom';
+export type CertificateStatus = 'pending' | 'issuing' | 'active' | 'failed' | 'expired' | 'revoked';
+export type KeyType = 'rsa' | 'ec' | 'ed25519';
+export type DnsStatus = 'pending' | 'valid' | 'invalid';
+export type SslStatus = 'pending' | 'covered' | 'not_covered';
+export type AttemptType = 'custom_import' | 'acme_issue' | 'acme_renew' | 'acme_revoke';
+export type AttemptStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface San {
+  id: string;
+  name: string;
+  dnsStatus: DnsStatus;
+  sslStatus: SslStatus;
+}
+
+export interface Attempt {
+  id: string;
+  type: AttemptType;
+  status: AttemptStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** One certificate record; the private key lives in the secret store, referenced by name only. */
+export interface Certificate {
+  id: string;
+  organizationId: number;
+  name: string;
+  domainName: string;
+  sans: San[];
+  type: CertificateType;
+  status: CertificateStatus;
+  issuer: string | null;
+  serialNumber: string | null;
+  fingerprint: string | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  keyType: KeyType | null;
+  keySize: number | null;
+  certificateData: string | null;
+  chainData: string | null;
+  privateKeySecretName: string | null;
+  autoRenew: boolean;
+  renewAt: string | null;
+  lastAttempt: Attempt | null;
+  attemptCount: number;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}

@@ -1,0 +1,64 @@
+/** Stable error codes; each dialect maps them to its own HTTP status and body. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'quota_exceeded'
+  | 'dependency_unavailable'
+  | 'internal';
+
+/** One broken rule of a request, named by the field it concerns. */
+export interface Violation {
+  field: string;
+  message: string;
+}
+
+export interface CertwrightErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  violations?: Violation[];
+}
+
+/** Base of every error the core raises on purpose; anything else is a bug and becomes a bare 500. */
+export class CertwrightError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly violations: Violation[];
+
+  constructor(code: ErrorCode, message: string, options: CertwrightErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'CertwrightError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.violations = options.violations ?? [];
+  }
+}
+
+export class ValidationError extends CertwrightError {
+  constructor(violations: Violation[]) {
+    super('validation_failed', violations.map((v) => `${v.field}: ${v.message}`).join('\n'), { violations });
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFoundError extends CertwrightError {
+  constructor(what: string) {
+    super('not_found', `${what} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends CertwrightError {
+  constructor(message: string, options: CertwrightErrorOptions = {}) {
+    super('conflict', message, options);
+    this.name = 'ConflictError';
+  }
+}
+
+export const isCertwrightError = (error: unknown): error is CertwrightError => error instanceof CertwrightError;

@@ -1,0 +1,46 @@
+export interface Organization {
+  id: number;
+  name: string;
+  createdAt: string;
+}
+
+export type Scope =
+  | 'certificates:read'
+  | 'certificates:write'
+  | 'certificates:export'
+  | 'projects:read'
+  | 'projects:write'
+  | 'tokens:manage'
+  | 'users:manage'
+  | 'admin';
+
+export const ALL_SCOPES: readonly Scope[] = [
+  'certificates:read',
+  'certificates:write',
+  'certificates:export',
+  'projects:read',
+  'projects:write',
+  'tokens:manage',
+  'users:manage',
+  'admin',
+];
+
+/** Who is calling, as established from a credential; the organization always comes from here, never from the path. */
+export interface Principal {
+  organizationId: number;
+  subject: string;
+  scopes: readonly Scope[];
+}
+
+export interface ApiToken {
+  id: string;
+  organizationId: number;
+  name: string;
+  /** SHA-256 of the plaintext, hex; the plaintext is never stored. */
+  tokenHash: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}

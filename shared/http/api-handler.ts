@@ -1,0 +1,97 @@
+import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/errors.ts';
+import type { Principal } from '../domain/organization.ts';
+import { authenticateToken } from '../use-cases/authenticate.ts';
+import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { ApiEvent, ApiHandler, ApiResult } from './api-types.ts';
+import { presentedToken } from './request.ts';
+import type { ApiFunctionName, RouteDefinition } from './routes.ts';
+import { routesByKey } from './routes.ts';
+
+export interface OperationContext<D> {
+  deps: D;
+  principal: Principal;
+  event: ApiEvent;
+  route: RouteDefinition;
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+  requestId: string;
+}
+
+export type Operation<D> = (context: OperationContext<D>) => Promise<ApiResult>;
+
+/** How a dialect writes its errors; statuses and bodies are the dialect's own. */
+export interface DialectErrors {
+  toResponse(error: CertwrightError, requestId: string): ApiResult;
+}
+
+export interface ApiHandlerOptions<D extends CoreDeps> {
+  function: ApiFunctionName;
+  errors: DialectErrors;
+  operations: Record<string, Operation<D>>;
+  /** Builds the dependencies; called once, on the first request (the cold start). */
+  init: () => D;
+  maxBodyBytes?: number;
+}
+
+const logger = new Logger({ serviceName: 'certwright' });
+
+export const hasScope = (principal: Principal, scope: string): boolean =>
+  principal.scopes.includes('admin') || principal.scopes.some((granted) => granted === scope);
+
+/**
+ * Turns any thrown error into the dialect's error reply. Client mistakes keep their message;
+ * anything unexpected is logged once with the request id and answered without internals.
+ */
+const dialectErrors = (errors: DialectErrors): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+  onError: async (request) => {
+    const requestId = request.context.awsRequestId;
+    const error = request.error;
+    if (isCertwrightError(error) && error.code !== 'internal' && error.code !== 'dependency_unavailable') {
+      request.response = errors.toResponse(error, requestId);
+      return;
+    }
+    logger.error('request failed', { requestId, errorName: error?.name, error: error as Error });
+    const unavailable = isCertwrightError(error) && error.code === 'dependency_unavailable';
+    request.response = errors.toResponse(
+      unavailable
+        ? new CertwrightError('dependency_unavailable', 'A service certwright depends on is unavailable; try again shortly')
+        : new CertwrightError('internal', `Internal error (request ${requestId})`),
+      requestId,
+    );
+  },
+});
+
+/** The one Lambda entry shape every dialect uses: route lookup, authentication, tenant check, operation. */
+export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<D>): ApiHandler {
+  let deps: D | undefined;
+  const core = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+    deps ??= options.init();
+    const route = routesByKey.get(event.routeKey);
+    const operation = options.operations[event.routeKey];
+    if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
+    const params = event.pathParameters ?? {};
+    let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
+    if (route.scope !== null) {
+      principal = await authenticateToken(deps, presentedToken(event));
+      // The organization comes from the credential; another organization's resources do not exist for it.
+      if (params.organizationId !== undefined && params.organizationId !== String(principal.organizationId)) {
+        throw new NotFoundError('Organization');
+      }
+      if (!hasScope(principal, route.scope)) throw new CertwrightError('forbidden', `This token lacks the ${route.scope} scope`);
+    }
+    return operation({
+      deps,
+      principal,
+      event,
+      route,
+      params: params as Record<string, string>,
+      query: new URLSearchParams(event.rawQueryString ?? ''),
+      requestId: context.awsRequestId,
+    });
+  };
+  return middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
+}

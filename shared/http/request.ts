@@ -1,0 +1,45 @@
+import { CertwrightError, ValidationError } from '../domain/errors.ts';
+import type { ApiEvent } from './api-types.ts';
+
+export interface BodyRules {
+  maxBytes: number;
+  /** Accepted media types, lowercase, without parameters. */
+  mediaTypes: readonly string[];
+}
+
+const mediaTypeOf = (event: ApiEvent): string => (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** Reads a JSON body: size limit first (413), then media type (415), then syntax (400). */
+export function readJsonBody(event: ApiEvent, rules: BodyRules): unknown {
+  const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  if (raw.byteLength > rules.maxBytes) {
+    throw new CertwrightError('payload_too_large', `The request body is larger than ${rules.maxBytes} bytes`);
+  }
+  if (!rules.mediaTypes.includes(mediaTypeOf(event))) {
+    throw new CertwrightError('unsupported_media_type', `Content-Type must be ${rules.mediaTypes.join(' or ')}`);
+  }
+  if (raw.byteLength === 0) throw new CertwrightError('bad_request', 'A JSON request body is required');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new CertwrightError('bad_request', 'The request body is not valid JSON');
+  }
+}
+
+/** Runs a zod-like parse and turns its issues into a ValidationError. */
+export function parseWith<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+  value: unknown,
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(result.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message })));
+}
+
+/** The API token from `X-API-TOKEN` or `Authorization: Bearer`. */
+export function presentedToken(event: ApiEvent): string | null {
+  const header = event.headers['x-api-token']?.trim();
+  if (header) return header;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(event.headers.authorization ?? '');
+  return match?.[1] ?? null;
+}

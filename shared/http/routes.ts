@@ -1,0 +1,30 @@
+import type { Scope } from '../domain/organization.ts';
+
+/** The Lambda functions behind the HTTP API; each serves one dialect. */
+export type ApiFunctionName = 'platform';
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  function: ApiFunctionName;
+  /** Scope the caller needs; null for a public route. */
+  scope: Scope | null;
+}
+
+/**
+ * Every route of every dialect, with the scope it needs. CDK creates the API Gateway routes from this table,
+ * the local stack dispatches with it, and the handlers authorize with it, so the three cannot disagree.
+ */
+export const ROUTES = [
+  { method: 'GET', path: '/api/organizations/{organizationId}/certificates', function: 'platform', scope: 'certificates:read' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/certificates', function: 'platform', scope: 'certificates:write' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:read' },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+
+export const routeKeyOf = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+
+export const routesByKey: ReadonlyMap<string, RouteDefinition> = new Map(ROUTES.map((route) => [routeKeyOf(route), route]));
+
+export const API_FUNCTIONS: readonly ApiFunctionName[] = [...new Set(ROUTES.map((route) => route.function))];

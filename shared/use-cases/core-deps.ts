@@ -1,0 +1,15 @@
+import type { Clock } from '../domain/clock.ts';
+import type { CertificateRepository } from '../ports/certificate-repository.ts';
+import type { IdentityRepository } from '../ports/identity-repository.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+
+/** What the use cases need; wired once per cold start. */
+export interface CoreDeps {
+  certificates: CertificateRepository;
+  identity: IdentityRepository;
+  secrets: SecretStore;
+  clock: Clock;
+  newId: () => string;
+  /** Every secret name starts with this, so IAM can limit access by prefix. */
+  secretPrefix: string;
+}

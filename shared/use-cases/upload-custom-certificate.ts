@@ -1,0 +1,68 @@
+import type { Certificate } from '../domain/certificate.ts';
+import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
+import type { BundleInput } from '../domain/certificate-inspection.ts';
+import type { Principal } from '../domain/organization.ts';
+import type { CoreDeps } from './core-deps.ts';
+
+export interface UploadInput extends BundleInput {
+  name?: string | undefined;
+}
+
+export interface UploadOptions {
+  requirePrivateKey: boolean;
+  hostname?: string;
+}
+
+export const privateKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, certificateId: string): string =>
+  `${deps.secretPrefix}certificates/${certificateId}/private-key`;
+
+/**
+ * Verifies an uploaded certificate and stores it: the key in the secret store, the rest in the table.
+ * When the table write fails the key is removed again, so a rejected upload leaves nothing behind.
+ */
+export async function uploadCustomCertificate(
+  deps: CoreDeps,
+  principal: Principal,
+  input: UploadInput,
+  options: UploadOptions,
+): Promise<Certificate> {
+  const now = deps.clock.now();
+  const inspected = inspectCertificateBundle(input, { now, ...options });
+  const id = deps.newId();
+  const at = now.toISOString();
+  const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, id) : null;
+  const certificate: Certificate = {
+    id,
+    organizationId: principal.organizationId,
+    name: input.name?.trim() || inspected.domainName,
+    domainName: inspected.domainName,
+    sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
+    type: 'custom',
+    status: 'active',
+    issuer: inspected.issuer,
+    serialNumber: inspected.serialNumber,
+    fingerprint: inspected.fingerprint,
+    notBefore: inspected.notBefore.toISOString(),
+    notAfter: inspected.notAfter.toISOString(),
+    keyType: inspected.keyType,
+    keySize: inspected.keySize,
+    certificateData: inspected.certificatePem,
+    chainData: inspected.chainPem,
+    privateKeySecretName: secretName,
+    autoRenew: false,
+    renewAt: null,
+    lastAttempt: { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null },
+    attemptCount: 1,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  if (secretName && inspected.privateKeyPem) await deps.secrets.put(secretName, inspected.privateKeyPem);
+  try {
+    await deps.certificates.create(certificate);
+  } catch (error) {
+    if (secretName) await deps.secrets.delete(secretName, { withoutRecovery: true });
+    throw error;
+  }
+  return certificate;
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
+import { createDocumentClient } from './adapters/dynamodb/client.ts';
+import { DynamoIdentityRepository } from './adapters/dynamodb/identity-repository.ts';
+import { FileSecretStore } from './adapters/file-secrets/file-secret-store.ts';
+import { SecretsManagerSecretStore } from './adapters/secrets-manager/secrets-manager-secret-store.ts';
+import type { ApiConfig } from './config/api-config.ts';
+import { systemClock } from './domain/clock.ts';
+import type { CoreDeps } from './use-cases/core-deps.ts';
+
+/** The composition root: real adapters chosen by configuration, created once per cold start. */
+export function buildCoreDeps(config: ApiConfig): CoreDeps {
+  const documents = createDocumentClient(config.dynamodbEndpoint);
+  const secrets = config.secretDir
+    ? new FileSecretStore(config.secretDir)
+    : new SecretsManagerSecretStore(new SecretsManagerClient({}), {
+        kmsKeyId: config.secretKmsKeyId,
+        recoveryWindowInDays: config.secretRecoveryDays,
+      });
+  return {
+    certificates: new DynamoCertificateRepository(documents, config.tableName),
+    identity: new DynamoIdentityRepository(documents, config.tableName),
+    secrets,
+    clock: systemClock,
+    newId: randomUUID,
+    secretPrefix: config.secretPrefix,
+  };
+}
