@@ -1,0 +1,37 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import type { AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ServiceStack } from './service-stack.ts';
+import { StatefulStack } from './stateful-stack.ts';
+
+export interface CertwrightApp {
+  app: App;
+  data: StatefulStack;
+  service: ServiceStack;
+}
+
+/** Builds the whole app with its cdk-nag checks; the CDK CLI and the infra tests both start here. */
+export function createCertwrightApp(props?: AppProps): CertwrightApp {
+  const app = new App(props);
+  // Environment-agnostic on purpose: a team deploys into whatever account and region its credentials point to,
+  // and the templates (and cdk-nag finding ids) do not change with the machine that synthesizes them.
+  const data = new StatefulStack(app, 'CertwrightData', {
+    description: 'certwright: table and secrets key (retained on delete)',
+  });
+  const service = new ServiceStack(app, 'CertwrightService', {
+    description: 'certwright: HTTP API and functions',
+    table: data.table,
+    secretKey: data.secretKey,
+  });
+
+  // Fails the synth on any finding that is not acknowledged with a reason next to the resource.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, data, service };
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (isEntryPoint) {
+  createCertwrightApp().app.synth();
+}

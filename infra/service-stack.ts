@@ -1,0 +1,38 @@
+import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { API_FUNCTIONS } from '../shared/http/routes.ts';
+import type { ApiFunctionName } from '../shared/http/routes.ts';
+import { ApiFunction } from './constructs/api-function.ts';
+import { CertwrightHttpApi } from './constructs/http-api.ts';
+
+export interface ServiceStackProps extends StackProps {
+  table: ITable;
+  secretKey: IKey;
+}
+
+/** Everything stateless: the API functions and the HTTP API in front of them. Safe to destroy and redeploy. */
+export class ServiceStack extends Stack {
+  readonly functions: Readonly<Record<ApiFunctionName, ApiFunction>>;
+  readonly httpApi: CertwrightHttpApi;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    // Strong (export/import): the data stack cannot be deleted while this stack still uses its table and key.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    const functions = {} as Record<ApiFunctionName, ApiFunction>;
+    const lambdas = {} as Record<ApiFunctionName, IFunction>;
+    for (const name of API_FUNCTIONS) {
+      functions[name] = new ApiFunction(this, `${name}-function`, { name, table: props.table, secretKey: props.secretKey });
+      lambdas[name] = functions[name].function;
+    }
+    this.functions = functions;
+    this.httpApi = new CertwrightHttpApi(this, 'Http', { functions: lambdas });
+
+    new CfnOutput(this, 'TableName', { description: 'The certwright DynamoDB table', value: props.table.tableName });
+  }
+}

@@ -1,0 +1,324 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCertwrightApp } from '../../infra/app.ts';
+import type { CertwrightApp } from '../../infra/app.ts';
+import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { API_FUNCTIONS, ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
+
+type Json = Record<string, unknown>;
+interface CfnResource {
+  Type: string;
+  Properties?: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/**
+ * Statements allowed to use Resource "*", keyed by one of their actions, each with the reason. Empty today: add an
+ * entry only for an action that has no resource-level permissions, and say why.
+ */
+const RESOURCE_STAR_ALLOWED: Readonly<Record<string, string>> = {};
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** A CloudFormation string expression as readable text: `{Ref: X}` becomes `${X}`, Fn::Join is joined. */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Json;
+  if ('Ref' in node) return `\${${String(node.Ref)}}`;
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Fn::ImportValue' in node) return `\${Import:${render(node['Fn::ImportValue'])}}`;
+  return JSON.stringify(value);
+}
+
+function resourcesOf(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+/** Every statement of every identity policy, inline role policy and managed policy in the template. */
+function policyStatements(template: Template): Statement[] {
+  const documents = [
+    ...resourcesOf(template, 'AWS::IAM::Policy').map(([, policy]) => policy.Properties?.PolicyDocument),
+    ...resourcesOf(template, 'AWS::IAM::ManagedPolicy').map(([, policy]) => policy.Properties?.PolicyDocument),
+    ...resourcesOf(template, 'AWS::IAM::Role').flatMap(([, role]) =>
+      ((role.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((policy) => policy.PolicyDocument),
+    ),
+  ];
+  return documents.flatMap((document) => (document as { Statement: Statement[] }).Statement);
+}
+
+/** The one LogGroup that `ref` ({Ref} or {Fn::GetAtt [id, Arn]}) points at. */
+function logGroupBehind(template: Template, ref: unknown): CfnResource {
+  const node = ref as Json;
+  const logicalId = 'Ref' in node ? String(node.Ref) : (node['Fn::GetAtt'] as string[])[0]!;
+  const logGroup = (template.toJSON().Resources as Record<string, CfnResource>)[logicalId];
+  expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+  return logGroup!;
+}
+
+describe('CDK app', () => {
+  let built: CertwrightApp;
+  let assembly: ReturnType<CertwrightApp['app']['synth']>;
+  let data: Template;
+  let service: Template;
+  const templates = (): [string, Template][] => [
+    ['CertwrightData', data],
+    ['CertwrightService', service],
+  ];
+
+  // One synth (with esbuild bundling of every function and the cdk-nag checks) for the whole file.
+  beforeAll(() => {
+    built = createCertwrightApp();
+    assembly = built.app.synth();
+    data = Template.fromStack(built.data);
+    service = Template.fromStack(built.service);
+  }, 120_000);
+
+  describe('cdk-nag', () => {
+    it('leaves no unacknowledged AwsSolutions finding', async () => {
+      // In a test process an unacknowledged finding already throws from synth(); the report says so too.
+      const report = JSON.parse(await readFile(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+        pluginReports: { summary?: { status?: string }; violations?: unknown[] }[];
+      };
+      for (const pluginReport of report.pluginReports) {
+        expect(pluginReport.violations ?? []).toEqual([]);
+      }
+    });
+
+    it('fails the synth on a new wildcard permission', () => {
+      // Without bundling: this synth only has to reach the checks.
+      const probe = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const role = new Role(probe.service, 'ProbeRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+
+      expect(() => probe.app.synth()).toThrow(/AwsSolutions-IAM5/);
+    });
+  });
+
+  describe('table', () => {
+    it('is on-demand, with point-in-time recovery, TTL, and kept when the stack goes', () => {
+      const tables = resourcesOf(data, 'AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(1);
+      const [, table] = tables[0]!;
+
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+        KeySchema: [
+          { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+        ],
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    });
+
+    it('has every index of TABLE_SCHEMA with its keys and projection, and no other', () => {
+      const [, table] = resourcesOf(data, 'AWS::DynamoDB::Table')[0]!;
+      const indexes = table.Properties?.GlobalSecondaryIndexes as { IndexName: string }[];
+
+      expect(indexes.map((index) => index.IndexName).sort()).toEqual(TABLE_SCHEMA.indexes.map((index) => index.name).sort());
+      for (const index of TABLE_SCHEMA.indexes) {
+        expect(indexes.find((deployed) => deployed.IndexName === index.name)).toEqual({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: index.projection },
+        });
+      }
+    });
+  });
+
+  it('has a rotating secrets key that is kept when the stack goes', () => {
+    const keys = resourcesOf(data, 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    const [, key] = keys[0]!;
+
+    expect(key.Properties?.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+  });
+
+  describe('API', () => {
+    it('has exactly one route per ROUTES entry, keyed `${method} ${path}`', () => {
+      const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey);
+
+      expect(routeKeys.sort()).toEqual(ROUTES.map(routeKeyOf).sort());
+    });
+
+    it("sends every route to the Lambda of the route's function", () => {
+      const resources = service.toJSON().Resources as Record<string, CfnResource>;
+      const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route');
+
+      for (const route of ROUTES) {
+        const [, deployed] = routes.find(([, candidate]) => candidate.Properties?.RouteKey === routeKeyOf(route))!;
+        const integrationId = /^integrations\/\$\{(.+)\}$/.exec(render(deployed.Properties?.Target))?.[1];
+        const integration = resources[integrationId ?? ''];
+        const lambda = built.service.functions[route.function].function.node.defaultChild as CfnFunction;
+
+        expect(integration?.Properties).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': [Stack.of(lambda).getLogicalId(lambda), 'Arn'] },
+        });
+      }
+    });
+
+    it('writes access logs to a log group with a retention', () => {
+      const stages = resourcesOf(service, 'AWS::ApiGatewayV2::Stage');
+      expect(stages).toHaveLength(1);
+      const [, stage] = stages[0]!;
+
+      expect(stage.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true });
+      const destination = (stage.Properties?.AccessLogSettings as { DestinationArn: unknown }).DestinationArn;
+      expect(logGroupBehind(service, destination).Properties?.RetentionInDays).toBe(30);
+    });
+
+    it('outputs the API URL and the table name', () => {
+      const outputs = service.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+      expect(render(outputs.ApiUrl?.Value)).toMatch(/^https:\/\/\$\{.+\}\.execute-api\./);
+      const [tableId] = resourcesOf(data, 'AWS::DynamoDB::Table')[0]!;
+      expect(render(outputs.TableName?.Value)).toContain(`Ref${tableId}`);
+    });
+  });
+
+  describe('functions', () => {
+    it('has one Lambda per API function, all nodejs22.x on arm64 with 1024 MB and 29 s', () => {
+      const functions = resourcesOf(service, 'AWS::Lambda::Function');
+
+      expect(functions).toHaveLength(API_FUNCTIONS.length);
+      for (const [, fn] of functions) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: 1024,
+          Timeout: 29,
+        });
+      }
+    });
+
+    it('gives every function the table, the secret prefix and the key', () => {
+      const [tableId] = resourcesOf(data, 'AWS::DynamoDB::Table')[0]!;
+      const [keyId] = resourcesOf(data, 'AWS::KMS::Key')[0]!;
+
+      for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
+        const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(render(variables[ENV.tableName])).toContain(`Ref${tableId}`);
+        expect(variables[ENV.secretPrefix]).toBe('certwright/');
+        expect(render(variables[ENV.secretKmsKeyId])).toContain(`FnGetAtt${keyId}Arn`);
+      }
+    });
+
+    it('logs to a log group with one month of retention', () => {
+      for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
+        const logGroup = (fn.Properties?.LoggingConfig as { LogGroup: unknown } | undefined)?.LogGroup;
+        expect(logGroup).toBeDefined();
+        expect(logGroupBehind(service, logGroup).Properties?.RetentionInDays).toBe(30);
+      }
+    });
+
+    it('ships an ESM bundle that contains the AWS SDK and loads on Node 22', async () => {
+      for (const name of API_FUNCTIONS) {
+        const lambda = built.service.functions[name].function.node.defaultChild as CfnFunction;
+        const code = service.toJSON().Resources[Stack.of(lambda).getLogicalId(lambda)].Properties.Code as { S3Key: string };
+        const bundleDir = join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+        const bundle = join(bundleDir, 'index.mjs');
+
+        expect(await readFile(bundle, 'utf8')).toMatch(/^import \{ createRequire as \w+ \} from 'module'; const require = /);
+        const sources = (JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
+        expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
+        expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-secrets-manager/'))).toBe(true);
+
+        // A fresh process, as Lambda would start it: the module must load and export `handler`.
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(process.version, typeof m.handler);`,
+          ],
+          { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', [ENV.tableName]: 'certwright-test' } },
+        );
+        expect(stdout.trim()).toMatch(/^v22\.\d+\.\d+ function$/);
+      }
+    });
+  });
+
+  describe('IAM', () => {
+    it('has no statement on Resource "*" outside the allow-list', () => {
+      for (const [stackName, template] of templates()) {
+        for (const statement of policyStatements(template)) {
+          if (!asArray(statement.Resource).includes('*')) continue;
+          const allowedBy = asArray(statement.Action).find((action) => action in RESOURCE_STAR_ALLOWED);
+          expect(allowedBy, `${stackName}: ${JSON.stringify(statement.Action)} on "*"`).toBeDefined();
+        }
+      }
+    });
+
+    it('limits Secrets Manager to secrets named certwright/*', () => {
+      const statements = policyStatements(service).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')),
+      );
+
+      expect(statements).toHaveLength(API_FUNCTIONS.length);
+      for (const statement of statements) {
+        const resources = asArray(statement.Resource).map(render);
+        expect(resources).toHaveLength(1);
+        expect(resources[0]).toMatch(
+          /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:certwright\/\*$/,
+        );
+      }
+    });
+
+    it('lets the functions reach the table and its indexes by name, without Scan', () => {
+      const statements = policyStatements(service).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
+
+      expect(statements).toHaveLength(API_FUNCTIONS.length);
+      for (const statement of statements) {
+        expect(asArray(statement.Action)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+        expect(asArray(statement.Action)).not.toContain('dynamodb:Scan');
+        const resources = asArray(statement.Resource).map(render);
+        for (const index of TABLE_SCHEMA.indexes) {
+          expect(resources.some((resource) => resource.endsWith(`/index/${index.name}`))).toBe(true);
+        }
+        expect(resources.some((resource) => resource.includes('*'))).toBe(false);
+      }
+    });
+
+    it('lets the functions use the secrets key only to encrypt and decrypt', () => {
+      const [keyId] = resourcesOf(data, 'AWS::KMS::Key')[0]!;
+      const statements = policyStatements(service).filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('kms:')),
+      );
+
+      expect(statements).toHaveLength(API_FUNCTIONS.length);
+      for (const statement of statements) {
+        expect(asArray(statement.Action).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+        expect(render(statement.Resource)).toContain(`FnGetAtt${keyId}Arn`);
+      }
+    });
+  });
+});
