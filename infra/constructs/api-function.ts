@@ -9,13 +9,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
-import { ENV } from '../../shared/config/env-names.ts';
+import { DEFAULT_SECRET_PREFIX, ENV } from '../../shared/config/env-names.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Secrets the functions create and read; IAM is scoped to this name prefix. */
-export const SECRET_PREFIX = 'certwright/';
+export const SECRET_PREFIX = DEFAULT_SECRET_PREFIX;
 
 /**
  * The DynamoDB actions the repository adapter performs. A transaction is authorized item by item as

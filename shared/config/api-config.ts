@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ENV } from './env-names.ts';
+import { DEFAULT_SECRET_PREFIX, ENV } from './env-names.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
-  [ENV.secretPrefix]: z.string().min(1).default('certwright/'),
+  [ENV.secretPrefix]: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
   [ENV.secretKmsKeyId]: z.string().optional(),
   [ENV.secretRecoveryDays]: z.coerce.number().int().min(7).max(30).default(7),
   [ENV.dynamodbEndpoint]: z.string().url().optional(),

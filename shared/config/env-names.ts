@@ -10,3 +10,6 @@ export const ENV = {
   secretDir: 'CERTWRIGHT_SECRET_DIR',
   maxBodyBytes: 'CERTWRIGHT_MAX_BODY_BYTES',
 } as const;
+
+/** Every secret certwright writes is named under this prefix; IAM grants access by it. */
+export const DEFAULT_SECRET_PREFIX = 'certwright/';
