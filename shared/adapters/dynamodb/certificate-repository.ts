@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
-import { ConflictError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { CertificatePage, CertificateRepository } from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
@@ -65,6 +65,38 @@ export class DynamoCertificateRepository implements CertificateRepository {
     const pageKeys = await this.readKeys(keys.certificatesOf(organizationId), fromFront, skip, take);
     if (!fromFront) pageKeys.reverse();
     return { items: await this.batchGet(pageKeys), totalItems };
+  }
+
+  async update(certificate: Certificate, expectedVersion: number): Promise<Certificate> {
+    const next: Certificate = { ...certificate, version: expectedVersion + 1 };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next),
+          ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization AND version = :expected',
+          ExpressionAttributeValues: { ':organization': certificate.organizationId, ':expected': expectedVersion },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return next;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeFailure(error);
+      // The old item comes back in wire form ({ N: "42" }); it tells a lost race from a deleted certificate.
+      const current = (error as { Item?: { organizationId?: { N?: string } } }).Item;
+      if (current?.organizationId?.N !== String(certificate.organizationId)) throw new NotFoundError('Certificate');
+      throw new ConflictError('The certificate was changed by another request; fetch it again and retry', { cause: error });
+    }
+  }
+
+  async getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]> {
+    const unique = [...new Set(ids)];
+    const found: Certificate[] = [];
+    // BatchGetItem takes at most 100 keys per call.
+    for (let start = 0; start < unique.length; start += 100) {
+      found.push(...(await this.batchGet(unique.slice(start, start + 100).map((id) => keys.certificate(id)))));
+    }
+    return found.filter((certificate) => certificate.organizationId === organizationId);
   }
 
   private async countOf(organizationId: number): Promise<number> {
