@@ -1,0 +1,160 @@
+/**
+ * When to renew, when to retry, when to give up, and how many new orders a run may place: the renewal rules
+ * as pure functions. Time and randomness come in as arguments so every rule can be tested to the millisecond.
+ */
+
+/** A number in [0, 1), like Math.random. */
+export type Random = () => number;
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** RFC 9773 `suggestedWindow`: the CA's preferred renewal period. */
+export interface SuggestedWindow {
+  start: Date;
+  end: Date;
+}
+
+export interface RenewalPolicy {
+  /** First retry delay after a failed attempt; doubles with each consecutive failure. */
+  retryBaseMs: number;
+  /** Longest retry delay. */
+  retryCapMs: number;
+  /**
+   * Consecutive failed attempts after which the planner stops for this certificate and says why. Each attempt
+   * validates each name at most once, so this also bounds failed validations per name: Let's Encrypt pauses a
+   * name for an account after 1,152 of them, and we stop well before.
+   */
+  maxConsecutiveFailures: number;
+  /** A renewal started longer ago than this without an outcome is treated as lost and planned again. */
+  attemptLeaseMs: number;
+}
+
+export const DEFAULT_RENEWAL_POLICY: RenewalPolicy = {
+  retryBaseMs: 5 * MINUTE_MS,
+  retryCapMs: 6 * HOUR_MS,
+  maxConsecutiveFailures: 300,
+  attemptLeaseMs: 2 * HOUR_MS,
+};
+
+/** Certificates this short-lived or shorter renew at half their lifetime instead of at two thirds. */
+export const SHORT_LIVED_MS = 10 * DAY_MS;
+
+/** Renewal bookkeeping kept on an auto-managed certificate. */
+export interface RenewalState {
+  /** Failed renewal attempts since the last success. */
+  consecutiveFailures: number;
+  /** Set when the planner stopped renewing this certificate; says why, for the person reading the certificate. */
+  pausedReason: string | null;
+  /** The CA's ARI window for the current certificate, ISO 8601, when the CA offers ARI. */
+  suggestedWindow: { start: string; end: string } | null;
+  /** RFC 9773 `explanationURL`: why the CA wants an early renewal (a revocation incident, say). */
+  explanationUrl: string | null;
+}
+
+export const initialRenewalState = (): RenewalState => ({
+  consecutiveFailures: 0,
+  pausedReason: null,
+  suggestedWindow: null,
+  explanationUrl: null,
+});
+
+/**
+ * When to renew a certificate: a uniformly random time inside the CA's ARI window when it gave one (RFC 9773
+ * section 4.2; a time in the past means "now"), else when a third of the lifetime is left, or half of it for
+ * certificates of 10 days or less (their renewal has less room for retries).
+ */
+export function renewAt(certificate: { notBefore: Date; notAfter: Date }, window: SuggestedWindow | null, random: Random): Date {
+  if (window && window.end.getTime() >= window.start.getTime()) {
+    const span = window.end.getTime() - window.start.getTime();
+    return new Date(window.start.getTime() + Math.floor(random() * span));
+  }
+  const lifetime = certificate.notAfter.getTime() - certificate.notBefore.getTime();
+  const left = lifetime <= SHORT_LIVED_MS ? lifetime / 2 : lifetime / 3;
+  return new Date(certificate.notAfter.getTime() - Math.round(left));
+}
+
+/**
+ * The delay before retry number `failures` (1 for the first failure): exponential from the base to the cap,
+ * with "equal jitter" (half fixed, half random) so that many certificates failing together (a CA outage) do not
+ * come back together.
+ */
+export function retryDelayMs(failures: number, random: Random, policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY): number {
+  const exponent = Math.min(Math.max(failures - 1, 0), 40);
+  const ceiling = Math.min(policy.retryCapMs, policy.retryBaseMs * 2 ** exponent);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export type FailureDecision =
+  | { kind: 'retry'; retryAt: Date; state: RenewalState }
+  | { kind: 'paused'; state: RenewalState };
+
+/**
+ * What follows a failed renewal attempt. The retry never lands past expiry while the certificate is still valid:
+ * when the backoff would overshoot, the next try comes halfway to expiry (but not sooner than the base delay), so
+ * the last days before expiry still see attempts. After `maxConsecutiveFailures` the planner stops.
+ */
+export function afterFailure(
+  state: RenewalState,
+  input: { now: Date; notAfter: Date | null; error: string },
+  random: Random,
+  policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY,
+): FailureDecision {
+  const failures = state.consecutiveFailures + 1;
+  if (failures >= policy.maxConsecutiveFailures) {
+    const pausedReason =
+      `Renewal stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
+      `last error: ${input.error}. Fix the cause and renew the certificate by hand to resume.`;
+    return { kind: 'paused', state: { ...state, consecutiveFailures: failures, pausedReason } };
+  }
+  const now = input.now.getTime();
+  let retry = now + retryDelayMs(failures, random, policy);
+  const expiry = input.notAfter?.getTime();
+  if (expiry !== undefined && now < expiry && retry > expiry) {
+    retry = Math.max(now + policy.retryBaseMs, now + Math.floor((expiry - now) / 2));
+  }
+  return { kind: 'retry', retryAt: new Date(retry), state: { ...state, consecutiveFailures: failures, pausedReason: null } };
+}
+
+/** Whole days until expiry, rounded down; negative once expired. */
+export const daysToExpiry = (notAfter: Date, now: Date): number => Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+
+/** A rate limit in the CA's terms: at most `limit` new orders in any `windowMs`. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/** Let's Encrypt: 300 new orders per account per 3 hours. */
+export const LETS_ENCRYPT_NEW_ORDERS: RateLimit = { limit: 300, windowMs: 3 * HOUR_MS };
+
+/** Orders granted so far, as [epoch ms, count] pairs, oldest first; only the last window's entries matter. */
+export type GrantLog = [number, number][];
+
+export interface Grant {
+  granted: number;
+  log: GrantLog;
+  /** When at least one more order can be granted, when none is left now. */
+  nextFreeAt: Date | null;
+}
+
+/**
+ * A sliding-window budget: grants up to `wanted` orders so that no window of `windowMs` ever holds more than
+ * `limit`. Stricter than the CA's own token bucket (which allows a full burst on top of the refill), so staying
+ * inside it means never being rate limited by it.
+ */
+export function takeFromBudget(log: GrantLog, now: Date, rate: RateLimit, wanted: number): Grant {
+  const at = now.getTime();
+  const live = log.filter(([time]) => time > at - rate.windowMs);
+  const used = live.reduce((sum, [, count]) => sum + count, 0);
+  const granted = Math.max(0, Math.min(wanted, rate.limit - used));
+  const next: GrantLog = granted > 0 ? [...live, [at, granted]] : live;
+  let nextFreeAt: Date | null = null;
+  if (used + granted >= rate.limit) {
+    // The oldest entry leaving the window frees its orders.
+    const oldest = next[0];
+    nextFreeAt = oldest ? new Date(oldest[0] + rate.windowMs) : null;
+  }
+  return { granted, log: next, nextFreeAt };
+}

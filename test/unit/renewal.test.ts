@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DAY_MS,
+  DEFAULT_RENEWAL_POLICY,
+  HOUR_MS,
+  MINUTE_MS,
+  afterFailure,
+  daysToExpiry,
+  initialRenewalState,
+  renewAt,
+  retryDelayMs,
+  takeFromBudget,
+} from '../../shared/domain/renewal.ts';
+import type { GrantLog, Random } from '../../shared/domain/renewal.ts';
+
+const at = (iso: string) => new Date(iso);
+const fixed =
+  (value: number): Random =>
+  () =>
+    value;
+const issued = (days: number) => ({ notBefore: at('2026-01-01T00:00:00Z'), notAfter: new Date(at('2026-01-01T00:00:00Z').getTime() + days * DAY_MS) });
+
+describe('renewAt', () => {
+  it('renews a 90-day certificate when 30 days are left, a 45-day one when 15 are left', () => {
+    expect(renewAt(issued(90), null, fixed(0.5)).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    expect(renewAt(issued(45), null, fixed(0.5)).toISOString()).toBe('2026-01-31T00:00:00.000Z');
+  });
+
+  it('renews certificates of 10 days or less at half their lifetime', () => {
+    expect(renewAt(issued(6), null, fixed(0.5)).toISOString()).toBe('2026-01-04T00:00:00.000Z');
+    expect(renewAt(issued(10), null, fixed(0.5)).toISOString()).toBe('2026-01-06T00:00:00.000Z');
+  });
+
+  it('picks a random time inside the ARI suggested window', () => {
+    const window = { start: at('2026-02-20T00:00:00Z'), end: at('2026-02-22T00:00:00Z') };
+    expect(renewAt(issued(90), window, fixed(0)).toISOString()).toBe('2026-02-20T00:00:00.000Z');
+    expect(renewAt(issued(90), window, fixed(0.5)).toISOString()).toBe('2026-02-21T00:00:00.000Z');
+    const late = renewAt(issued(90), window, fixed(0.999999)).getTime();
+    expect(late).toBeLessThan(window.end.getTime());
+    expect(late).toBeGreaterThan(at('2026-02-21T23:59:00Z').getTime());
+  });
+
+  it('follows a window the CA moved into the past (a revocation incident): the time is due at once', () => {
+    const window = { start: at('2025-12-30T00:00:00Z'), end: at('2025-12-31T00:00:00Z') };
+    expect(renewAt(issued(90), window, fixed(0.3)).getTime()).toBeLessThan(at('2026-01-01T00:00:00Z').getTime());
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially from minutes to a cap of hours, with jitter between half and all of the step', () => {
+    const low = [1, 2, 3, 4, 5, 10, 50].map((n) => retryDelayMs(n, fixed(0)));
+    const high = [1, 2, 3, 4, 5, 10, 50].map((n) => retryDelayMs(n, fixed(0.999999)));
+    expect(low.map((ms) => ms / MINUTE_MS)).toEqual([2.5, 5, 10, 20, 40, 180, 180]);
+    expect(high.map((ms) => Math.round(ms / MINUTE_MS))).toEqual([5, 10, 20, 40, 80, 360, 360]);
+  });
+
+  it('schedules the next attempt and counts the failure', () => {
+    const now = at('2026-03-02T00:00:00Z');
+    const decision = afterFailure(initialRenewalState(), { now, notAfter: at('2026-04-01T00:00:00Z'), error: 'timeout' }, fixed(1 - 1e-9));
+    expect(decision.kind).toBe('retry');
+    if (decision.kind !== 'retry') return;
+    expect(decision.retryAt.getTime() - now.getTime()).toBe(5 * MINUTE_MS);
+    expect(decision.state.consecutiveFailures).toBe(1);
+  });
+
+  it('never schedules a retry past expiry: near the end it retries halfway to expiry, no sooner than the base delay', () => {
+    const notAfter = at('2026-04-01T00:00:00Z');
+    const state = { ...initialRenewalState(), consecutiveFailures: 20 };
+    const fourHoursBefore = new Date(notAfter.getTime() - 4 * HOUR_MS);
+    const first = afterFailure(state, { now: fourHoursBefore, notAfter, error: 'CA down' }, fixed(0.99));
+    expect(first.kind === 'retry' && first.retryAt.toISOString()).toBe('2026-03-31T22:00:00.000Z');
+    const lastMinutes = new Date(notAfter.getTime() - 4 * MINUTE_MS);
+    const second = afterFailure(state, { now: lastMinutes, notAfter, error: 'CA down' }, fixed(0.99));
+    expect(second.kind === 'retry' && second.retryAt.getTime() - lastMinutes.getTime()).toBe(DEFAULT_RENEWAL_POLICY.retryBaseMs);
+  });
+
+  it('stops after the failure cap and says why on the certificate', () => {
+    const state = { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 };
+    const decision = afterFailure(state, { now: at('2026-03-02T00:00:00Z'), notAfter: null, error: 'DNS problem: NXDOMAIN' }, fixed(0.5));
+    expect(decision.kind).toBe('paused');
+    expect(decision.state.pausedReason).toContain('300 consecutive failed attempts');
+    expect(decision.state.pausedReason).toContain('DNS problem: NXDOMAIN');
+  });
+});
+
+describe('days to expiry', () => {
+  it('counts whole days left, negative once expired', () => {
+    const notAfter = at('2026-04-01T00:00:00Z');
+    expect(daysToExpiry(notAfter, at('2026-03-02T00:00:00Z'))).toBe(30);
+    expect(daysToExpiry(notAfter, at('2026-03-31T01:00:00Z'))).toBe(0);
+    expect(daysToExpiry(notAfter, at('2026-04-01T12:00:00Z'))).toBe(-1);
+  });
+});
+
+describe('new-order budget', () => {
+  const rate = { limit: 300, windowMs: 3 * HOUR_MS };
+  const t0 = at('2026-03-02T00:00:00Z');
+  const later = (ms: number) => new Date(t0.getTime() + ms);
+
+  it('grants up to the limit in one window and tells when the next order is free', () => {
+    const first = takeFromBudget([], t0, rate, 200);
+    expect(first.granted).toBe(200);
+    const second = takeFromBudget(first.log, later(HOUR_MS), rate, 200);
+    expect(second.granted).toBe(100);
+    expect(second.nextFreeAt?.toISOString()).toBe('2026-03-02T03:00:00.000Z');
+    expect(takeFromBudget(second.log, later(2 * HOUR_MS), rate, 5).granted).toBe(0);
+  });
+
+  it('frees orders as old grants leave the sliding window, never more than the limit in any window', () => {
+    let log: GrantLog = [];
+    const granted: [number, number][] = [];
+    // A planner run every 5 minutes over 12 hours, with 50 certificates waiting at every run.
+    for (let minute = 0; minute < 12 * 60; minute += 5) {
+      const grant = takeFromBudget(log, later(minute * MINUTE_MS), rate, 50);
+      log = grant.log;
+      if (grant.granted) granted.push([minute * MINUTE_MS, grant.granted]);
+    }
+    for (const [start] of granted) {
+      const inWindow = granted.filter(([time]) => time >= start && time < start + rate.windowMs).reduce((sum, [, n]) => sum + n, 0);
+      expect(inWindow).toBeLessThanOrEqual(300);
+    }
+    expect(granted.reduce((sum, [, n]) => sum + n, 0)).toBe(1200);
+  });
+});
