@@ -66,7 +66,8 @@ export const initialRenewalState = (): RenewalState => ({
  * certificates of 10 days or less (their renewal has less room for retries).
  */
 export function renewAt(certificate: { notBefore: Date; notAfter: Date }, window: SuggestedWindow | null, random: Random): Date {
-  if (window && window.end.getTime() >= window.start.getTime()) {
+  // A window whose end does not follow its start is invalid (RFC 9773 section 4.2): use the fallback rule.
+  if (window && window.end.getTime() > window.start.getTime()) {
     const span = window.end.getTime() - window.start.getTime();
     return new Date(window.start.getTime() + Math.floor(random() * span));
   }
