@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoActivationRepository } from './adapters/dynamodb/activation-repository.ts';
 import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoIdentityRepository } from './adapters/dynamodb/identity-repository.ts';
@@ -19,7 +20,8 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
         recoveryWindowInDays: config.secretRecoveryDays,
       });
   return {
-    certificates: new DynamoCertificateRepository(documents, config.tableName),
+    certificates: new DynamoCertificateRepository(documents, config.tableName, { certificateQuota: config.certificateQuota }),
+    activations: new DynamoActivationRepository(documents, config.tableName),
     identity: new DynamoIdentityRepository(documents, config.tableName),
     secrets,
     clock: systemClock,

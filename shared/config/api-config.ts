@@ -13,6 +13,7 @@ const schema = z.object({
     .int()
     .positive()
     .default(64 * 1024),
+  [ENV.certificateQuota]: z.coerce.number().int().positive().default(1000),
 });
 
 export interface ApiConfig {
@@ -23,6 +24,7 @@ export interface ApiConfig {
   dynamodbEndpoint: string | undefined;
   secretDir: string | undefined;
   maxBodyBytes: number;
+  certificateQuota: number;
 }
 
 /** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
@@ -41,5 +43,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dynamodbEndpoint: values[ENV.dynamodbEndpoint],
     secretDir: values[ENV.secretDir],
     maxBodyBytes: values[ENV.maxBodyBytes],
+    certificateQuota: values[ENV.certificateQuota],
   };
 }

@@ -9,6 +9,8 @@ export const ENV = {
   /** Local stack only: folder of the file-backed secret store; when set, Secrets Manager is not used. */
   secretDir: 'CERTWRIGHT_SECRET_DIR',
   maxBodyBytes: 'CERTWRIGHT_MAX_BODY_BYTES',
+  /** Most certificates one organization may store (all dialects, uploads and ACME alike). */
+  certificateQuota: 'CERTWRIGHT_CERTIFICATE_QUOTA',
 } as const;
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */

@@ -1,7 +1,7 @@
 import type { Scope } from '../domain/organization.ts';
 
 /** The Lambda functions behind the HTTP API; each serves one dialect. */
-export type ApiFunctionName = 'platform';
+export type ApiFunctionName = 'platform' | 'admin';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -19,6 +19,17 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/certificates', function: 'platform', scope: 'certificates:read' },
   { method: 'POST', path: '/api/organizations/{organizationId}/certificates', function: 'platform', scope: 'certificates:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:read' },
+  // Admin dialect (seeds 001, 003). activate/deactivate come before /{certificate_id}: the local gateway takes the first match.
+  { method: 'GET', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:read' },
+  { method: 'POST', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:write' },
+  { method: 'POST', path: '/v1/organization/certificates/activate', function: 'admin', scope: 'certificates:write' },
+  { method: 'POST', path: '/v1/organization/certificates/deactivate', function: 'admin', scope: 'certificates:write' },
+  { method: 'GET', path: '/v1/organization/certificates/{certificate_id}', function: 'admin', scope: 'certificates:read' },
+  { method: 'POST', path: '/v1/organization/certificates/{certificate_id}', function: 'admin', scope: 'certificates:write' },
+  { method: 'DELETE', path: '/v1/organization/certificates/{certificate_id}', function: 'admin', scope: 'certificates:write' },
+  { method: 'GET', path: '/v1/organization/projects/{project_id}/certificates', function: 'admin', scope: 'certificates:read' },
+  { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/activate', function: 'admin', scope: 'certificates:write' },
+  { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/deactivate', function: 'admin', scope: 'certificates:write' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

@@ -5,6 +5,18 @@ export interface CertificatePage {
   totalItems: number;
 }
 
+export interface CursorPageRequest {
+  /** The certificate the page starts after, in the chosen order; null for the first page. */
+  after: Pick<Certificate, 'id' | 'createdAt'> | null;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export interface CursorPage {
+  items: Certificate[];
+  hasMore: boolean;
+}
+
 export interface CertificateRepository {
   /** Stores a new certificate and counts it against its organization. */
   create(certificate: Certificate): Promise<void>;
@@ -19,4 +31,14 @@ export interface CertificateRepository {
   update(certificate: Certificate, expectedVersion: number): Promise<Certificate>;
   /** The organization's certificates among `ids` (missing or foreign ones are left out), in no particular order. */
   getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]>;
+  /**
+   * One cursor page in creation order: up to `limit` certificates after (`asc`) or before (`desc`) the `after`
+   * certificate, and whether more follow.
+   */
+  listByCursor(organizationId: number, page: CursorPageRequest): Promise<CursorPage>;
+  /**
+   * Removes the certificate and uncounts it from its organization, in one transaction that is refused with a
+   * ConflictError while the certificate is active anywhere. NotFoundError when it is not there.
+   */
+  delete(organizationId: number, id: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import type { ActivationRepository } from '../ports/activation-repository.ts';
 import type { CertificateRepository } from '../ports/certificate-repository.ts';
 import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
@@ -6,6 +7,7 @@ import type { SecretStore } from '../ports/secret-store.ts';
 /** What the use cases need; wired once per cold start. */
 export interface CoreDeps {
   certificates: CertificateRepository;
+  activations: ActivationRepository;
   identity: IdentityRepository;
   secrets: SecretStore;
   clock: Clock;

@@ -1,8 +1,8 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
-import { ConflictError, NotFoundError } from '../../domain/errors.ts';
-import type { CertificatePage, CertificateRepository } from '../../ports/certificate-repository.ts';
+import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import type { CertificatePage, CertificateRepository, CursorPage, CursorPageRequest } from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 
@@ -20,10 +20,22 @@ function toItem(certificate: Certificate): Record<string, unknown> {
 
 const fromItem = (item: Record<string, unknown>): Certificate => stripKeys(item) as unknown as Certificate;
 
+export interface CertificateRepositoryOptions {
+  /** Most certificates one organization may store; checked in the same transaction that stores a new one. */
+  certificateQuota?: number;
+}
+
+export const DEFAULT_CERTIFICATE_QUOTA = 1000;
+
+/** Which items of a cancelled transaction failed their condition, by position. */
+const failedConditions = (error: unknown): boolean[] =>
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+
 export class DynamoCertificateRepository implements CertificateRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: CertificateRepositoryOptions = {},
   ) {}
 
   async create(certificate: Certificate): Promise<void> {
@@ -37,16 +49,103 @@ export class DynamoCertificateRepository implements CertificateRepository {
                 TableName: this.tableName,
                 Key: keys.organization(certificate.organizationId),
                 UpdateExpression: 'ADD certificateCount :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
+                // The quota is checked here, in the write itself, so concurrent uploads cannot overshoot it.
+                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(certificateCount) OR certificateCount < :quota)',
+                ExpressionAttributeValues: { ':one': 1, ':quota': this.quota },
               },
             },
           ],
         }),
       );
     } catch (error) {
+      if (isConditionFailure(error) && failedConditions(error)[1]) {
+        throw new CertwrightError(
+          'quota_exceeded',
+          `This organization has reached its limit of ${this.quota} certificates; delete certificates it no longer needs before uploading more.`,
+          { cause: error },
+        );
+      }
       if (isConditionFailure(error)) throw new ConflictError('The certificate could not be stored', { cause: error });
       throw storeFailure(error);
+    }
+  }
+
+  private get quota(): number {
+    return this.options.certificateQuota ?? DEFAULT_CERTIFICATE_QUOTA;
+  }
+
+  async listByCursor(organizationId: number, page: CursorPageRequest): Promise<CursorPage> {
+    const partition = keys.certificatesOf(organizationId);
+    // The index key of the `after` certificate: the Query resumes right behind it, in either direction.
+    let startKey: Key | undefined = page.after
+      ? { ...keys.certificate(page.after.id), gsi1pk: partition, gsi1sk: keys.byCreation(page.after.createdAt, page.after.id) }
+      : undefined;
+    const items: Certificate[] = [];
+    // One item more than asked for tells whether another page follows; a 1 MB response cap may need a second call.
+    do {
+      const result = await guard(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :partition',
+            ExpressionAttributeValues: { ':partition': partition },
+            ScanIndexForward: page.order === 'asc',
+            Limit: page.limit + 1 - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(result.Items ?? []).map(fromItem));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && items.length <= page.limit);
+    return { items: items.slice(0, page.limit), hasMore: items.length > page.limit };
+  }
+
+  async delete(organizationId: number, id: string): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.certificate(id),
+                ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization',
+                ExpressionAttributeValues: { ':organization': organizationId },
+              },
+            },
+            {
+              // Refused while any activation switch is on; the count goes with the certificate otherwise.
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.certificateActivationCount(id),
+                ConditionExpression: 'attribute_not_exists(pk) OR activeCount = :zero',
+                ExpressionAttributeValues: { ':zero': 0 },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.organization(organizationId),
+                UpdateExpression: 'ADD certificateCount :minusOne',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':minusOne': -1 },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeFailure(error);
+      const [missing, active] = failedConditions(error);
+      if (missing) throw new NotFoundError('Certificate');
+      if (active) {
+        throw new ConflictError('The certificate is active for the organization or a project; deactivate it everywhere before deleting it', {
+          cause: error,
+        });
+      }
+      throw new ConflictError('Another request changed the certificate at the same time; try again', { cause: error, retryable: true });
     }
   }
 

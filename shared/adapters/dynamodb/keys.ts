@@ -7,6 +7,11 @@ export const keys = {
   tokensOf: (organizationId: number) => `ORG#${organizationId}#TOKEN`,
   certificate: (id: string) => ({ pk: `CERT#${id}`, sk: 'CERT' }),
   certificatesOf: (organizationId: number) => `ORG#${organizationId}#CERT`,
+  // Activation switches live in the certificate's own partition (one Query finds them all); `scope` is ORG or PROJECT#<id>.
+  certificateActivation: (certificateId: string, scope: string) => ({ pk: `CERT#${certificateId}`, sk: `ACTIVE#${scope}` }),
+  certificateActivationPrefix: 'ACTIVE#',
+  // How many switches are on; deleting the certificate is conditioned on it being zero.
+  certificateActivationCount: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ACTIVATIONS' }),
   byCreation: (createdAt: string, id: string) => `${createdAt}#${id}`,
 };
 

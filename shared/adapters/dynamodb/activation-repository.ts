@@ -1,0 +1,147 @@
+import { BatchGetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ActivationChange, ActivationScope } from '../../domain/activation.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import type { ActivationRepository } from '../../ports/activation-repository.ts';
+import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { keys } from './keys.ts';
+
+type Key = Record<string, unknown>;
+
+const scopeKey = (scope: ActivationScope): string => (scope.type === 'organization' ? 'ORG' : `PROJECT#${scope.projectId}`);
+
+function scopeOfKey(sortKey: string): ActivationScope | null {
+  const key = sortKey.slice(keys.certificateActivationPrefix.length);
+  if (key === 'ORG') return { type: 'organization' };
+  if (key.startsWith('PROJECT#')) return { type: 'project', projectId: key.slice('PROJECT#'.length) };
+  return null;
+}
+
+/**
+ * Activation switches: one item per certificate and scope (`CERT#<id>` / `ACTIVE#ORG` or `ACTIVE#PROJECT#<id>`),
+ * plus a per-certificate count of the switches that are on (`CERT#<id>` / `ACTIVATIONS`). The count is what a
+ * certificate delete conditions on, so "delete only when inactive everywhere" holds without check-then-act.
+ */
+export class DynamoActivationRepository implements ActivationRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async activeAmong(scope: ActivationScope, certificateIds: readonly string[]): Promise<Set<string>> {
+    const active = new Set<string>();
+    const unique = [...new Set(certificateIds)];
+    // BatchGetItem takes at most 100 keys per call; strongly consistent, so a switch just flipped shows at once.
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Key[] = unique.slice(start, start + 100).map((id) => keys.certificateActivation(id, scopeKey(scope)));
+      while (pending.length > 0) {
+        const { Responses, UnprocessedKeys } = await guard(
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'certificateId' } },
+            }),
+          ),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) active.add(String(item.certificateId));
+        pending = (UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined) ?? [];
+      }
+    }
+    return active;
+  }
+
+  async scopesOf(certificateId: string): Promise<ActivationScope[]> {
+    const scopes: ActivationScope[] = [];
+    let startKey: Key | undefined;
+    do {
+      const page = await guard(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': keys.certificateActivationCount(certificateId).pk,
+              ':prefix': keys.certificateActivationPrefix,
+            },
+            ProjectionExpression: 'sk',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const scope = scopeOfKey(String(item.sk));
+        if (scope) scopes.push(scope);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return scopes;
+  }
+
+  async apply(organizationId: number, scope: ActivationScope, change: ActivationChange): Promise<void> {
+    const table = this.tableName;
+    const items = [
+      ...change.activate.flatMap((certificateId) => [
+        // The certificate must still be there (and ours): a delete that won the race makes this whole call fail.
+        {
+          ConditionCheck: {
+            TableName: table,
+            Key: keys.certificate(certificateId),
+            ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization',
+            ExpressionAttributeValues: { ':organization': organizationId },
+          },
+        },
+        {
+          Put: {
+            TableName: table,
+            Item: {
+              ...keys.certificateActivation(certificateId, scopeKey(scope)),
+              entity: 'certificateActivation',
+              certificateId,
+              organizationId,
+              ...(scope.type === 'project' ? { projectId: scope.projectId } : {}),
+              activatedAt: change.at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: table,
+            Key: keys.certificateActivationCount(certificateId),
+            UpdateExpression: 'ADD activeCount :one SET entity = :entity, certificateId = :id',
+            ExpressionAttributeValues: { ':one': 1, ':entity': 'certificateActivationCount', ':id': certificateId },
+          },
+        },
+      ]),
+      ...change.deactivate.flatMap((certificateId) => [
+        {
+          Delete: {
+            TableName: table,
+            Key: keys.certificateActivation(certificateId, scopeKey(scope)),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: table,
+            Key: keys.certificateActivationCount(certificateId),
+            UpdateExpression: 'ADD activeCount :minusOne',
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
+      ]),
+    ];
+    if (items.length === 0) return;
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (isConditionFailure(error) || (error instanceof Error && error.name === 'TransactionConflictException')) {
+        throw new ConflictError('Another request changed the same certificates at the same time; try again', {
+          cause: error,
+          retryable: true,
+        });
+      }
+      throw storeFailure(error);
+    }
+  }
+}

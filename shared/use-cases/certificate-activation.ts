@@ -1,0 +1,101 @@
+import type { ActivationScope } from '../domain/activation.ts';
+import type { Certificate } from '../domain/certificate.ts';
+import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { Principal } from '../domain/organization.ts';
+import type { CoreDeps } from './core-deps.ts';
+
+/** A certificate as seen from one scope: whether it is switched on there. */
+export interface ScopedCertificate {
+  certificate: Certificate;
+  active: boolean;
+}
+
+export interface ScopedPageRequest {
+  limit: number;
+  /** Id of the certificate the page continues after, or null for the first page. */
+  after: string | null;
+  order: 'asc' | 'desc';
+}
+
+export interface ScopedPage {
+  items: ScopedCertificate[];
+  hasMore: boolean;
+}
+
+type ActivationDeps = Pick<CoreDeps, 'certificates' | 'activations' | 'projects' | 'clock'>;
+
+/** Concurrent activations of the same certificates are retried this often before the caller gets a 409. */
+const ATTEMPTS = 5;
+
+async function requireScope(deps: Pick<CoreDeps, 'projects'>, principal: Principal, scope: ActivationScope): Promise<void> {
+  // Another organization's project does not exist for this caller.
+  if (scope.type === 'project' && !(await deps.projects.get(principal.organizationId, scope.projectId))) {
+    throw new NotFoundError('Project');
+  }
+}
+
+/**
+ * Switches certificates on (or off) at a scope, all of them or none: an unknown id fails the whole call with
+ * 404 before anything is written. Ids already in the wanted state are fine (idempotent).
+ */
+export async function setCertificateActivation(
+  deps: ActivationDeps,
+  principal: Principal,
+  scope: ActivationScope,
+  certificateIds: readonly string[],
+  active: boolean,
+): Promise<ScopedCertificate[]> {
+  await requireScope(deps, principal, scope);
+  const ids = [...new Set(certificateIds)];
+  for (let attempt = 1; ; attempt += 1) {
+    const found = new Map((await deps.certificates.getMany(principal.organizationId, ids)).map((c) => [c.id, c]));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw new CertwrightError(
+        'not_found',
+        `No certificate with id ${missing.map((id) => `'${id}'`).join(', ')} in this organization; nothing was changed`,
+      );
+    }
+    const current = await deps.activations.activeAmong(scope, ids);
+    const change = {
+      activate: active ? ids.filter((id) => !current.has(id)) : [],
+      deactivate: active ? [] : ids.filter((id) => current.has(id)),
+      at: deps.clock.now().toISOString(),
+    };
+    try {
+      await deps.activations.apply(principal.organizationId, scope, change);
+    } catch (error) {
+      // A concurrent call or delete changed what we read: read again, and the outcome is decided afresh.
+      if (error instanceof ConflictError && error.retryable && attempt < ATTEMPTS) continue;
+      throw error;
+    }
+    return ids.flatMap((id) => {
+      const certificate = found.get(id);
+      return certificate ? [{ certificate, active }] : [];
+    });
+  }
+}
+
+/** One cursor page of the organization's certificates, each with whether it is active at the scope. */
+export async function listScopedCertificates(
+  deps: ActivationDeps,
+  principal: Principal,
+  scope: ActivationScope,
+  request: ScopedPageRequest,
+): Promise<ScopedPage> {
+  await requireScope(deps, principal, scope);
+  let after: Certificate | null = null;
+  if (request.after !== null) {
+    after = await deps.certificates.get(principal.organizationId, request.after);
+    if (!after) throw new CertwrightError('not_found', `No certificate with id '${request.after}' (given as after) in this organization`);
+  }
+  const page = await deps.certificates.listByCursor(principal.organizationId, { after, limit: request.limit, order: request.order });
+  const active =
+    page.items.length > 0
+      ? await deps.activations.activeAmong(
+          scope,
+          page.items.map((c) => c.id),
+        )
+      : new Set<string>();
+  return { items: page.items.map((certificate) => ({ certificate, active: active.has(certificate.id) })), hasMore: page.hasMore };
+}

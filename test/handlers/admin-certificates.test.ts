@@ -1,0 +1,458 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Project } from '../../shared/domain/project.ts';
+import { createPki } from '../support/certificates.ts';
+import type { Leaf } from '../support/certificates.ts';
+import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
+import type { RequestOptions, TestApi } from '../support/local-api.ts';
+
+let api: TestApi;
+let pki: Awaited<ReturnType<typeof createPki>>;
+
+const BASE = '/v1/organization/certificates';
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The admin API is called with `Authorization: Bearer`, as its documentation shows. */
+const admin = (method: string, path: string, options: RequestOptions = {}) => {
+  const { token = api.token, ...rest } = options;
+  return api.request(method, path, {
+    ...rest,
+    token: null,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(rest.headers ?? {}) },
+  });
+};
+
+const seconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
+
+async function newLeaf(label = 'admin') {
+  return pki.leaf({ names: [`${label}-${randomUUID().slice(0, 8)}.example.com`] });
+}
+
+const upload = (leaf: Leaf, extra: Record<string, unknown> = {}, token?: string) =>
+  admin('POST', BASE, {
+    token,
+    body: { certificate: leaf.certificatePem, private_key: leaf.privateKeyPem, chain: pki.intermediate.pem, ...extra },
+  });
+
+async function uploaded(token?: string, name?: string): Promise<string> {
+  const reply = await upload(await newLeaf(), name ? { name } : {}, token);
+  expect(reply.status).toBe(200);
+  return reply.body.id;
+}
+
+/** What the organization stores, straight from the core: nothing may change on a rejected call. */
+const storedCount = async (organizationId = api.organizationId) =>
+  (await api.stack.deps.certificates.listPage(organizationId, 0, 0)).totalItems;
+
+async function createProject(organizationId = api.organizationId): Promise<Project> {
+  const now = new Date().toISOString();
+  const project: Project = {
+    id: randomUUID(),
+    organizationId,
+    name: 'web',
+    domain: null,
+    certificateId: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await api.stack.deps.projects.create(project);
+  return project;
+}
+
+const activeAt = async (path: string, id: string): Promise<boolean | undefined> => {
+  const list = await admin('GET', `${path}?limit=100`);
+  return list.body.data.find((item: { id: string }) => item.id === id)?.active;
+};
+
+function expectAdminError(reply: { status: number; body: any }, status: number, error: Record<string, unknown>) {
+  expect(reply.status).toBe(status);
+  expect(Object.keys(reply.body)).toEqual(['error']);
+  expect(Object.keys(reply.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expect(reply.body.error).toMatchObject(error);
+}
+
+beforeAll(async () => {
+  [api, pki] = await Promise.all([startTestApi(), createPki()]);
+});
+afterAll(() => api.stop());
+
+describe('POST /v1/organization/certificates (upload)', () => {
+  it('answers 200 with the certificate object of seed 001, times in Unix seconds', async () => {
+    const leaf = await newLeaf();
+    const reply = await upload(leaf, { name: 'My Example Certificate' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      object: 'certificate',
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'My Example Certificate',
+      created_at: expect.any(Number),
+      certificate_details: { valid_at: seconds(leaf.notBefore), expires_at: seconds(leaf.notAfter) },
+    });
+    expect(Math.abs(reply.body.created_at - Date.now() / 1000)).toBeLessThan(60);
+    expect(reply.text).not.toContain('PRIVATE KEY');
+  });
+
+  it('accepts a certificate without a private key (trust and mTLS) and stores no secret for it', async () => {
+    const reply = await admin('POST', BASE, { body: { certificate: pki.root.pem, name: 'Partner root CA' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ object: 'certificate', name: 'Partner root CA' });
+    const record = await api.stack.deps.certificates.get(api.organizationId, reply.body.id);
+    expect(record?.privateKeySecretName).toBeNull();
+  });
+
+  it('names the certificate after its domain when no name is given', async () => {
+    const leaf = await newLeaf('unnamed');
+    const reply = await upload(leaf);
+    expect(reply.body.name).toMatch(/^unnamed-.*\.example\.com$/);
+  });
+
+  it.each([
+    ['text that is not PEM', async () => ({ certificate: 'not a certificate' }), 'certificate', 'invalid_certificate', /not PEM/],
+    [
+      'a key of another certificate',
+      async () => ({ private_key: (await newLeaf()).privateKeyPem }),
+      'private_key',
+      'invalid_certificate',
+      /do not match/,
+    ],
+    [
+      'an expired certificate',
+      async () => {
+        const old = await pki.leaf({
+          names: ['old.example.com'],
+          notBefore: new Date(Date.now() - 9e9),
+          notAfter: new Date(Date.now() - 1e6),
+        });
+        return { certificate: old.certificatePem, private_key: old.privateKeyPem };
+      },
+      'certificate',
+      'invalid_certificate',
+      /expired/,
+    ],
+    [
+      'no certificate',
+      async () => ({ certificate: undefined }),
+      'certificate',
+      'invalid_value',
+      /Missing required parameter: 'certificate'/,
+    ],
+    ['an unknown field', async () => ({ privateKeyData: 'x' }), null, 'invalid_value', /Unrecognized request argument/],
+    ['an empty name', async () => ({ name: ' ' }), 'name', 'invalid_value', /must not be empty/],
+  ])('answers 400 for %s and stores nothing', async (_, override, param, code, message) => {
+    const before = await storedCount();
+    const reply = await upload(await newLeaf(), await override());
+    expectAdminError(reply, 400, { type: 'invalid_request_error', code, message: expect.stringMatching(message) });
+    if (param) expect(reply.body.error.param).toBe(param);
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('answers 413, 400 and 415 for an oversized, malformed or non-JSON body', async () => {
+    const before = await storedCount();
+    expectAdminError(await admin('POST', BASE, { body: { certificate: 'x'.repeat(70 * 1024) } }), 413, { code: 'request_too_large' });
+    expectAdminError(await admin('POST', BASE, { rawBody: '{"certificate": ', headers: { 'content-type': 'application/json' } }), 400, {
+      type: 'invalid_request_error',
+      message: 'The request body is not valid JSON',
+    });
+    expectAdminError(await admin('POST', BASE, { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, {
+      code: 'unsupported_media_type',
+    });
+    expect(await storedCount()).toBe(before);
+  });
+});
+
+describe('GET, modify and delete one certificate', () => {
+  it('gets the certificate without content, and with the PEM when include[]=content', async () => {
+    const leaf = await newLeaf();
+    const id = (await upload(leaf, { name: 'get me' })).body.id;
+    const plain = await admin('GET', `${BASE}/${id}`);
+    expect(plain.status).toBe(200);
+    expect(plain.body).toEqual({
+      object: 'certificate',
+      id,
+      name: 'get me',
+      created_at: expect.any(Number),
+      certificate_details: { valid_at: seconds(leaf.notBefore), expires_at: seconds(leaf.notAfter) },
+    });
+    const withContent = await admin('GET', `${BASE}/${id}?include[]=content`);
+    expect(withContent.status).toBe(200);
+    const content: string = withContent.body.certificate_details.content;
+    expect(content.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+    expect(content.replace(/\s/g, '')).toContain(leaf.certificatePem.replace(/-----[A-Z ]+-----|\s/g, ''));
+    expect(content).not.toContain('PRIVATE KEY');
+  });
+
+  it('answers 400 for an unknown include[] value and 404 in the admin style for an unknown id', async () => {
+    const id = await uploaded();
+    expectAdminError(await admin('GET', `${BASE}/${id}?include[]=private_key`), 400, { param: 'include[]' });
+    expectAdminError(await admin('GET', `${BASE}/${UNKNOWN_ID}`), 404, { type: 'invalid_request_error', code: 'not_found' });
+  });
+
+  it('modifies the name only, and the platform dialect sees the new name', async () => {
+    const id = await uploaded(undefined, 'before');
+    const reply = await admin('POST', `${BASE}/${id}`, { body: { name: 'after' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ object: 'certificate', id, name: 'after' });
+    const platform = await api.request('GET', `/api/organizations/${api.organizationId}/certificates/${id}`);
+    expect(platform.body.name).toBe('after');
+
+    expectAdminError(await admin('POST', `${BASE}/${id}`, { body: { name: 'x', certificate: 'y' } }), 400, {
+      message: 'Only name can be modified.',
+    });
+    expectAdminError(await admin('POST', `${BASE}/${id}`, { body: {} }), 400, { param: 'name' });
+    expectAdminError(await admin('POST', `${BASE}/${UNKNOWN_ID}`, { body: { name: 'x' } }), 404, { code: 'not_found' });
+    expect((await admin('GET', `${BASE}/${id}`)).body.name).toBe('after');
+  });
+
+  it('deletes an inactive certificate with its key secret, and answers 404 afterwards', async () => {
+    const id = await uploaded();
+    const secretName = (await api.stack.deps.certificates.get(api.organizationId, id))?.privateKeySecretName ?? '';
+    expect(await api.stack.deps.secrets.get(secretName)).toContain('PRIVATE KEY');
+    const before = await storedCount();
+
+    const reply = await admin('DELETE', `${BASE}/${id}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ id, object: 'certificate.deleted' });
+    expect(await storedCount()).toBe(before - 1);
+    expect(await api.stack.deps.secrets.get(secretName)).toBeNull();
+    expect((await admin('GET', `${BASE}/${id}`)).status).toBe(404);
+    expect((await api.request('GET', `/api/organizations/${api.organizationId}/certificates/${id}`)).status).toBe(404);
+    expectAdminError(await admin('DELETE', `${BASE}/${id}`), 404, { code: 'not_found' });
+  });
+
+  it('refuses with 409 to delete a certificate active for the organization or a project, and keeps it whole', async () => {
+    const id = await uploaded();
+    const project = await createProject();
+    const projectBase = `/v1/organization/projects/${project.id}/certificates`;
+    const before = await storedCount();
+
+    expect((await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+    expectAdminError(await admin('DELETE', `${BASE}/${id}`), 409, { type: 'invalid_request_error', code: 'conflict' });
+
+    expect((await admin('POST', `${projectBase}/activate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+    expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+    const stillActiveInProject = await admin('DELETE', `${BASE}/${id}`);
+    expectAdminError(stillActiveInProject, 409, { message: expect.stringMatching(/deactivate it everywhere/) });
+    expect(await storedCount()).toBe(before);
+    const record = await api.stack.deps.certificates.get(api.organizationId, id);
+    expect(await api.stack.deps.secrets.get(record?.privateKeySecretName ?? '')).toContain('PRIVATE KEY');
+
+    expect((await admin('POST', `${projectBase}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+    expect((await admin('DELETE', `${BASE}/${id}`)).status).toBe(200);
+    expect(await storedCount()).toBe(before - 1);
+  });
+});
+
+describe('activate and deactivate for the organization', () => {
+  it('switches certificates on and off, replying with organization.certificate objects, idempotently', async () => {
+    const [a, b] = [await uploaded(), await uploaded()];
+    const activate = await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, b] } });
+    expect(activate.status).toBe(200);
+    expect(activate.body).toMatchObject({ object: 'list', first_id: a, last_id: b, has_more: false });
+    expect(activate.body.data).toEqual([
+      expect.objectContaining({ object: 'organization.certificate', id: a, active: true, certificate_details: expect.any(Object) }),
+      expect.objectContaining({ object: 'organization.certificate', id: b, active: true }),
+    ]);
+    expect(await activeAt(BASE, a)).toBe(true);
+
+    // Activating an active certificate again is fine and changes nothing.
+    const again = await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, a] } });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual([expect.objectContaining({ id: a, active: true })]);
+
+    const deactivate = await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [a] } });
+    expect(deactivate.status).toBe(200);
+    expect(deactivate.body.data).toEqual([expect.objectContaining({ object: 'organization.certificate', id: a, active: false })]);
+    expect(await activeAt(BASE, a)).toBe(false);
+    expect(await activeAt(BASE, b)).toBe(true);
+    expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [a] } })).status).toBe(200);
+    expect((await api.stack.deps.activations.scopesOf(a)).length).toBe(0);
+    expect(await api.stack.deps.activations.scopesOf(b)).toEqual([{ type: 'organization' }]);
+  });
+
+  it('is atomic: one unknown id in a batch answers 404 and changes nothing', async () => {
+    const [a, b] = [await uploaded(), await uploaded()];
+    const failed = await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, UNKNOWN_ID, b] } });
+    expectAdminError(failed, 404, { code: 'not_found', message: expect.stringContaining(UNKNOWN_ID) });
+    expect(await activeAt(BASE, a)).toBe(false);
+    expect(await activeAt(BASE, b)).toBe(false);
+
+    await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, b] } });
+    const failedOff = await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [a, b, UNKNOWN_ID] } });
+    expect(failedOff.status).toBe(404);
+    expect([await activeAt(BASE, a), await activeAt(BASE, b)]).toEqual([true, true]);
+  });
+
+  it.each([
+    ['no ids', { certificate_ids: [] }, /1 to 10/],
+    ['eleven ids', { certificate_ids: Array.from({ length: 11 }, () => UNKNOWN_ID) }, /1 to 10/],
+    ['no certificate_ids', {}, /Missing required parameter: 'certificate_ids'/],
+    ['a number for an id', { certificate_ids: [42] }, /must be a string/],
+  ])('answers 400 for %s', async (_, body, message) => {
+    expectAdminError(await admin('POST', `${BASE}/activate`, { body }), 400, {
+      type: 'invalid_request_error',
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("treats another organization's certificate as unknown", async () => {
+    const mine = await uploaded();
+    const other = await createOrganizationWithToken(api.stack.deps);
+    const theirs = await uploaded(other.token);
+    expect((await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [theirs] } })).status).toBe(404);
+    expect((await admin('POST', `${BASE}/activate`, { token: other.token, body: { certificate_ids: [mine, theirs] } })).status).toBe(404);
+    expect((await admin('GET', `${BASE}/${mine}`, { token: other.token })).status).toBe(404);
+    expect((await admin('DELETE', `${BASE}/${mine}`, { token: other.token })).status).toBe(404);
+    expect(await activeAt(BASE, mine)).toBe(false);
+  });
+});
+
+describe('activate and deactivate for a project', () => {
+  it('lists, activates and deactivates organization.project.certificate objects, apart from the organization switch', async () => {
+    const id = await uploaded();
+    const project = await createProject();
+    const projectBase = `/v1/organization/projects/${project.id}/certificates`;
+
+    const listed = await admin('GET', `${projectBase}?limit=100`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.find((item: { id: string }) => item.id === id)).toMatchObject({
+      object: 'organization.project.certificate',
+      id,
+      active: false,
+    });
+
+    const activated = await admin('POST', `${projectBase}/activate`, { body: { certificate_ids: [id] } });
+    expect(activated.status).toBe(200);
+    expect(activated.body.data).toEqual([expect.objectContaining({ object: 'organization.project.certificate', id, active: true })]);
+    expect(await activeAt(projectBase, id)).toBe(true);
+    expect(await activeAt(BASE, id)).toBe(false);
+    const otherProject = await createProject();
+    expect(await activeAt(`/v1/organization/projects/${otherProject.id}/certificates`, id)).toBe(false);
+    expect((await admin('POST', `${projectBase}/activate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+
+    const failed = await admin('POST', `${projectBase}/deactivate`, { body: { certificate_ids: [id, UNKNOWN_ID] } });
+    expect(failed.status).toBe(404);
+    expect(await activeAt(projectBase, id)).toBe(true);
+
+    const deactivated = await admin('POST', `${projectBase}/deactivate`, { body: { certificate_ids: [id] } });
+    expect(deactivated.body.data).toEqual([expect.objectContaining({ id, active: false })]);
+    expect(await activeAt(projectBase, id)).toBe(false);
+  });
+
+  it("answers 404 for an unknown project and for another organization's project", async () => {
+    const id = await uploaded();
+    const other = await createOrganizationWithToken(api.stack.deps);
+    const foreign = await createProject(other.organization.id);
+    for (const projectId of [UNKNOWN_ID, foreign.id]) {
+      const base = `/v1/organization/projects/${projectId}/certificates`;
+      expectAdminError(await admin('GET', base), 404, { code: 'not_found' });
+      expectAdminError(await admin('POST', `${base}/activate`, { body: { certificate_ids: [id] } }), 404, { code: 'not_found' });
+    }
+    expect(await api.stack.deps.activations.scopesOf(id)).toEqual([]);
+  });
+});
+
+describe('GET /v1/organization/certificates (cursor list)', () => {
+  it('pages with limit and after in both orders, with first_id, last_id and has_more', async () => {
+    const { token } = await createOrganizationWithToken(api.stack.deps);
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index += 1) ids.push(await uploaded(token, `c${index}`));
+
+    const walk = async (order: string) => {
+      const seen: string[] = [];
+      const pages: boolean[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const reply = await admin('GET', `${BASE}?limit=2&order=${order}${after ? `&after=${after}` : ''}`, { token });
+        expect(reply.status).toBe(200);
+        expect(reply.body.object).toBe('list');
+        const pageIds = reply.body.data.map((item: { id: string }) => item.id);
+        expect(reply.body.first_id).toBe(pageIds[0]);
+        expect(reply.body.last_id).toBe(pageIds.at(-1));
+        seen.push(...pageIds);
+        pages.push(reply.body.has_more);
+        if (!reply.body.has_more) return { seen, pages };
+        after = reply.body.last_id;
+      }
+    };
+    expect(await walk('asc')).toEqual({ seen: ids, pages: [true, true, false] });
+    expect(await walk('desc')).toEqual({ seen: [...ids].reverse(), pages: [true, true, false] });
+
+    const firstPage = await admin('GET', BASE, { token });
+    expect(firstPage.body.data.map((item: { id: string }) => item.id)).toEqual([...ids].reverse());
+    expect(firstPage.body.has_more).toBe(false);
+    expect(firstPage.body.data[0]).toEqual({
+      object: 'organization.certificate',
+      id: ids[4],
+      name: 'c4',
+      active: false,
+      created_at: expect.any(Number),
+      certificate_details: { valid_at: expect.any(Number), expires_at: expect.any(Number) },
+    });
+    const exact = await admin('GET', `${BASE}?limit=5&order=asc`, { token });
+    expect([exact.body.data.length, exact.body.has_more]).toEqual([5, false]);
+  });
+
+  it('answers an empty list with null ids for an organization without certificates', async () => {
+    const { token } = await createOrganizationWithToken(api.stack.deps);
+    expect((await admin('GET', BASE, { token })).body).toEqual({
+      object: 'list',
+      data: [],
+      first_id: null,
+      last_id: null,
+      has_more: false,
+    });
+  });
+
+  it.each([
+    ['limit=0', 400, 'limit'],
+    ['limit=101', 400, 'limit'],
+    ['limit=ten', 400, 'limit'],
+    ['order=newest', 400, 'order'],
+    [`after=${UNKNOWN_ID}`, 404, null],
+  ])('answers %s with %i', async (query, status, param) => {
+    expectAdminError(await admin('GET', `${BASE}?${query}`), status, { param });
+  });
+});
+
+describe('one record across dialects', () => {
+  it('shows a platform upload in the admin dialect with the same id and created_at', async () => {
+    const leaf = await newLeaf('platform');
+    const created = await api.request('POST', `/api/organizations/${api.organizationId}/certificates`, {
+      body: { type: 'custom', name: 'from platform', certificateData: leaf.certificatePem, privateKeyData: leaf.privateKeyPem },
+    });
+    expect(created.status).toBe(201);
+    const seen = await admin('GET', `${BASE}/${created.body.id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ id: created.body.id, name: 'from platform', created_at: seconds(created.body.createdAt) });
+    expect(seen.body.certificate_details.expires_at).toBe(seconds(created.body.expiresAt));
+    const listed = await admin('GET', `${BASE}?limit=100`);
+    expect(listed.body.data.map((item: { id: string }) => item.id)).toContain(created.body.id);
+  });
+
+  it('shows an admin upload in the platform dialect with the same id and createdAt', async () => {
+    const leaf = await newLeaf('adminside');
+    const created = await upload(leaf, { name: 'from admin' });
+    const seen = await api.request('GET', `/api/organizations/${api.organizationId}/certificates/${created.body.id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ id: created.body.id, name: 'from admin', type: 'custom', status: 'active' });
+    expect(seconds(seen.body.createdAt)).toBe(created.body.created_at);
+  });
+});
+
+describe('authentication and scopes', () => {
+  it('answers 401 in the admin style without a valid token', async () => {
+    expectAdminError(await admin('GET', BASE, { token: null }), 401, { type: 'invalid_request_error', code: 'invalid_api_key' });
+    expectAdminError(await admin('GET', BASE, { token: 'cw_wrong' }), 401, { code: 'invalid_api_key' });
+  });
+
+  it('answers 403 when a read-only token uploads, activates or deletes', async () => {
+    const reader = await createOrganizationWithToken(api.stack.deps, ['certificates:read']);
+    expect((await admin('GET', BASE, { token: reader.token })).status).toBe(200);
+    expectAdminError(await upload(await newLeaf(), {}, reader.token), 403, { code: 'insufficient_permissions' });
+    expectAdminError(await admin('POST', `${BASE}/activate`, { token: reader.token, body: { certificate_ids: [UNKNOWN_ID] } }), 403, {
+      code: 'insufficient_permissions',
+    });
+    expect((await admin('DELETE', `${BASE}/${UNKNOWN_ID}`, { token: reader.token })).status).toBe(403);
+  });
+});

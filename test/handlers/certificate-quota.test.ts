@@ -1,0 +1,91 @@
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../shared/config/env-names.ts';
+import { createPki } from '../support/certificates.ts';
+import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
+import type { TestApi } from '../support/local-api.ts';
+
+let api: TestApi;
+let pki: Awaited<ReturnType<typeof createPki>>;
+let serial = 0;
+
+const QUOTA = 2;
+
+beforeAll(async () => {
+  // The functions read their configuration when they load, which startTestApi does after this.
+  process.env[ENV.certificateQuota] = String(QUOTA);
+  [api, pki] = await Promise.all([startTestApi(), createPki()]);
+});
+afterAll(async () => {
+  delete process.env[ENV.certificateQuota];
+  await api.stop();
+});
+
+const leaf = () => pki.leaf({ names: [`quota-${(serial += 1)}.example.com`] });
+const secretCount = async () => (await readdir(process.env[ENV.secretDir] ?? '').catch(() => [])).length;
+
+const uploadAdmin = async (token: string) => {
+  const { certificatePem, privateKeyPem } = await leaf();
+  return api.request('POST', '/v1/organization/certificates', {
+    token: null,
+    headers: { authorization: `Bearer ${token}` },
+    body: { certificate: certificatePem, private_key: privateKeyPem },
+  });
+};
+
+const uploadPlatform = async (token: string, organizationId: number) => {
+  const { certificatePem, privateKeyPem } = await leaf();
+  return api.request('POST', `/api/organizations/${organizationId}/certificates`, {
+    token,
+    body: { certificateData: certificatePem, privateKeyData: privateKeyPem },
+  });
+};
+
+describe(`per-organization certificate quota (${ENV.certificateQuota}=${QUOTA})`, () => {
+  it('refuses the upload over the quota in every dialect, stores nothing, and frees a place on delete', async () => {
+    const { organization, token } = await createOrganizationWithToken(api.stack.deps);
+    expect((await uploadAdmin(token)).status).toBe(200);
+    const second = await uploadPlatform(token, organization.id);
+    expect(second.status).toBe(201);
+    const secrets = await secretCount();
+
+    const admin = await uploadAdmin(token);
+    expect(admin.status).toBe(429);
+    expect(admin.body).toEqual({
+      error: {
+        message: expect.stringMatching(/reached its limit of 2 certificates/),
+        type: 'insufficient_quota',
+        param: null,
+        code: 'certificate_quota_exceeded',
+      },
+    });
+    const platform = await uploadPlatform(token, organization.id);
+    expect(platform.status).toBe(429);
+    expect(platform.headers.get('content-type')).toContain('application/problem+json');
+    expect(platform.body.detail).toMatch(/reached its limit of 2 certificates/);
+    expect((await api.stack.deps.certificates.listPage(organization.id, 0, 0)).totalItems).toBe(QUOTA);
+    expect(await secretCount()).toBe(secrets);
+
+    // Another organization has its own quota.
+    const other = await createOrganizationWithToken(api.stack.deps);
+    expect((await uploadAdmin(other.token)).status).toBe(200);
+
+    const deleted = await api.request('DELETE', `/v1/organization/certificates/${second.body.id}`, {
+      token: null,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(deleted.status).toBe(200);
+    expect((await uploadAdmin(token)).status).toBe(200);
+  });
+
+  it('lets concurrent uploads store no more than the quota', async () => {
+    const { organization, token } = await createOrganizationWithToken(api.stack.deps);
+    const replies = await Promise.all(Array.from({ length: 5 }, () => uploadAdmin(token)));
+    const stored = replies.filter((reply) => reply.status === 200).length;
+    expect(stored).toBeLessThanOrEqual(QUOTA);
+    expect(replies.filter((reply) => reply.status === 429).length).toBeGreaterThanOrEqual(
+      5 - QUOTA - replies.filter((r) => r.status === 409).length,
+    );
+    expect((await api.stack.deps.certificates.listPage(organization.id, 0, 0)).totalItems).toBe(stored);
+  });
+});
