@@ -3,7 +3,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoActivationRepository } from './adapters/dynamodb/activation-repository.ts';
 import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
+import { DynamoHostnameMappingRepository } from './adapters/dynamodb/hostname-mapping-repository.ts';
 import { DynamoIdentityRepository } from './adapters/dynamodb/identity-repository.ts';
+import { DynamoProjectRepository } from './adapters/dynamodb/project-repository.ts';
 import { FileSecretStore } from './adapters/file-secrets/file-secret-store.ts';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager/secrets-manager-secret-store.ts';
 import type { ApiConfig } from './config/api-config.ts';
@@ -23,6 +25,8 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
     certificates: new DynamoCertificateRepository(documents, config.tableName, { certificateQuota: config.certificateQuota }),
     activations: new DynamoActivationRepository(documents, config.tableName),
     identity: new DynamoIdentityRepository(documents, config.tableName),
+    projects: new DynamoProjectRepository(documents, config.tableName),
+    hostnameMappings: new DynamoHostnameMappingRepository(documents, config.tableName),
     secrets,
     clock: systemClock,
     newId: randomUUID,

@@ -1,12 +1,16 @@
 import type { Clock } from '../domain/clock.ts';
 import type { ActivationRepository } from '../ports/activation-repository.ts';
 import type { CertificateRepository } from '../ports/certificate-repository.ts';
+import type { HostnameMappingRepository } from '../ports/hostname-mapping-repository.ts';
 import type { IdentityRepository } from '../ports/identity-repository.ts';
+import type { ProjectRepository } from '../ports/project-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 
 /** What the use cases need; wired once per cold start. */
 export interface CoreDeps {
   certificates: CertificateRepository;
+  projects: ProjectRepository;
+  hostnameMappings: HostnameMappingRepository;
   activations: ActivationRepository;
   identity: IdentityRepository;
   secrets: SecretStore;

@@ -7,6 +7,11 @@ export const keys = {
   tokensOf: (organizationId: number) => `ORG#${organizationId}#TOKEN`,
   certificate: (id: string) => ({ pk: `CERT#${id}`, sk: 'CERT' }),
   certificatesOf: (organizationId: number) => `ORG#${organizationId}#CERT`,
+  project: (id: string) => ({ pk: `PROJECT#${id}`, sk: 'PROJECT' }),
+  projectsOf: (organizationId: number) => `ORG#${organizationId}#PROJECT`,
+  // A hostname is unique within an organization, so the key itself enforces "one certificate per hostname".
+  hostnameMapping: (organizationId: number, hostname: string) => ({ pk: `HOSTMAP#${organizationId}#${hostname}`, sk: 'HOSTMAP' }),
+  hostnameMappingsOf: (organizationId: number) => `ORG#${organizationId}#HOSTMAP`,
   // Activation switches live in the certificate's own partition (one Query finds them all); `scope` is ORG or PROJECT#<id>.
   certificateActivation: (certificateId: string, scope: string) => ({ pk: `CERT#${certificateId}`, sk: `ACTIVE#${scope}` }),
   certificateActivationPrefix: 'ACTIVE#',

@@ -6,7 +6,11 @@ import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
+import { patchCertificate } from '../../use-cases/patch-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
+import { etagOf, ifMatchVersion } from './etag.ts';
+import { mergePatchObject } from './paging.ts';
 import { certificateCollection, certificateResource, certificateIri } from './presenter.ts';
 
 export interface PlatformOptions {
@@ -15,6 +19,19 @@ export interface PlatformOptions {
 
 const JSON_LD = { 'content-type': 'application/ld+json; charset=utf-8' };
 const JSON_TYPES = ['application/json', 'application/ld+json'];
+const MERGE_PATCH = ['application/merge-patch+json'];
+
+const cannotRemove = (field: string) => `${field} cannot be removed; send new certificateData and privateKeyData together.`;
+
+/** RFC 7396: absent keeps, null removes (back to the default), a value replaces. Read-only properties are ignored. */
+const patchSchema = z.object({
+  name: z.string().trim().min(1).max(200).nullish(),
+  autoRenew: z.boolean({ message: 'autoRenew must be true, false or null.' }).nullish(),
+  type: z.enum(['auto_managed', 'custom'], { message: 'type must be "auto_managed" or "custom".' }).optional(),
+  certificateData: z.string({ message: cannotRemove('certificateData') }).min(1, 'certificateData (PEM) must not be empty.').optional(),
+  privateKeyData: z.string({ message: cannotRemove('privateKeyData') }).min(1, 'privateKeyData (PEM) must not be empty.').optional(),
+  chainData: z.string().nullish(),
+});
 
 const uploadSchema = z.object({
   type: z.literal('custom', { message: 'Only "custom" certificates can be uploaded; auto_managed ones are obtained through ACME.' }).default('custom'),
@@ -50,15 +67,43 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
 
     'GET /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, query }) => {
       const certificate = await getCertificate(deps, principal.organizationId, params.id ?? '');
+      const etag = { etag: etagOf(certificate.version) };
       const include = query.getAll('include').flatMap((value) => value.split(','));
-      if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate), JSON_LD);
+      if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate), { ...JSON_LD, ...etag });
       if (!hasScope(principal, 'certificates:export')) {
         throw new CertwrightError('forbidden', 'Including privateKeyData needs the certificates:export scope');
       }
       return json(200, certificateResource(certificate, await readPrivateKey(deps, certificate)), {
         ...JSON_LD,
+        ...etag,
         'cache-control': 'no-store',
       });
+    },
+
+    'PATCH /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, event }) => {
+      const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));
+      const input = parseWith(patchSchema, body);
+      const expected = ifMatchVersion(event);
+      const certificate = await patchCertificate(
+        deps,
+        principal,
+        params.id ?? '',
+        {
+          name: input.name,
+          autoRenew: input.autoRenew,
+          type: input.type,
+          certificate: input.certificateData,
+          privateKey: input.privateKeyData,
+          chain: input.chainData,
+        },
+        { ifMatchVersion: expected },
+      );
+      return json(200, certificateResource(certificate), { ...JSON_LD, etag: etagOf(certificate.version) });
+    },
+
+    'DELETE /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params }) => {
+      await deleteCertificate(deps, principal, params.id ?? '');
+      return { statusCode: 204, body: '' };
     },
 
     'GET /api/organizations/{organizationId}/certificates': async ({ deps, principal, query }) => {

@@ -1,0 +1,34 @@
+export interface PageRequest {
+  page: number;
+  itemsPerPage: number;
+  /** Whether itemsPerPage was given, so links repeat it only then. */
+  itemsPerPageGiven: boolean;
+}
+
+/** A Hydra collection at `base` with working first/last/previous/next links, as API Platform writes it. */
+export function hydraCollection<T>(base: string, context: string, request: PageRequest, members: T[], totalItems: number) {
+  const link = (page: number) =>
+    `${base}?${new URLSearchParams({ ...(request.itemsPerPageGiven ? { itemsPerPage: String(request.itemsPerPage) } : {}), page: String(page) })}`;
+  const lastPage = request.itemsPerPage > 0 ? Math.max(1, Math.ceil(totalItems / request.itemsPerPage)) : 1;
+  return {
+    '@context': context,
+    '@id': base,
+    '@type': 'Collection',
+    totalItems,
+    member: members,
+    view: {
+      '@id': link(request.page),
+      '@type': 'PartialCollectionView',
+      first: link(1),
+      last: link(lastPage),
+      ...(request.page > 1 ? { previous: link(Math.min(request.page - 1, lastPage)) } : {}),
+      ...(request.page < lastPage ? { next: link(request.page + 1) } : {}),
+    },
+    search: {
+      '@type': 'IriTemplate',
+      template: `${base}{?page,itemsPerPage}`,
+      variableRepresentation: 'BasicRepresentation',
+      mapping: ['page', 'itemsPerPage'].map((variable) => ({ '@type': 'IriTemplateMapping', variable, property: null, required: false })),
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Operation } from '../../http/api-handler.ts';
+import { json } from '../../http/api-types.ts';
+import { parseWith, readJsonBody } from '../../http/request.ts';
+import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import { createProject, deleteProject, getProject, listProjects, updateProject } from '../../use-cases/projects.ts';
+import { hydraCollection } from './collection.ts';
+import { etagOf, ifMatchVersion } from './etag.ts';
+import { JSON_LD, JSON_TYPES, MERGE_PATCH, mergePatchObject, pageRequest } from './paging.ts';
+import { projectIri, projectResource, projectsIri } from './project-presenter.ts';
+
+export interface ProjectOperationOptions {
+  maxBodyBytes: number;
+}
+
+const name = z.string({ message: 'name is required.' }).trim().min(1, 'name must not be empty.').max(200);
+const domain = z.string({ message: 'domain must be a hostname or null.' }).max(253);
+
+const createSchema = z.object({ name, domain: domain.nullish() });
+const patchSchema = z.object({ name: name.optional(), domain: domain.nullish() });
+
+/** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
+export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CoreDeps>> {
+  return {
+    'POST /api/organizations/{organizationId}/projects': async ({ deps, principal, event }) => {
+      const input = parseWith(createSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
+      const project = await createProject(deps, principal, input);
+      return json(201, projectResource(project), { ...JSON_LD, location: projectIri(project), etag: etagOf(project.version) });
+    },
+
+    'GET /api/organizations/{organizationId}/projects': async ({ deps, principal, query }) => {
+      const request = pageRequest(query);
+      const { items, totalItems } = await listProjects(deps, principal.organizationId, request.page, request.itemsPerPage);
+      const body = hydraCollection(projectsIri(principal.organizationId), '/api/contexts/Project', request, items.map(projectResource), totalItems);
+      return json(200, body, JSON_LD);
+    },
+
+    'GET /api/organizations/{organizationId}/projects/{id}': async ({ deps, principal, params }) => {
+      const project = await getProject(deps, principal.organizationId, params.id ?? '');
+      return json(200, projectResource(project), { ...JSON_LD, etag: etagOf(project.version) });
+    },
+
+    'PATCH /api/organizations/{organizationId}/projects/{id}': async ({ deps, principal, params, event }) => {
+      const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));
+      const patch = parseWith(patchSchema, body);
+      const project = await updateProject(deps, principal, params.id ?? '', patch, { ifMatchVersion: ifMatchVersion(event) });
+      return json(200, projectResource(project), { ...JSON_LD, etag: etagOf(project.version) });
+    },
+
+    'DELETE /api/organizations/{organizationId}/projects/{id}': async ({ deps, principal, params, event }) => {
+      await deleteProject(deps, principal, params.id ?? '', { ifMatchVersion: ifMatchVersion(event) });
+      return { statusCode: 204, body: '' };
+    },
+  };
+}

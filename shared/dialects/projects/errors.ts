@@ -1,0 +1,39 @@
+import type { CertwrightError, ErrorCode } from '../../domain/errors.ts';
+import type { DialectErrors } from '../../http/api-handler.ts';
+import type { ApiResult } from '../../http/api-types.ts';
+
+/** Seed 004 answers an invalid certificate with 400, not 422. */
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  quota_exceeded: 429,
+  dependency_unavailable: 503,
+  internal: 500,
+};
+
+/**
+ * The projects dialect's errors: `{"success": false, "error": "..."}`. Violations become one sentence each,
+ * without the trailing period, as the seed writes them ("Certificate is not valid for domain api.example.com").
+ */
+export const projectsErrors: DialectErrors = {
+  toResponse(error: CertwrightError): ApiResult {
+    const status = STATUS[error.code];
+    const message =
+      error.violations.length > 0 ? error.violations.map((violation) => violation.message.replace(/\.$/, '')).join('; ') : error.message;
+    return {
+      statusCode: status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
+      },
+      body: JSON.stringify({ success: false, error: message }),
+    };
+  },
+};

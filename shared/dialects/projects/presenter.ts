@@ -1,0 +1,36 @@
+import type { Certificate } from '../../domain/certificate.ts';
+import type { CertificateHealth } from '../../domain/certificate-health.ts';
+import type { Project } from '../../domain/project.ts';
+
+/** `2026-01-19T00:00:00Z`, the seed's date format. */
+export const isoSeconds = (value: string | null): string | null =>
+  value === null ? null : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The seed calls ACME certificates `letsencrypt` whatever the CA. */
+const typeName = (certificate: Certificate): string => (certificate.type === 'auto_managed' ? 'letsencrypt' : 'custom');
+
+/** The seed's certificate object, plus `id` and `status` so it can be found in the other dialects. */
+export function projectCertificate(project: Project, certificate: Certificate) {
+  return {
+    id: certificate.id,
+    domain: project.domain ?? certificate.domainName,
+    type: typeName(certificate),
+    status: certificate.status,
+    issuedAt: isoSeconds(certificate.notBefore),
+    expiresAt: isoSeconds(certificate.notAfter),
+    issuer: certificate.issuer,
+    autoRenew: certificate.autoRenew,
+  };
+}
+
+export function certificateStatus(project: Project, certificate: Certificate, health: CertificateHealth) {
+  return {
+    status: health.status,
+    domain: project.domain ?? certificate.domainName,
+    expiresAt: isoSeconds(certificate.notAfter),
+    daysUntilExpiry: health.daysUntilExpiry,
+    autoRenew: certificate.autoRenew,
+    lastRenewAttempt: isoSeconds(health.lastRenewAttempt),
+    lastRenewError: health.lastRenewError,
+  };
+}

@@ -1,0 +1,32 @@
+import type { Certificate } from './certificate.ts';
+
+/** A certificate expiring within this many days is `expiring_soon`. */
+export const EXPIRING_SOON_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export type CertificateHealthStatus = 'valid' | 'expiring_soon' | 'expired' | 'revoked' | 'pending';
+
+export interface CertificateHealth {
+  /** `pending` only for a certificate that is still being obtained and has no validity period yet. */
+  status: CertificateHealthStatus;
+  /** Whole days until expiry, 0 once expired; null without a validity period. */
+  daysUntilExpiry: number | null;
+  lastRenewAttempt: string | null;
+  lastRenewError: string | null;
+}
+
+/** How a certificate stands at `now`, as the projects dialect's status endpoint reports it. */
+export function certificateHealth(certificate: Certificate, now: Date): CertificateHealth {
+  const renewal = certificate.lastAttempt?.type === 'acme_renew' ? certificate.lastAttempt : null;
+  const lastRenewAttempt = renewal?.startedAt ?? null;
+  const lastRenewError = renewal?.status === 'failed' ? (renewal.error ?? 'The renewal failed') : null;
+  const expiresAt = certificate.notAfter ? new Date(certificate.notAfter).getTime() : null;
+  const daysUntilExpiry = expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - now.getTime()) / DAY_MS));
+  let status: CertificateHealthStatus;
+  if (certificate.status === 'revoked') status = 'revoked';
+  else if (expiresAt === null) status = 'pending';
+  else if (certificate.status === 'expired' || expiresAt <= now.getTime()) status = 'expired';
+  else if (expiresAt - now.getTime() <= EXPIRING_SOON_DAYS * DAY_MS) status = 'expiring_soon';
+  else status = 'valid';
+  return { status, daysUntilExpiry, lastRenewAttempt, lastRenewError };
+}

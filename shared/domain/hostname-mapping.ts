@@ -1,0 +1,28 @@
+import type { Certificate, SslStatus } from './certificate.ts';
+import { namesCover } from './hostname.ts';
+
+/** A hostname served with one certificate of the organization. */
+export interface HostnameMapping {
+  organizationId: number;
+  /** Lowercase, without a trailing dot; unique within the organization. */
+  hostname: string;
+  certificateId: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/**
+ * Whether the mapped certificate serves the hostname, judged from the certificate as it is now, so a patched
+ * or renewed certificate shows at once: `pending` while it has not been issued, `not_covered` when it is gone
+ * or none of its names covers the hostname.
+ */
+export function mappingSslStatus(certificate: Certificate | null, hostname: string): SslStatus {
+  if (!certificate) return 'not_covered';
+  if (!certificate.certificateData && (certificate.status === 'pending' || certificate.status === 'issuing')) return 'pending';
+  const names = certificate.sans.length > 0 ? certificate.sans.map((san) => san.name) : [certificate.domainName];
+  return namesCover(names, hostname) ? 'covered' : 'not_covered';
+}
+
+/** The form hostnames are stored and compared in. */
+export const normalizeHostname = (value: string): string => value.trim().toLowerCase().replace(/\.$/, '');

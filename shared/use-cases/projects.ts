@@ -1,0 +1,111 @@
+import { CertwrightError, NotFoundError, ValidationError, isCertwrightError } from '../domain/errors.ts';
+import type { Violation } from '../domain/errors.ts';
+import { isValidDnsName } from '../domain/hostname.ts';
+import type { Principal } from '../domain/organization.ts';
+import type { Project } from '../domain/project.ts';
+import type { ProjectPage } from '../ports/project-repository.ts';
+import type { CoreDeps } from './core-deps.ts';
+
+export interface ProjectInput {
+  name: string;
+  domain?: string | null | undefined;
+}
+
+/** A merge patch of a project: absent keeps, null removes (domain only), a value replaces. */
+export interface ProjectPatch {
+  name?: string | undefined;
+  domain?: string | null | undefined;
+}
+
+export interface VersionCheck {
+  /** The version the client last saw (If-Match); another stored version is a 412 instead of a 409. */
+  ifMatchVersion?: number | undefined;
+}
+
+const precondition = (what: string) =>
+  new CertwrightError('precondition_failed', `The ${what} has changed since the ETag given in If-Match; fetch it again and retry`);
+
+/** Runs an optimistic write; a lost race is a 412 when the client named a version, else the repository's 409. */
+export async function withVersionCheck<T>(what: string, check: VersionCheck, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isCertwrightError(error) && error.code === 'conflict' && check.ifMatchVersion !== undefined) throw precondition(what);
+    throw error;
+  }
+}
+
+export function assertVersion(what: string, current: { version: number }, check: VersionCheck): void {
+  if (check.ifMatchVersion !== undefined && check.ifMatchVersion !== current.version) throw precondition(what);
+}
+
+/** A project domain: one concrete hostname (no wildcard), stored lowercase without a trailing dot. */
+function normalizeDomain(domain: string | null | undefined, problems: Violation[]): string | null | undefined {
+  if (domain === undefined || domain === null) return domain;
+  const normalized = domain.trim().toLowerCase().replace(/\.$/, '');
+  if (normalized.startsWith('*.') || !isValidDnsName(normalized)) {
+    problems.push({ field: 'domain', message: `"${domain}" is not a hostname such as api.example.com (wildcards are not accepted).` });
+  }
+  return normalized;
+}
+
+export async function createProject(deps: CoreDeps, principal: Principal, input: ProjectInput): Promise<Project> {
+  const problems: Violation[] = [];
+  const domain = normalizeDomain(input.domain, problems);
+  if (problems.length > 0) throw new ValidationError(problems);
+  const at = deps.clock.now().toISOString();
+  const project: Project = {
+    id: deps.newId(),
+    organizationId: principal.organizationId,
+    name: input.name.trim(),
+    domain: domain ?? null,
+    certificateId: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await deps.projects.create(project);
+  return project;
+}
+
+/** The organization's project; another organization's project is not found, exactly like a missing one. */
+export async function getProject(deps: CoreDeps, organizationId: number, id: string): Promise<Project> {
+  const project = await deps.projects.get(organizationId, id);
+  if (!project) throw new NotFoundError('Project');
+  return project;
+}
+
+export function listProjects(deps: CoreDeps, organizationId: number, page: number, itemsPerPage: number): Promise<ProjectPage> {
+  return deps.projects.listPage(organizationId, (page - 1) * itemsPerPage, itemsPerPage);
+}
+
+export async function updateProject(
+  deps: CoreDeps,
+  principal: Principal,
+  id: string,
+  patch: ProjectPatch,
+  check: VersionCheck = {},
+): Promise<Project> {
+  const current = await getProject(deps, principal.organizationId, id);
+  assertVersion('project', current, check);
+  const problems: Violation[] = [];
+  const domain = normalizeDomain(patch.domain, problems);
+  if (problems.length > 0) throw new ValidationError(problems);
+  const next: Project = {
+    ...current,
+    name: patch.name === undefined ? current.name : patch.name.trim(),
+    domain: domain === undefined ? current.domain : domain,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  return withVersionCheck('project', check, () => deps.projects.update(next, current.version));
+}
+
+/**
+ * Deletes a project. Its certificate stays in the organization (visible in the other dialects, perhaps mapped
+ * to hostnames); deleting it is a separate, deliberate call.
+ */
+export async function deleteProject(deps: CoreDeps, principal: Principal, id: string, check: VersionCheck = {}): Promise<void> {
+  const current = await getProject(deps, principal.organizationId, id);
+  assertVersion('project', current, check);
+  await deps.projects.delete(principal.organizationId, id);
+}
