@@ -6,6 +6,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
@@ -50,6 +51,18 @@ export const SECRET_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDa
 const ESM_REQUIRE_BANNER =
   "import { createRequire as certwrightCreateRequire } from 'module'; const require = certwrightCreateRequire(import.meta.url);";
 
+/** How every certwright Lambda is bundled (API and workflow steps alike). */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  banner: ESM_REQUIRE_BANNER,
+  // Run the SDK version the tests ran, not whatever the runtime happens to ship.
+  bundleAwsSDK: true,
+} satisfies BundlingOptions;
+
 export interface ApiFunctionProps {
   /** Entry file is functions/api/<name>.ts, exporting `handler`. */
   name: ApiFunctionName;
@@ -84,16 +97,7 @@ export class ApiFunction extends Construct {
       logGroup: this.logGroup,
       // Stack traces in the logs point at our TypeScript, not at the minified bundle.
       environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        banner: ESM_REQUIRE_BANNER,
-        // Run the SDK version the tests ran, not whatever the runtime happens to ship.
-        bundleAwsSDK: true,
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     const fn = this.function;
     Validations.of(fn).acknowledge({

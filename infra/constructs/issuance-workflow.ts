@@ -1,0 +1,231 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { LAMBDA_BUNDLING, SECRET_ACTIONS, SECRET_KEY_ACTIONS, SECRET_PREFIX, TABLE_ACTIONS } from './api-function.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * What one workflow step may touch besides the table (every step records progress there).
+ * - secrets `read`: the ACME account key (each step rebuilds its ACME client from it); `write`: it also stores a
+ *   new key (the account key on first use, the certificate key in finalize).
+ * - route53 `read`: find the zone, its name servers, and whether a change is INSYNC; `write`: also change the
+ *   `_acme-challenge` TXT records, and nothing else (see {@link route53ChangeStatement}).
+ */
+export interface StepAccess {
+  secrets: 'none' | 'read' | 'write';
+  route53: 'none' | 'read' | 'write';
+}
+
+/** Secrets Manager actions of a step that only reads its secrets. */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+
+/** The Route 53 reads of the DNS-01 provider: zone lookup by name, name servers, record sets, change status. */
+export const ROUTE53_READ_ACTIONS = [
+  'route53:ListHostedZonesByName',
+  'route53:GetHostedZone',
+  'route53:ListResourceRecordSets',
+  'route53:GetChange',
+];
+
+/** The only record names and type the workflow may change (Route 53 condition keys, values as IAM compares them). */
+export const ROUTE53_CHANGE_CONDITIONS = {
+  'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+  'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+};
+
+export interface IssuanceWorkflowProps<Step extends string> {
+  /** One Lambda per step. */
+  steps: readonly Step[];
+  /**
+   * The workflow definition (ASL as an object), given each step's Lambda ARN: the same function the local stack
+   * runs with aws-local-stepfunctions, so what is deployed is what was tested. It must set a total TimeoutSeconds.
+   */
+  definition: (functionArn: (step: Step) => string) => Record<string, unknown>;
+  access: Readonly<Record<Step, StepAccess>>;
+  table: ITable;
+  secretKey: IKey;
+  /** Entry file of a step, exporting `handler`; functions/workflow/<step>.ts by default. */
+  entry?: (step: Step) => string;
+  /** Hosted zones the workflow may write to; every zone of the account by default (zones are found by name at run time). */
+  hostedZoneIds?: readonly string[];
+}
+
+/**
+ * The ACME issuance workflow: a Step Functions standard state machine over one small Lambda per step. Each step
+ * gets only the access its `StepAccess` names; the state machine may only invoke its own steps.
+ */
+export class IssuanceWorkflow<Step extends string> extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: Readonly<Record<Step, NodejsFunction>>;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: IssuanceWorkflowProps<Step>) {
+    super(scope, id);
+    const entry = props.entry ?? ((step: Step) => join(repoRoot, 'functions', 'workflow', `${step}.ts`));
+
+    const functions = {} as Record<Step, NodejsFunction>;
+    for (const step of props.steps) {
+      functions[step] = this.stepFunction(step, entry(step), props.access[step], props);
+    }
+    this.functions = functions;
+
+    const definition = props.definition((step) => {
+      const fn = functions[step];
+      if (!fn) throw new Error(`The workflow definition uses step "${step}", which is not in the step list`);
+      return fn.functionArn;
+    });
+    if (typeof definition.TimeoutSeconds !== 'number' || definition.TimeoutSeconds <= 0) {
+      throw new Error('The issuance workflow definition must set a total TimeoutSeconds');
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
+      // Every event, for following an attempt; the data stays out (the execution history has it) so that the
+      // log group holds no copy of certificate ids and ACME URLs under a different access policy.
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    // Exactly the step functions, unqualified as the definition names them (CDK's grantInvoke would add `:*`).
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.steps.map((step) => functions[step].functionArn) }),
+    );
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for logging and tracing: CloudWatch Logs vended log delivery (logs:CreateLogDelivery and friends) and ' +
+        'X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* have no resource-level permissions.',
+    });
+  }
+
+  private stepFunction(step: Step, entry: string, access: StepAccess, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+    const scope = new Construct(this, step);
+    const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group in the account.
+    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `certwright issuance workflow: ${step}`,
+      entry,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      // RSA key generation in finalize is CPU-bound; Lambda's CPU share grows with memory.
+      memorySize: 1024,
+      // One ACME request or one DNS change per invocation; the Task state's own timeout is longer, so a stuck
+      // invocation ends here and the state's Retry decides.
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: LAMBDA_BUNDLING,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',
+    });
+
+    fn.addEnvironment(ENV.tableName, props.table.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_ACTIONS,
+        resources: [props.table.tableArn, ...TABLE_SCHEMA.indexes.map((index) => `${props.table.tableArn}/index/${index.name}`)],
+      }),
+    );
+
+    const acknowledgements: { id: string; reason: string }[] = [];
+    if (access.secrets !== 'none') {
+      fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
+      fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
+      const secretArnPattern = Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${SECRET_PREFIX}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: access.secrets === 'write' ? SECRET_ACTIONS : SECRET_READ_ACTIONS, resources: [secretArnPattern] }),
+      );
+      props.secretKey.grant(fn, ...(access.secrets === 'write' ? SECRET_KEY_ACTIONS : ['kms:Decrypt']));
+      acknowledgements.push({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}*]`,
+        reason:
+          'Secret names are generated at run time (one per private key, ACME account or DNS credential), so only their ' +
+          `name prefix "${SECRET_PREFIX}" can be fixed; the trailing * also covers the random suffix Secrets Manager appends to every ARN.`,
+      });
+    }
+
+    if (access.route53 !== 'none') {
+      const zones = route53ZoneArns(this, props.hostedZoneIds);
+      const stack = Stack.of(this);
+      const route53Arn = (resource: string) =>
+        stack.formatArn({ service: 'route53', region: '', account: '', resource, resourceName: '*' });
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['route53:GetHostedZone', 'route53:ListResourceRecordSets'], resources: zones }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['route53:GetChange'], resources: [route53Arn('change')] }));
+      // IAM has no resource-level permission for listing zones by name.
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['route53:ListHostedZonesByName'], resources: ['*'] }));
+      if (access.route53 === 'write') fn.addToRolePolicy(route53ChangeStatement(zones));
+      acknowledgements.push(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'route53:ListHostedZonesByName has no resource-level permissions; the zone is found by name at run time.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]',
+          reason: 'Route 53 change ids are only known once a change is submitted; GetChange only reads its status.',
+        },
+      );
+      if (!props.hostedZoneIds) {
+        acknowledgements.push({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::hostedzone/*]',
+          reason:
+            'The zone of each certificate name is found by name at run time; record changes are limited by condition keys to ' +
+            'TXT records named _acme-challenge.*, and deployments that know their zones can pass hostedZoneIds.',
+        });
+      }
+    }
+    for (const acknowledgement of acknowledgements) Validations.of(role).acknowledge(acknowledgement);
+    return fn;
+  }
+}
+
+function route53ZoneArns(scope: Construct, hostedZoneIds: readonly string[] | undefined): string[] {
+  const stack = Stack.of(scope);
+  return (hostedZoneIds ?? ['*']).map((id) =>
+    stack.formatArn({
+      service: 'route53',
+      region: '',
+      account: '',
+      resource: 'hostedzone',
+      resourceName: id.replace(/^\/hostedzone\//, ''),
+    }),
+  );
+}
+
+/**
+ * The workflow may change only `_acme-challenge.*` TXT records. Both keys are multi-valued (one value per change
+ * in the batch), so ForAllValues: every change of the batch must match, not just one.
+ */
+export function route53ChangeStatement(zoneArns: string[]): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['route53:ChangeResourceRecordSets'],
+    resources: zoneArns,
+    conditions: ROUTE53_CHANGE_CONDITIONS,
+  });
+}
