@@ -11,24 +11,30 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { LAMBDA_BUNDLING, SECRET_ACTIONS, SECRET_KEY_ACTIONS, SECRET_PREFIX, TABLE_ACTIONS } from './api-function.ts';
+import { LAMBDA_BUNDLING, SECRET_PREFIX, TABLE_ACTIONS } from './api-function.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * What one workflow step may touch besides the table (every step records progress there).
- * - secrets `read`: the ACME account key (each step rebuilds its ACME client from it); `write`: it also stores a
- *   new key (the account key on first use, the certificate key in finalize).
+ * - secrets: `read` a secret (the ACME account key, from which each step rebuilds its ACME client), `write` one
+ *   (the account key on first use, the certificate key in finalize), `delete` one (a replaced or orphaned key).
  * - route53 `read`: find the zone, its name servers, and whether a change is INSYNC; `write`: also change the
  *   `_acme-challenge` TXT records, and nothing else (see {@link route53ChangeStatement}).
  */
 export interface StepAccess {
-  secrets: 'none' | 'read' | 'write';
+  secrets: readonly SecretUse[];
   route53: 'none' | 'read' | 'write';
 }
 
-/** Secrets Manager actions of a step that only reads its secrets. */
-export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+export type SecretUse = 'read' | 'write' | 'delete';
+
+/** The Secrets Manager and KMS actions behind each use; the secret store adapter makes no other call. */
+export const SECRET_USE_ACTIONS: Readonly<Record<SecretUse, { secrets: string[]; key: string[] }>> = {
+  read: { secrets: ['secretsmanager:GetSecretValue'], key: ['kms:Decrypt'] },
+  write: { secrets: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], key: ['kms:Encrypt', 'kms:GenerateDataKey'] },
+  delete: { secrets: ['secretsmanager:DeleteSecret'], key: [] },
+};
 
 /** The Route 53 reads of the DNS-01 provider: zone lookup by name, name servers, record sets, change status. */
 export const ROUTE53_READ_ACTIONS = [
@@ -150,19 +156,20 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     );
 
     const acknowledgements: { id: string; reason: string }[] = [];
-    if (access.secrets !== 'none') {
-      fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
-      fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
+    // Configuration is the same for every step; what differs is what the role allows.
+    fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
+    fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
+    if (access.secrets.length > 0) {
       const secretArnPattern = Stack.of(this).formatArn({
         service: 'secretsmanager',
         resource: 'secret',
         resourceName: `${SECRET_PREFIX}*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: access.secrets === 'write' ? SECRET_ACTIONS : SECRET_READ_ACTIONS, resources: [secretArnPattern] }),
-      );
-      props.secretKey.grant(fn, ...(access.secrets === 'write' ? SECRET_KEY_ACTIONS : ['kms:Decrypt']));
+      const uses = access.secrets.map((use) => SECRET_USE_ACTIONS[use]);
+      fn.addToRolePolicy(new PolicyStatement({ actions: uses.flatMap((use) => use.secrets), resources: [secretArnPattern] }));
+      const keyActions = uses.flatMap((use) => use.key);
+      if (keyActions.length > 0) props.secretKey.grant(fn, ...keyActions);
       acknowledgements.push({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}*]`,
         reason:

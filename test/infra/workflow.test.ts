@@ -37,11 +37,11 @@ const fixture = fileURLToPath(new URL('./fixtures/workflow-step.ts', import.meta
 type FakeStep = 'order' | 'present' | 'check' | 'clean-up' | 'record';
 const STEPS: readonly FakeStep[] = ['order', 'present', 'check', 'clean-up', 'record'];
 const ACCESS: Record<FakeStep, StepAccess> = {
-  order: { secrets: 'write', route53: 'none' },
-  present: { secrets: 'read', route53: 'write' },
-  check: { secrets: 'read', route53: 'read' },
-  'clean-up': { secrets: 'read', route53: 'write' },
-  record: { secrets: 'none', route53: 'none' },
+  order: { secrets: ['read', 'write', 'delete'], route53: 'none' },
+  present: { secrets: ['read'], route53: 'write' },
+  check: { secrets: [], route53: 'read' },
+  'clean-up': { secrets: [], route53: 'write' },
+  record: { secrets: ['delete'], route53: 'none' },
 };
 
 /** Shaped like the real definition: lambda:invoke tasks named by the step's ARN, a Wait loop, a total timeout. */
@@ -201,14 +201,24 @@ describe('IssuanceWorkflow construct', () => {
     });
   });
 
-  it('gives each step the secrets access it names: none, read, or write', () => {
-    const secretActions = (step: FakeStep) =>
-      actionsOf(statementsOf(built.template, roleOfStep(built.template, built.logicalId(step)))).filter((action) =>
-        action.startsWith('secretsmanager:'),
-      );
+  it('gives each step only the secret store actions it names, and the key only for them', () => {
+    const actions = (step: FakeStep, prefix: string) =>
+      actionsOf(statementsOf(built.template, roleOfStep(built.template, built.logicalId(step))))
+        .filter((action) => action.startsWith(prefix))
+        .sort();
 
-    expect(secretActions('record')).toEqual([]);
-    expect(secretActions('check').sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    expect(secretActions('order')).toEqual(expect.arrayContaining(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']));
+    expect(actions('check', 'secretsmanager:')).toEqual([]);
+    expect(actions('check', 'kms:')).toEqual([]);
+    expect(actions('present', 'secretsmanager:')).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actions('present', 'kms:')).toEqual(['kms:Decrypt']);
+    expect(actions('record', 'secretsmanager:')).toEqual(['secretsmanager:DeleteSecret']);
+    expect(actions('record', 'kms:')).toEqual([]);
+    expect(actions('order', 'secretsmanager:')).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    expect(actions('order', 'kms:')).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
   });
 });
