@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CertwrightError } from '../../shared/domain/errors.ts';
-import { challengeRecordName } from '../../shared/use-cases/acme/challenge-name.ts';
+import { resolveChallengeRecordName } from '../../shared/use-cases/acme/challenge-name.ts';
 import type { ResolveCname } from '../../shared/use-cases/acme/challenge-name.ts';
 
 const dnsError = (code: string) => Object.assign(new Error(`queryCname ${code}`), { code });
@@ -17,11 +17,11 @@ const resolverOf = (cnames: Record<string, string>): ResolveCname & { asked: str
   return Object.assign(resolve, { asked });
 };
 
-describe('challengeRecordName', () => {
+describe('resolveChallengeRecordName', () => {
   it('is _acme-challenge.<domain> when there is no CNAME, for a wildcard too', async () => {
     const resolve = resolverOf({});
-    expect(await challengeRecordName('Example.COM', resolve)).toBe('_acme-challenge.example.com');
-    expect(await challengeRecordName('*.example.com', resolve)).toBe('_acme-challenge.example.com');
+    expect(await resolveChallengeRecordName('Example.COM', resolve)).toBe('_acme-challenge.example.com');
+    expect(await resolveChallengeRecordName('*.example.com', resolve)).toBe('_acme-challenge.example.com');
     expect(resolve.asked).toEqual(['_acme-challenge.example.com', '_acme-challenge.example.com']);
   });
 
@@ -30,7 +30,7 @@ describe('challengeRecordName', () => {
       '_acme-challenge.shop.example.com': 'shop.acme.example.net.',
       'shop.acme.example.net': 'Final.Validation.Example.org',
     });
-    expect(await challengeRecordName('shop.example.com', resolve)).toBe('final.validation.example.org');
+    expect(await resolveChallengeRecordName('shop.example.com', resolve)).toBe('final.validation.example.org');
     expect(resolve.asked).toEqual(['_acme-challenge.shop.example.com', 'shop.acme.example.net', 'final.validation.example.org']);
   });
 
@@ -39,19 +39,19 @@ describe('challengeRecordName', () => {
       if (name === '_acme-challenge.example.com') return ['challenges.example.net'];
       throw dnsError('ENOTFOUND');
     };
-    expect(await challengeRecordName('example.com', resolve)).toBe('challenges.example.net');
+    expect(await resolveChallengeRecordName('example.com', resolve)).toBe('challenges.example.net');
   });
 
   it('refuses a CNAME loop instead of following it forever', async () => {
     const resolve = resolverOf({ '_acme-challenge.example.com': 'a.example.net', 'a.example.net': '_acme-challenge.example.com' });
-    await expect(challengeRecordName('example.com', resolve)).rejects.toMatchObject({
+    await expect(resolveChallengeRecordName('example.com', resolve)).rejects.toMatchObject({
       code: 'bad_request',
       message: 'The CNAME chain of _acme-challenge.example.com loops at _acme-challenge.example.com',
     });
   });
 
   it('turns a failing resolver into a retryable error rather than guessing the name', async () => {
-    const error = await challengeRecordName('example.com', async () => {
+    const error = await resolveChallengeRecordName('example.com', async () => {
       throw dnsError('ETIMEOUT');
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CertwrightError);

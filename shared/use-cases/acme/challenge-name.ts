@@ -18,7 +18,7 @@ const normalize = (name: string): string => name.replace(/\.$/, '').toLowerCase(
  * as cert-manager and lego do. This lets a zone delegate its challenges to another zone (say one certwright may
  * write) without handing out write access to the zone itself; the CA follows the same CNAME when it validates.
  */
-export const challengeRecordName = async (
+export const resolveChallengeRecordName = async (
   domain: string,
   resolveCname: ResolveCname = (name) => dns.resolveCname(name),
 ): Promise<string> => {
