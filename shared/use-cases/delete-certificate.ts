@@ -1,21 +1,56 @@
+import { projectScope } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
+
+type DeleteDeps = Pick<CoreDeps, 'certificates' | 'secrets' | 'activations' | 'projects' | 'clock'>;
+
+const ATTEMPTS = 3;
+
+/**
+ * Where the certificate is still active, in words. Activations left behind by a project that has since been
+ * deleted cannot be switched off through the API any more, so they are released here instead of blocking.
+ */
+async function activeScopes(deps: DeleteDeps, principal: Principal, id: string): Promise<string[]> {
+  const where: string[] = [];
+  for (const scope of await deps.activations.scopesOf(id)) {
+    if (scope.type === 'organization') where.push('the organization');
+    else if (await deps.projects.get(principal.organizationId, scope.projectId)) where.push(`project ${scope.projectId}`);
+    else {
+      await deps.activations.apply(principal.organizationId, projectScope(scope.projectId), {
+        activate: [],
+        deactivate: [id],
+        at: deps.clock.now().toISOString(),
+      });
+    }
+  }
+  return where;
+}
 
 /**
  * Deletes a certificate of the caller's organization: the record first (one transaction that also uncounts it
  * and is refused with 409 while the certificate is active anywhere), then its private key's secret. Every
  * dialect's delete goes through here.
  */
-export async function deleteCertificate(
-  deps: Pick<CoreDeps, 'certificates' | 'secrets'>,
-  principal: Principal,
-  id: string,
-): Promise<Certificate> {
+export async function deleteCertificate(deps: DeleteDeps, principal: Principal, id: string): Promise<Certificate> {
   const certificate = await deps.certificates.get(principal.organizationId, id);
   if (!certificate) throw new NotFoundError('Certificate');
-  await deps.certificates.delete(principal.organizationId, id);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await deps.certificates.delete(principal.organizationId, id);
+      break;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
+      if (error.retryable) continue;
+      const where = await activeScopes(deps, principal, id);
+      if (where.length > 0) {
+        throw new ConflictError(`The certificate is active for ${where.join(' and ')}; deactivate it there before deleting it`, {
+          cause: error,
+        });
+      }
+    }
+  }
   // Only after the record is gone: a refused delete must keep the key. The secret keeps its recovery window.
   if (certificate.privateKeySecretName) await deps.secrets.delete(certificate.privateKeySecretName);
   return certificate;

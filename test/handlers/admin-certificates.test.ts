@@ -232,7 +232,9 @@ describe('GET, modify and delete one certificate', () => {
     expect((await admin('POST', `${projectBase}/activate`, { body: { certificate_ids: [id] } })).status).toBe(200);
     expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
     const stillActiveInProject = await admin('DELETE', `${BASE}/${id}`);
-    expectAdminError(stillActiveInProject, 409, { message: expect.stringMatching(/deactivate it everywhere/) });
+    expectAdminError(stillActiveInProject, 409, {
+      message: `The certificate is active for project ${project.id}; deactivate it there before deleting it`,
+    });
     expect(await storedCount()).toBe(before);
     const record = await api.stack.deps.certificates.get(api.organizationId, id);
     expect(await api.stack.deps.secrets.get(record?.privateKeySecretName ?? '')).toContain('PRIVATE KEY');
@@ -240,6 +242,17 @@ describe('GET, modify and delete one certificate', () => {
     expect((await admin('POST', `${projectBase}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
     expect((await admin('DELETE', `${BASE}/${id}`)).status).toBe(200);
     expect(await storedCount()).toBe(before - 1);
+  });
+
+  it('deletes a certificate whose only activation is for a project that has since been deleted', async () => {
+    const id = await uploaded();
+    const project = await createProject();
+    expect(
+      (await admin('POST', `/v1/organization/projects/${project.id}/certificates/activate`, { body: { certificate_ids: [id] } })).status,
+    ).toBe(200);
+    await api.stack.deps.projects.delete(api.organizationId, project.id);
+    expect((await admin('DELETE', `${BASE}/${id}`)).status).toBe(200);
+    expect(await api.stack.deps.activations.scopesOf(id)).toEqual([]);
   });
 });
 
@@ -428,6 +441,27 @@ describe('one record across dialects', () => {
     expect(seen.body.certificate_details.expires_at).toBe(seconds(created.body.expiresAt));
     const listed = await admin('GET', `${BASE}?limit=100`);
     expect(listed.body.data.map((item: { id: string }) => item.id)).toContain(created.body.id);
+  });
+
+  it('shows a projects-dialect upload in the admin dialect with the same id and created_at', async () => {
+    const project = { ...(await createProject()), domain: `shop-${randomUUID().slice(0, 8)}.example.com` };
+    await api.stack.deps.projects.update(project, project.version);
+    const leaf = await pki.leaf({ names: [project.domain] });
+    const created = await api.request('POST', `/api/v1/projects/${project.id}/certificate/upload`, {
+      body: { certificate: `${leaf.certificatePem}\n${pki.intermediate.pem}`, privateKey: leaf.privateKeyPem },
+    });
+    expect(created.status).toBe(200);
+    const id = (await api.stack.deps.projects.get(api.organizationId, project.id))?.certificateId ?? '';
+    const record = await api.stack.deps.certificates.get(api.organizationId, id);
+    const seen = await admin('GET', `${BASE}/${id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({
+      id,
+      created_at: seconds(record?.createdAt ?? ''),
+      certificate_details: { expires_at: seconds(leaf.notAfter) },
+    });
+    const listed = await admin('GET', `${BASE}?limit=100`);
+    expect(listed.body.data.map((item: { id: string }) => item.id)).toContain(id);
   });
 
   it('shows an admin upload in the platform dialect with the same id and createdAt', async () => {

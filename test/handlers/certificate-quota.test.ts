@@ -66,6 +66,21 @@ describe(`per-organization certificate quota (${ENV.certificateQuota}=${QUOTA})`
     expect((await api.stack.deps.certificates.listPage(organization.id, 0, 0)).totalItems).toBe(QUOTA);
     expect(await secretCount()).toBe(secrets);
 
+    const project = await api.request('POST', `/api/organizations/${organization.id}/projects`, {
+      token,
+      body: { name: 'shop', domain: 'quota-project.example.com' },
+    });
+    expect(project.status).toBe(201);
+    const projectLeaf = await pki.leaf({ names: ['quota-project.example.com'] });
+    const projects = await api.request('POST', `/api/v1/projects/${project.body.id}/certificate/upload`, {
+      token,
+      body: { certificate: projectLeaf.certificatePem, privateKey: projectLeaf.privateKeyPem },
+    });
+    expect(projects.status).toBe(429);
+    expect(projects.body).toEqual({ success: false, error: expect.stringMatching(/reached its limit of 2 certificates/) });
+    expect((await api.stack.deps.certificates.listPage(organization.id, 0, 0)).totalItems).toBe(QUOTA);
+    expect(await secretCount()).toBe(secrets);
+
     // Another organization has its own quota.
     const other = await createOrganizationWithToken(api.stack.deps);
     expect((await uploadAdmin(other.token)).status).toBe(200);

@@ -29,7 +29,16 @@ export const DEFAULT_CERTIFICATE_QUOTA = 1000;
 
 /** Which items of a cancelled transaction failed their condition, by position. */
 const failedConditions = (error: unknown): boolean[] =>
-  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+    (reason) => reason.Code === 'ConditionalCheckFailed',
+  );
+
+/** Whether a transaction was cancelled only because another one held the same items; trying again may succeed. */
+const conflicted = (error: unknown): boolean =>
+  !failedConditions(error).some(Boolean) &&
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'TransactionConflict',
+  );
 
 export class DynamoCertificateRepository implements CertificateRepository {
   constructor(
@@ -39,6 +48,18 @@ export class DynamoCertificateRepository implements CertificateRepository {
   ) {}
 
   async create(certificate: Certificate): Promise<void> {
+    // Concurrent uploads to one organization contend for its counter item: a transaction conflict is retried, not a 409.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.createOnce(certificate);
+      } catch (error) {
+        if (attempt >= 4 || !(error instanceof ConflictError && error.retryable)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+      }
+    }
+  }
+
+  private async createOnce(certificate: Certificate): Promise<void> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -65,6 +86,7 @@ export class DynamoCertificateRepository implements CertificateRepository {
           { cause: error },
         );
       }
+      if (conflicted(error)) throw new ConflictError('Another write to the organization came first', { cause: error, retryable: true });
       if (isConditionFailure(error)) throw new ConflictError('The certificate could not be stored', { cause: error });
       throw storeFailure(error);
     }
@@ -141,9 +163,12 @@ export class DynamoCertificateRepository implements CertificateRepository {
       const [missing, active] = failedConditions(error);
       if (missing) throw new NotFoundError('Certificate');
       if (active) {
-        throw new ConflictError('The certificate is active for the organization or a project; deactivate it everywhere before deleting it', {
-          cause: error,
-        });
+        throw new ConflictError(
+          'The certificate is active for the organization or a project; deactivate it everywhere before deleting it',
+          {
+            cause: error,
+          },
+        );
       }
       throw new ConflictError('Another request changed the certificate at the same time; try again', { cause: error, retryable: true });
     }
