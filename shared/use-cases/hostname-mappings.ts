@@ -33,11 +33,11 @@ function checkedHostname(value: string): string {
 async function coveringCertificate(deps: CoreDeps, principal: Principal, certificateId: string, hostname: string): Promise<Certificate> {
   const certificate = await deps.certificates.get(principal.organizationId, certificateId);
   if (!certificate) {
-    throw new ValidationError([{ field: 'certificate', message: `No certificate with id ${certificateId} in this organization.` }]);
+    throw new ValidationError([{ field: 'mappedCertificate', message: `No certificate with id ${certificateId} in this organization.` }]);
   }
   if (mappingSslStatus(certificate, hostname) === 'not_covered') {
     throw new ValidationError([
-      { field: 'certificate', message: `The certificate ${certificate.name} does not cover ${hostname} (it names ${certificate.sans.map((san) => san.name).join(', ')}).` },
+      { field: 'mappedCertificate', message: `The certificate ${certificate.name} does not cover ${hostname} (it names ${certificate.sans.map((san) => san.name).join(', ')}).` },
     ]);
   }
   return certificate;

@@ -18,7 +18,13 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /** Core input names -> this dialect's property names. */
-const PROPERTY_PATHS: Record<string, string> = { certificate: 'certificateData', privateKey: 'privateKeyData', chain: 'chainData' };
+const PROPERTY_PATHS: Record<string, string> = {
+  certificate: 'certificateData',
+  privateKey: 'privateKeyData',
+  chain: 'chainData',
+  // The certificate a hostname mapping points at (its `certificate` property, an IRI).
+  mappedCertificate: 'certificate',
+};
 
 /** API Platform's JSON-LD errors: a problem document with Hydra terms, and a ConstraintViolationList for 422. */
 export const platformErrors: DialectErrors = {

@@ -21,18 +21,24 @@ export interface HostnameMappingOperationOptions {
 }
 
 const certificateReference = z.string({ message: 'certificate must be a certificate IRI or id.' }).min(1).max(300);
+// `certificate` is parsed as mappedCertificate, the core's name for it (plain `certificate` means certificateData).
 const createSchema = z.object({
   hostname: z.string({ message: 'hostname is required.' }).min(1, 'hostname is required.').max(253),
-  certificate: certificateReference,
+  mappedCertificate: certificateReference,
 });
-const patchSchema = z.object({ certificate: certificateReference.optional() });
+const patchSchema = z.object({ mappedCertificate: certificateReference.optional() });
+
+const asCore = (body: unknown) => {
+  const { certificate, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return { ...rest, mappedCertificate: certificate };
+};
 
 /** `/api/organizations/42/certificates/<id>` (the IRI the API hands out) or the bare id; another organization's IRI is refused. */
 function certificateIdOf(reference: string, organizationId: number): string {
   if (!reference.includes('/')) return reference;
   const match = /^\/api\/organizations\/(\d+)\/certificates\/([^/?#]+)$/.exec(reference);
   if (!match || match[1] !== String(organizationId)) {
-    throw new ValidationError([{ field: 'certificate', message: `"${reference}" is not a certificate of this organization.` }]);
+    throw new ValidationError([{ field: 'mappedCertificate', message: `"${reference}" is not a certificate of this organization.` }]);
   }
   return match[2] ?? '';
 }
@@ -41,10 +47,10 @@ function certificateIdOf(reference: string, organizationId: number): string {
 export function hostnameMappingOperations(options: HostnameMappingOperationOptions): Record<string, Operation<CoreDeps>> {
   return {
     'POST /api/organizations/{organizationId}/hostname-mappings': async ({ deps, principal, event }) => {
-      const input = parseWith(createSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
+      const input = parseWith(createSchema, asCore(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES })));
       const view = await createHostnameMapping(deps, principal, {
         hostname: input.hostname,
-        certificateId: certificateIdOf(input.certificate, principal.organizationId),
+        certificateId: certificateIdOf(input.mappedCertificate, principal.organizationId),
       });
       const resource = hostnameMappingResource(view);
       return json(201, resource, { ...JSON_LD, location: resource['@id'], etag: etagOf(view.mapping.version) });
@@ -69,12 +75,15 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
 
     'PATCH /api/organizations/{organizationId}/hostname-mappings/{hostname}': async ({ deps, principal, params, event }) => {
       const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));
-      const patch = parseWith(patchSchema, body);
+      const patch = parseWith(patchSchema, asCore(body));
       const view = await updateHostnameMapping(
         deps,
         principal,
         params.hostname ?? '',
-        { certificateId: patch.certificate === undefined ? undefined : certificateIdOf(patch.certificate, principal.organizationId) },
+        {
+          certificateId:
+            patch.mappedCertificate === undefined ? undefined : certificateIdOf(patch.mappedCertificate, principal.organizationId),
+        },
         { ifMatchVersion: ifMatchVersion(event) },
       );
       return json(200, hostnameMappingResource(view), { ...JSON_LD, etag: etagOf(view.mapping.version) });
