@@ -11,6 +11,14 @@ export const ENV = {
   maxBodyBytes: 'CERTWRIGHT_MAX_BODY_BYTES',
   /** Most certificates one organization may store (all dialects, uploads and ACME alike). */
   certificateQuota: 'CERTWRIGHT_CERTIFICATE_QUOTA',
+  /** Renewal planner: new orders per ACME account per window (Let's Encrypt: 300 per 180 minutes), and per run. */
+  renewalOrderLimit: 'CERTWRIGHT_RENEWAL_ORDER_LIMIT',
+  renewalOrderWindowMinutes: 'CERTWRIGHT_RENEWAL_ORDER_WINDOW_MINUTES',
+  renewalMaxPerRun: 'CERTWRIGHT_RENEWAL_MAX_PER_RUN',
+  /** Lifecycle events: "approaching expiration" is sent daily from this many days before expiry. */
+  expiryNoticeDays: 'CERTWRIGHT_EXPIRY_NOTICE_DAYS',
+  /** Local stack only: lifecycle events are appended as JSON lines to this file instead of going to EventBridge. */
+  eventsFile: 'CERTWRIGHT_EVENTS_FILE',
 } as const;
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */

@@ -1,3 +1,5 @@
+import type { RenewalState } from './renewal.ts';
+
 export type CertificateType = 'auto_managed' | 'custom';
 export type CertificateStatus = 'pending' | 'issuing' | 'active' | 'failed' | 'expired' | 'revoked';
 export type KeyType = 'rsa' | 'ec' | 'ed25519';
@@ -43,6 +45,8 @@ export interface Certificate {
   privateKeySecretName: string | null;
   autoRenew: boolean;
   renewAt: string | null;
+  /** Renewal bookkeeping (consecutive failures, why renewal stopped, the CA's ARI window); absent until needed. */
+  renewal?: RenewalState;
   lastAttempt: Attempt | null;
   attemptCount: number;
   createdAt: string;

@@ -159,3 +159,29 @@ export function takeFromBudget(log: GrantLog, now: Date, rate: RateLimit, wanted
   }
   return { granted, log: next, nextFreeAt };
 }
+
+/** The certificate fields the renewal planner's schedule depends on. */
+export interface RenewableCertificate {
+  type: string;
+  status: string;
+  autoRenew: boolean;
+  renewAt: string | null;
+  lastAttempt: { type: string; status: string; startedAt: string } | null;
+  renewal?: RenewalState | undefined;
+}
+
+/**
+ * When the planner should next look at this certificate, or null when it is not renewed automatically: only
+ * auto-managed certificates with autoRenew on, not revoked, and not paused after too many failures. While an
+ * attempt is running it is left alone until its lease runs out (an attempt lost without an outcome is planned again).
+ */
+export function nextPlannerCheck(certificate: RenewableCertificate, policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY): Date | null {
+  if (certificate.type !== 'auto_managed' || !certificate.autoRenew || certificate.status === 'revoked') return null;
+  if (!certificate.renewAt || certificate.renewal?.pausedReason) return null;
+  let due = new Date(certificate.renewAt).getTime();
+  const attempt = certificate.lastAttempt;
+  if (attempt && (attempt.status === 'pending' || attempt.status === 'running') && attempt.type.startsWith('acme_')) {
+    due = Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs);
+  }
+  return new Date(due);
+}

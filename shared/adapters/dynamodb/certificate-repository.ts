@@ -5,6 +5,7 @@ import { CertwrightError, ConflictError, NotFoundError } from '../../domain/erro
 import type { CertificatePage, CertificateRepository, CursorPage, CursorPageRequest } from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { renewalIndexAttributes } from './renewal-index.ts';
 
 type Key = Record<string, unknown>;
 
@@ -15,6 +16,7 @@ function toItem(certificate: Certificate): Record<string, unknown> {
     gsi1sk: keys.byCreation(certificate.createdAt, certificate.id),
     entity: 'certificate',
     ...certificate,
+    ...renewalIndexAttributes(certificate),
   };
 }
 

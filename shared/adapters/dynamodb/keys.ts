@@ -18,9 +18,11 @@ export const keys = {
   // How many switches are on; deleting the certificate is conditioned on it being zero.
   certificateActivationCount: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ACTIVATIONS' }),
   byCreation: (createdAt: string, id: string) => `${createdAt}#${id}`,
+  // New ACME orders granted per account in the current window (the renewal planner's budget).
+  orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'renewShard', 'renewDue'] as const;
 
 /** An item without the table's key and bookkeeping attributes: the stored entity itself. */
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

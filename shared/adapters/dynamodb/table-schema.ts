@@ -13,6 +13,8 @@ export const TABLE_SCHEMA = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
     // The same order with keys only: offset pages skip through it cheaply, then fetch one page of items.
     { name: 'gsi1-keys', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
+    // Sparse: only certificates the renewal planner must look at, by shard and due time (see renewal-index.ts).
+    { name: 'renewal-due', partitionKey: 'renewShard', sortKey: 'renewDue', projection: 'KEYS_ONLY' },
   ],
 } as const;
 

@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { nextPlannerCheck } from '../../domain/renewal.ts';
+import type { RenewableCertificate } from '../../domain/renewal.ts';
+
+/** The sparse index of certificates the renewal planner must look at, by shard and due time. */
+export const RENEWAL_INDEX = 'renewal-due';
+
+/**
+ * Due certificates are spread over this many index partitions so that writes do not all land on one; the planner
+ * queries each of them. Changing it needs a re-write of the index attributes, so it is fixed.
+ */
+export const RENEW_SHARDS = 4;
+
+export const renewShard = (certificateId: string): string =>
+  `RENEW#${(createHash('sha256').update(certificateId).digest()[0] ?? 0) % RENEW_SHARDS}`;
+
+/**
+ * The index sort key: the due time (ISO 8601, fixed width, so text order is time order) then the organization,
+ * which a keys-only index then carries to the planner for the per-account order budget at no extra read.
+ */
+export const renewDue = (at: Date, organizationId: number): string => `${at.toISOString()}#${organizationId}`;
+
+/** Upper bound for "due at or before `now`" in a key condition: every `renewDue` of that instant sorts below it. */
+export const dueBound = (now: Date): string => `${now.toISOString()}#~`;
+
+/**
+ * The index attributes of a certificate item: present only while the planner has something to do with it, so
+ * the index holds the renewable certificates and nothing else.
+ */
+export function renewalIndexAttributes(certificate: RenewableCertificate & { id: string; organizationId: number }): Record<string, string> {
+  const due = nextPlannerCheck(certificate);
+  return due ? { renewShard: renewShard(certificate.id), renewDue: renewDue(due, certificate.organizationId) } : {};
+}

@@ -1,0 +1,158 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { renewalPlannerHandler } from '../../functions/scheduled/renewal-planner.ts';
+import { DynamoOrderBudget } from '../../shared/adapters/dynamodb/order-budget.ts';
+import { DynamoRenewalQueue } from '../../shared/adapters/dynamodb/renewal-queue.ts';
+import type { Certificate } from '../../shared/domain/certificate.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, initialRenewalState } from '../../shared/domain/renewal.ts';
+import type { RenewalStart } from '../../shared/ports/renewal-starter.ts';
+import { autoManaged, renewalTable } from '../support/renewal-fixtures.ts';
+
+let table: Awaited<ReturnType<typeof renewalTable>>;
+// A table per test: what one test leaves due must not show up in the next one's reads.
+beforeEach(async () => {
+  table = await renewalTable();
+});
+
+/** A planner over the test table with a clock the test moves; started renewals are recorded, not run. */
+function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: number; start?: Date } = {}) {
+  let now = options.start ?? new Date('2026-06-01T00:00:00Z');
+  let sequence = 0;
+  const started: RenewalStart[] = [];
+  const run = renewalPlannerHandler(
+    () => ({
+      queue: new DynamoRenewalQueue(table.documents, table.tableName),
+      budget: new DynamoOrderBudget(table.documents, table.tableName, { limit: options.limit ?? 300, windowMs: (options.windowMinutes ?? 180) * MINUTE_MS }),
+      starter: { startRenewal: async (input) => void started.push(input) },
+      clock: { now: () => now },
+      newId: () => `attempt-${++sequence}`,
+      random: () => 0.5,
+    }),
+    { maxPerRun: options.maxPerRun ?? 50 },
+  );
+  return {
+    run,
+    started,
+    get now() {
+      return now;
+    },
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+async function organizationWith(count: number, now: Date, overrides: Partial<Certificate> = {}): Promise<{ organizationId: number; ids: string[] }> {
+  const organization = await table.identity.createOrganization(`org-${Math.random()}`, now.toISOString());
+  const ids: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const certificate = autoManaged(organization.id, now, overrides);
+    await table.certificates.create(certificate);
+    ids.push(certificate.id);
+  }
+  return { organizationId: organization.id, ids };
+}
+
+/** What the workflow records when a renewal succeeds: the attempt closed, the next renewal 60 days out. */
+async function completeRenewals(organizationId: number, starts: RenewalStart[], now: Date): Promise<void> {
+  for (const start of starts) {
+    const certificate = await table.certificates.get(organizationId, start.certificateId);
+    if (!certificate?.lastAttempt) continue;
+    await table.certificates.update(
+      {
+        ...certificate,
+        renewAt: new Date(now.getTime() + 60 * DAY_MS).toISOString(),
+        lastAttempt: { ...certificate.lastAttempt, status: 'succeeded', finishedAt: now.toISOString() },
+      },
+      certificate.version,
+    );
+  }
+}
+
+describe('renewal planner', () => {
+  it('reads only the certificates due for renewal and starts one renewal each, recorded on the certificate', async () => {
+    const plan = planner({ start: new Date('2030-01-01T00:00:00Z') });
+    const due = await organizationWith(5, plan.now);
+    const organizationId = due.organizationId;
+    const later = { renewAt: new Date(plan.now.getTime() + 5 * DAY_MS).toISOString() };
+    for (const overrides of [later, { type: 'custom' as const }, { autoRenew: false }, { status: 'revoked' as const }, { renewal: { ...initialRenewalState(), pausedReason: 'stopped' } }]) {
+      for (let index = 0; index < 3; index += 1) await table.certificates.create(autoManaged(organizationId, plan.now, overrides));
+    }
+
+    const result = await plan.run();
+
+    expect(result).toMatchObject({ itemsRead: 5, started: 5, deferred: 0, lost: 0 });
+    expect(plan.started.map((start) => start.certificateId).sort()).toEqual([...due.ids].sort());
+    expect(plan.started.every((start) => start.organizationId === organizationId)).toBe(true);
+    const renewed = await table.certificates.get(organizationId, due.ids[0] ?? '');
+    expect(renewed).toMatchObject({ attemptCount: 2, version: 2, lastAttempt: { type: 'acme_renew', status: 'pending', startedAt: plan.now.toISOString() } });
+    expect(renewed?.lastAttempt?.id).toBe(plan.started.find((start) => start.certificateId === renewed?.id)?.attemptId);
+    expect(renewed).not.toHaveProperty('renewShard');
+  });
+
+  it('leaves a started renewal alone, and plans it again once its lease runs out without an outcome', async () => {
+    const plan = planner({ start: new Date('2030-01-01T00:00:00Z') });
+    await organizationWith(2, plan.now);
+    expect((await plan.run()).started).toBe(2);
+    plan.advance(30 * MINUTE_MS);
+    expect(await plan.run()).toMatchObject({ itemsRead: 0, started: 0 });
+    plan.advance(2 * HOUR_MS);
+    expect((await plan.run()).started).toBe(2);
+    expect(new Set(plan.started.map((start) => start.attemptId)).size).toBe(4);
+  });
+
+  it('keeps to the new-order budget of each account and starts the rest when the window frees up', async () => {
+    const plan = planner({ limit: 3, windowMinutes: 180, start: new Date('2030-01-01T00:00:00Z') });
+    const busy = await organizationWith(5, plan.now);
+    const quiet = await organizationWith(2, plan.now);
+
+    expect(await plan.run()).toMatchObject({ itemsRead: 7, started: 5, deferred: 2 });
+    const startedOf = (ids: string[]) => plan.started.filter((start) => ids.includes(start.certificateId)).length;
+    expect(startedOf(busy.ids)).toBe(3);
+    expect(startedOf(quiet.ids)).toBe(2);
+    await completeRenewals(busy.organizationId, plan.started, plan.now);
+    await completeRenewals(quiet.organizationId, plan.started, plan.now);
+
+    // Deferred ones are out of the way: the next runs read nothing until the budget frees up.
+    plan.advance(HOUR_MS);
+    expect(await plan.run()).toMatchObject({ itemsRead: 0, started: 0 });
+    plan.advance(2 * HOUR_MS);
+    expect(await plan.run()).toMatchObject({ itemsRead: 2, started: 2 });
+    expect(startedOf(busy.ids)).toBe(5);
+  });
+
+  it('spreads a backlog over runs: one run reads at most its share', async () => {
+    const plan = planner({ maxPerRun: 4, start: new Date('2030-01-01T00:00:00Z') });
+    await organizationWith(10, plan.now);
+    const figures = [];
+    for (let run = 0; run < 3; run += 1) {
+      figures.push(await plan.run());
+      plan.advance(15 * MINUTE_MS);
+    }
+    expect(figures.map((figure) => [figure.itemsRead, figure.started])).toEqual([
+      [4, 4],
+      [4, 4],
+      [2, 2],
+    ]);
+    expect(new Set(plan.started.map((start) => start.certificateId)).size).toBe(10);
+  });
+
+  it('never exceeds the budget or starts a certificate twice when planner runs overlap', async () => {
+    const start = new Date('2030-01-01T00:00:00Z');
+    const { ids } = await organizationWith(12, start);
+    const runs = [planner({ limit: 8, start }), planner({ limit: 8, start }), planner({ limit: 8, start })];
+    await Promise.all(runs.map((plan) => plan.run()));
+    const started = runs.flatMap((plan) => plan.started.map((s) => s.certificateId));
+    expect(started.length).toBeLessThanOrEqual(8);
+    expect(new Set(started).size).toBe(started.length);
+    expect(started.every((id) => ids.includes(id))).toBe(true);
+  });
+
+  it('stops planning a certificate once autoRenew is switched off', async () => {
+    const plan = planner({ start: new Date('2030-01-01T00:00:00Z') });
+    const { organizationId, ids } = await organizationWith(1, plan.now);
+    const certificate = await table.certificates.get(organizationId, ids[0] ?? '');
+    if (!certificate) throw new Error('stored certificate missing');
+    await table.certificates.update({ ...certificate, autoRenew: false }, certificate.version);
+    expect(await plan.run()).toMatchObject({ itemsRead: 0, started: 0 });
+  });
+});
