@@ -296,6 +296,34 @@ describe('activate and deactivate for the organization', () => {
     expect([await activeAt(BASE, a), await activeAt(BASE, b)]).toEqual([true, true]);
   });
 
+  it('keeps count under concurrency: parallel activations of one certificate switch it on once, so one deactivate frees it', async () => {
+    const id = await uploaded();
+    const replies = await Promise.all(
+      Array.from({ length: 4 }, () => admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } })),
+    );
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+    expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
+    expect((await admin('DELETE', `${BASE}/${id}`)).status).toBe(200);
+  });
+
+  it('never deletes a certificate that an activation racing with the delete switched on', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const id = await uploaded();
+      const [activation, deletion] = await Promise.all([
+        admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } }),
+        admin('DELETE', `${BASE}/${id}`),
+      ]);
+      const exists = (await admin('GET', `${BASE}/${id}`)).status === 200;
+      const scopes = await api.stack.deps.activations.scopesOf(id);
+      if (deletion.status === 200) {
+        // The delete came first: the activation found nothing to switch on, and nothing was left behind.
+        expect([exists, activation.status, scopes]).toEqual([false, 404, []]);
+      } else {
+        expect([deletion.status, activation.status, exists, scopes]).toEqual([409, 200, true, [{ type: 'organization' }]]);
+      }
+    }
+  });
+
   it.each([
     ['no ids', { certificate_ids: [] }, /1 to 10/],
     ['eleven ids', { certificate_ids: Array.from({ length: 11 }, () => UNKNOWN_ID) }, /1 to 10/],
