@@ -8,6 +8,7 @@ import { DynamoIdentityRepository } from './adapters/dynamodb/identity-repositor
 import { DynamoProjectRepository } from './adapters/dynamodb/project-repository.ts';
 import { FileSecretStore } from './adapters/file-secrets/file-secret-store.ts';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager/secrets-manager-secret-store.ts';
+import { buildAcmeDeps } from './acme-wiring.ts';
 import type { ApiConfig } from './config/api-config.ts';
 import { systemClock } from './domain/clock.ts';
 import type { CoreDeps } from './use-cases/core-deps.ts';
@@ -31,5 +32,6 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
     clock: systemClock,
     newId: randomUUID,
     secretPrefix: config.secretPrefix,
+    ...buildAcmeDeps(documents, config.tableName),
   };
 }

@@ -9,7 +9,9 @@ const bootstrapFile = join(dataDir, 'bootstrap.json');
 const port = Number(process.env.PORT ?? 8080);
 
 try {
-  const stack = await startLocalStack({ port, dataDir, bootstrapToken: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN });
+  const stack = await startLocalStack({ port, dataDir, bootstrapToken: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN, acme: { pebble: true } });
+  if (stack.acme.pebble) console.log(`ACME: Pebble at ${stack.acme.pebble.directoryUrl}, DNS (pebble-challtestsrv) at ${stack.acme.pebble.dnsServer}`);
+  else console.log(`ACME: ${process.env.CERTWRIGHT_ACME_UNAVAILABLE}`);
   const { organizationId, token } = stack.bootstrap;
   console.log(`certwright local stack listening on ${stack.url}`);
   if (token) {

@@ -16,6 +16,8 @@ import { buildCoreDeps } from '../../shared/wiring.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { gatewayListener } from './http-gateway.ts';
+import { startLocalAcme } from './local-acme.ts';
+import type { LocalAcme, LocalAcmeOptions } from './local-acme.ts';
 
 export interface LocalStackOptions {
   port: number;
@@ -26,12 +28,15 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   tableName?: string;
   bootstrapToken?: string | undefined;
+  /** ACME issuance: Pebble, challtestsrv and the in-process workflow (`npm start` turns it on). */
+  acme?: Partial<LocalAcmeOptions>;
 }
 
 export interface LocalStack {
   url: string;
   bootstrap: BootstrapResult;
   deps: CoreDeps;
+  acme: LocalAcme;
   stop(): Promise<void>;
 }
 
@@ -86,12 +91,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(admin, tableName);
     admin.destroy();
 
+    const acmeDataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'certwright-acme-')));
+    if (!options.dataDir) cleanups.push(() => rm(acmeDataDir, { recursive: true, force: true }));
+    const acme = await startLocalAcme({ pebble: false, ...options.acme, apiPort: port, dataDir: acmeDataDir });
+    cleanups.push(() => acme.stop());
+
     const handlers = await loadHandlers();
     server.on('request', gatewayListener(ROUTES, handlers));
 
     const deps = buildCoreDeps(loadApiConfig());
     const result = await bootstrap(deps, { organizationName: 'Default organization', token: options.bootstrapToken });
-    return { url: `http://${host}:${port}`, bootstrap: result, deps, stop };
+    return { url: `http://${host}:${port}`, bootstrap: result, deps, acme, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -19,6 +19,18 @@ export const ENV = {
   expiryNoticeDays: 'CERTWRIGHT_EXPIRY_NOTICE_DAYS',
   /** Local stack only: lifecycle events are appended as JSON lines to this file instead of going to EventBridge. */
   eventsFile: 'CERTWRIGHT_EVENTS_FILE',
+  /** ACME: the default CA directory (Let's Encrypt production unless set) and the one `staging` picks. */
+  acmeDirectoryUrl: 'CERTWRIGHT_ACME_DIRECTORY_URL',
+  acmeStagingDirectoryUrl: 'CERTWRIGHT_ACME_STAGING_DIRECTORY_URL',
+  /** Local stack only: PEM file of an extra CA to trust for the ACME server's HTTPS (Pebble's). */
+  acmeCaFile: 'CERTWRIGHT_ACME_CA_FILE',
+  /** Local stack only: why ACME issuance is unavailable (Pebble not installed); obtain answers it. */
+  acmeUnavailable: 'CERTWRIGHT_ACME_UNAVAILABLE',
+  /** Local stack only: pebble-challtestsrv's management URL and DNS `host:port`, used instead of Route 53. */
+  challtestsrvUrl: 'CERTWRIGHT_CHALLTESTSRV_URL',
+  challtestsrvDns: 'CERTWRIGHT_CHALLTESTSRV_DNS',
+  /** The issuance state machine the API starts executions of; `local` runs it in-process (local stack). */
+  issuanceStateMachineArn: 'CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN',
 } as const;
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */

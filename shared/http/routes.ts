@@ -1,7 +1,7 @@
 import type { Scope } from '../domain/organization.ts';
 
 /** The Lambda functions behind the HTTP API; each serves one dialect. */
-export type ApiFunctionName = 'platform' | 'admin' | 'projects';
+export type ApiFunctionName = 'platform' | 'admin' | 'projects' | 'acme-challenge';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -48,6 +48,8 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/organization/projects/{project_id}/certificates', function: 'admin', scope: 'certificates:read' },
   { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/activate', function: 'admin', scope: 'certificates:write' },
   { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/deactivate', function: 'admin', scope: 'certificates:write' },
+  // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
+  { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

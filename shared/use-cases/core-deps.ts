@@ -5,9 +5,10 @@ import type { HostnameMappingRepository } from '../ports/hostname-mapping-reposi
 import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { ProjectRepository } from '../ports/project-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import type { AcmeDeps } from './acme/acme-deps.ts';
 
 /** What the use cases need; wired once per cold start. */
-export interface CoreDeps {
+export interface CoreDeps extends AcmeDeps {
   certificates: CertificateRepository;
   projects: ProjectRepository;
   hostnameMappings: HostnameMappingRepository;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { startLocalStack } from '../../infra/local/stack.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
+import type { LocalStack, LocalStackOptions } from '../../infra/local/stack.ts';
 import type { Scope } from '../../shared/domain/organization.ts';
 import { ALL_SCOPES } from '../../shared/domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
@@ -31,13 +31,14 @@ export interface TestApi {
 }
 
 /** The local stack with its own table in the shared DynamoDB Local, on a free port. */
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}): Promise<TestApi> {
   const token = generateTokenValue();
   const stack = await startLocalStack({
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: `test-${randomUUID()}`,
     bootstrapToken: token,
+    ...options,
   });
   const request = async (method: string, path: string, options: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

@@ -18,6 +18,12 @@ export const keys = {
   // How many switches are on; deleting the certificate is conditioned on it being zero.
   certificateActivationCount: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ACTIVATIONS' }),
   byCreation: (createdAt: string, id: string) => `${createdAt}#${id}`,
+  // ACME issuance: settings in the certificate's partition, one account per organization and CA directory,
+  // challenge records by token (HTTP-01 lookups) and by attempt (clean-up, through gsi1).
+  issuanceSettings: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ISSUANCE' }),
+  acmeAccount: (organizationId: number, directoryHash: string) => ({ pk: `ACMEACCOUNT#${organizationId}#${directoryHash}`, sk: 'ACMEACCOUNT' }),
+  challenge: (token: string) => ({ pk: `CHALLENGE#${token}`, sk: 'CHALLENGE' }),
+  challengesOfAttempt: (attemptId: string) => `ATTEMPT#${attemptId}#CHALLENGE`,
   // New ACME orders granted per account in the current window (the renewal planner's budget).
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };

@@ -9,6 +9,7 @@ import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { patchCertificate } from '../../use-cases/patch-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
+import { createAutoManaged, isAutoManagedRequest } from './auto-managed.ts';
 import { etagOf, ifMatchVersion } from './etag.ts';
 import { mergePatchObject } from './paging.ts';
 import { certificateCollection, certificateResource, certificateIri } from './presenter.ts';
@@ -55,7 +56,9 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
 export function platformOperations(options: PlatformOptions): Record<string, Operation<CoreDeps>> {
   return {
     'POST /api/organizations/{organizationId}/certificates': async ({ deps, principal, event }) => {
-      const input = parseWith(uploadSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
+      const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
+      if (isAutoManagedRequest(body)) return createAutoManaged(deps, principal, body);
+      const input = parseWith(uploadSchema, body);
       const certificate = await uploadCustomCertificate(
         deps,
         principal,

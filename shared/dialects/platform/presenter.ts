@@ -1,4 +1,6 @@
 import type { Attempt, Certificate } from '../../domain/certificate.ts';
+import { hydraCollection } from './collection.ts';
+import type { PageRequest } from './collection.ts';
 
 /** `2026-09-30T12:00:00+00:00`, the seeds' date format. */
 export const isoWithOffset = (value: string | null): string | null =>
@@ -59,39 +61,17 @@ export function certificateResource(certificate: Certificate, privateKeyData?: s
   };
 }
 
-export interface CollectionRequest {
+export interface CollectionRequest extends PageRequest {
   organizationId: number;
-  page: number;
-  itemsPerPage: number;
-  /** Whether itemsPerPage was given, so links repeat it only then. */
-  itemsPerPageGiven: boolean;
 }
 
-/** A Hydra collection with working first/last/previous/next links. */
+/** The certificate collection: a Hydra collection with working first/last/previous/next links. */
 export function certificateCollection(request: CollectionRequest, members: Certificate[], totalItems: number) {
-  const base = certificatesIri(request.organizationId);
-  const link = (page: number) =>
-    `${base}?${new URLSearchParams({ ...(request.itemsPerPageGiven ? { itemsPerPage: String(request.itemsPerPage) } : {}), page: String(page) })}`;
-  const lastPage = request.itemsPerPage > 0 ? Math.max(1, Math.ceil(totalItems / request.itemsPerPage)) : 1;
-  return {
-    '@context': '/api/contexts/Certificate',
-    '@id': base,
-    '@type': 'Collection',
+  return hydraCollection(
+    certificatesIri(request.organizationId),
+    '/api/contexts/Certificate',
+    request,
+    members.map((certificate) => certificateResource(certificate)),
     totalItems,
-    member: members.map((certificate) => certificateResource(certificate)),
-    view: {
-      '@id': link(request.page),
-      '@type': 'PartialCollectionView',
-      first: link(1),
-      last: link(lastPage),
-      ...(request.page > 1 ? { previous: link(Math.min(request.page - 1, lastPage)) } : {}),
-      ...(request.page < lastPage ? { next: link(request.page + 1) } : {}),
-    },
-    search: {
-      '@type': 'IriTemplate',
-      template: `${base}{?page,itemsPerPage}`,
-      variableRepresentation: 'BasicRepresentation',
-      mapping: ['page', 'itemsPerPage'].map((variable) => ({ '@type': 'IriTemplateMapping', variable, property: null, required: false })),
-    },
-  };
+  );
 }

@@ -1,0 +1,5 @@
+import { checkPropagation } from '../../shared/use-cases/acme/challenges.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step, looped: provider in sync, then the authoritative name servers answer with the value. */
+export const handler = workflowStep('check-propagation', checkPropagation);

@@ -1,0 +1,5 @@
+import { completeChallenges } from '../../shared/use-cases/acme/challenges.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step: tells the CA the challenges are ready. */
+export const handler = workflowStep('complete-challenges', completeChallenges);

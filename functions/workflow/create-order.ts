@@ -1,0 +1,5 @@
+import { createOrder } from '../../shared/use-cases/acme/create-order.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step: account, new order, one challenge per pending authorization. */
+export const handler = workflowStep('create-order', createOrder);

@@ -1,0 +1,5 @@
+import { pollAuthorizations } from '../../shared/use-cases/acme/challenges.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step, looped: reads the authorizations once; an invalid one fails the attempt with the CA's reason. */
+export const handler = workflowStep('poll-authorizations', pollAuthorizations);

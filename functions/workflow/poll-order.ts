@@ -1,0 +1,5 @@
+import { pollOrder } from '../../shared/use-cases/acme/finalize.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step, looped: reads the order once. */
+export const handler = workflowStep('poll-order', pollOrder);

@@ -1,0 +1,5 @@
+import { presentChallenges } from '../../shared/use-cases/acme/challenges.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step: publishes the challenge values (table for HTTP-01, DNS provider for DNS-01). */
+export const handler = workflowStep('present-challenges', presentChallenges);

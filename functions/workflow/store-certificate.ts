@@ -1,0 +1,5 @@
+import { storeCertificate } from '../../shared/use-cases/acme/finalize.ts';
+import { workflowStep } from './step-handler.ts';
+
+/** Issuance step: downloads, checks and stores the certificate. */
+export const handler = workflowStep('store-certificate', storeCertificate);

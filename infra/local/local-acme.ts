@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { ENV } from '../../shared/config/env-names.ts';
+import { registerLocalWorkflowRunner } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
+import { LocalWorkflowRunner } from './local-workflow.ts';
+import type { LocalWorkflowOptions } from './local-workflow.ts';
+import { PEBBLE_MISSING, isPebbleInstalled, startPebble } from './pebble.ts';
+import type { Pebble } from './pebble.ts';
+
+export interface LocalAcmeOptions extends LocalWorkflowOptions {
+  /** Start Pebble and pebble-challtestsrv (when installed); without them `obtain` says what to install. */
+  pebble: boolean;
+  nonceRejectPercent?: number;
+  certificateValiditySeconds?: number;
+}
+
+export interface LocalAcme {
+  pebble: Pebble | null;
+  workflow: LocalWorkflowRunner | null;
+  stop(): Promise<void>;
+}
+
+const ACME_ENV = [
+  ENV.acmeDirectoryUrl,
+  ENV.acmeStagingDirectoryUrl,
+  ENV.acmeCaFile,
+  ENV.acmeUnavailable,
+  ENV.challtestsrvUrl,
+  ENV.challtestsrvDns,
+  ENV.issuanceStateMachineArn,
+] as const;
+
+/**
+ * The local stand-ins of ACME issuance: Pebble as the CA, challtestsrv as DNS, and the workflow run in-process.
+ * Sets the environment the functions read, so it runs before their modules load.
+ */
+export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: number; dataDir: string }): Promise<LocalAcme> {
+  for (const name of ACME_ENV) delete process.env[name];
+  if (!options.pebble) {
+    process.env[ENV.acmeUnavailable] = 'ACME issuance is turned off on this local stack (it was started without Pebble)';
+    return { pebble: null, workflow: null, stop: async () => undefined };
+  }
+  if (!isPebbleInstalled()) {
+    process.env[ENV.acmeUnavailable] = PEBBLE_MISSING;
+    return { pebble: null, workflow: null, stop: async () => undefined };
+  }
+  const pebble = await startPebble({
+    dataDir: join(options.dataDir, 'pebble'),
+    httpChallengePort: options.apiPort,
+    ...(options.nonceRejectPercent === undefined ? {} : { nonceRejectPercent: options.nonceRejectPercent }),
+    ...(options.certificateValiditySeconds === undefined ? {} : { certificateValiditySeconds: options.certificateValiditySeconds }),
+  });
+  Object.assign(process.env, {
+    [ENV.acmeDirectoryUrl]: pebble.directoryUrl,
+    // Pebble stands in for staging too, so `staging: true` works locally.
+    [ENV.acmeStagingDirectoryUrl]: pebble.directoryUrl,
+    [ENV.acmeCaFile]: pebble.httpsCaFile,
+    [ENV.challtestsrvUrl]: pebble.challengeServerUrl,
+    [ENV.challtestsrvDns]: pebble.dnsServer,
+    [ENV.issuanceStateMachineArn]: 'local',
+  });
+  const workflow = await LocalWorkflowRunner.create(options);
+  registerLocalWorkflowRunner(workflow);
+  return {
+    pebble,
+    workflow,
+    stop: async () => {
+      registerLocalWorkflowRunner(null);
+      await workflow.stop();
+      await pebble.stop();
+    },
+  };
+}

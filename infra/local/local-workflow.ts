@@ -1,0 +1,85 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { IssuanceExecutionInput, WorkflowStarter } from '../../shared/ports/workflow-starter.ts';
+import { ISSUANCE_STEPS, ISSUANCE_TASK_STATES, ISSUANCE_WAIT_STATES, issuanceDefinition } from '../workflow/issuance-definition.ts';
+import type { IssuanceStep } from '../workflow/issuance-definition.ts';
+
+type StepHandler = (payload: unknown) => Promise<unknown>;
+
+export interface LocalWorkflowOptions {
+  /** How long each Wait state waits locally, in ms (Pebble answers at once; AWS waits seconds). */
+  waitMs?: number;
+  /** Pause before a Retry, in ms, instead of the definition's backoff. */
+  retryMs?: number;
+}
+
+/** Locally a task's FunctionName is this prefix and the step's name (as the Lambdas are named in AWS logs). */
+export const LOCAL_FUNCTION_PREFIX = 'certwright-';
+
+/** The definition the local stack runs: the deployed one, bound to local function names. */
+export const localIssuanceDefinition = () => issuanceDefinition((step) => `${LOCAL_FUNCTION_PREFIX}${step}`);
+
+/** Loads each step's handler the way Lambda does: the module of functions/workflow/<step>.ts. */
+async function loadStepHandlers(): Promise<Record<IssuanceStep, StepHandler>> {
+  const entries = await Promise.all(
+    ISSUANCE_STEPS.map(
+      async (step) => [step, ((await import(`../../functions/workflow/${step}.ts`)) as { handler: StepHandler }).handler] as const,
+    ),
+  );
+  return Object.fromEntries(entries) as Record<IssuanceStep, StepHandler>;
+}
+
+/**
+ * Step Functions on the local stack: the definition CDK deploys, run in-process by aws-local-stepfunctions with
+ * each task state bound to its step's handler. The execution name is the attempt id: starting one twice is a no-op.
+ */
+export class LocalWorkflowRunner implements WorkflowStarter {
+  private readonly machine = new StateMachine(localIssuanceDefinition() as never);
+  private readonly started = new Set<string>();
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+
+  private constructor(
+    private readonly handlers: Record<IssuanceStep, StepHandler>,
+    private readonly options: Required<LocalWorkflowOptions>,
+  ) {}
+
+  static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflowRunner> {
+    return new LocalWorkflowRunner(await loadStepHandlers(), { waitMs: options.waitMs ?? 100, retryMs: options.retryMs ?? 200 });
+  }
+
+  async startIssuance(input: IssuanceExecutionInput): Promise<void> {
+    if (this.started.has(input.attemptId)) return;
+    this.started.add(input.attemptId);
+    const taskResourceLocalHandlers = Object.fromEntries(
+      Object.entries(ISSUANCE_TASK_STATES).map(([state, step]) => [
+        state,
+        // lambda:invoke hands the function {FunctionName, Payload} and returns {Payload}.
+        async ({ Payload }: { Payload: unknown }) => ({ Payload: await this.handlers[step](Payload) }),
+      ]),
+    );
+    const execution = this.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+        waitTimeOverrides: Object.fromEntries(ISSUANCE_WAIT_STATES.map((state) => [state, this.options.waitMs])),
+        retryIntervalOverrides: Object.fromEntries(Object.keys(ISSUANCE_TASK_STATES).map((state) => [state, this.options.retryMs])),
+      },
+      noThrowOnAbort: true,
+    });
+    const done = execution.result.then(
+      () => undefined,
+      // A failed execution has recorded its reason on the certificate already (RecordFailure); nothing to add.
+      () => undefined,
+    );
+    this.running.set(input.attemptId, { abort: execution.abort, done });
+    void done.finally(() => this.running.delete(input.attemptId));
+  }
+
+  /** Resolves when no execution is running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((execution) => execution.done));
+  }
+
+  async stop(): Promise<void> {
+    for (const execution of this.running.values()) execution.abort();
+    await this.idle();
+  }
+}

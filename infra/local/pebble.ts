@@ -1,0 +1,240 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { x509 } from '../../shared/domain/x509.ts';
+import { freePort } from './ports.ts';
+
+/** What to install when Pebble is missing; `obtain` repeats it to the caller. */
+export const PEBBLE_MISSING =
+  'ACME issuance on the local stack needs Pebble and pebble-challtestsrv: install the Debian package with `sudo apt-get install -y pebble` and restart `npm start`';
+
+export interface PebbleOptions {
+  /** Certificates, keys and the config file live here (kept across restarts). */
+  dataDir: string;
+  /** The port Pebble's HTTP-01 validation connects to: the local API itself serves /.well-known/acme-challenge/. */
+  httpChallengePort: number;
+  /** Percentage of nonces Pebble rejects (its PEBBLE_WFE_NONCEREJECT); 0 for quiet runs. */
+  nonceRejectPercent?: number;
+  /** Seconds a certificate is valid (Pebble's certificateValidityPeriod). */
+  certificateValiditySeconds?: number;
+}
+
+export interface Pebble {
+  directoryUrl: string;
+  /** Pebble's management API (HTTPS): /roots/0, /intermediates/0, /cert-status-by-serial/<hex>. */
+  managementUrl: string;
+  /** pebble-challtestsrv's management API (HTTP): /set-txt, /clear-txt. */
+  challengeServerUrl: string;
+  /** challtestsrv's DNS server, `host:port`: Pebble resolves through it and the propagation check queries it. */
+  dnsServer: string;
+  /** The CA that signed Pebble's own HTTPS certificate, to trust when talking to it. */
+  httpsCaPem: string;
+  httpsCaFile: string;
+  /** GET on Pebble's management API (trusting its CA). */
+  management(path: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const isPebbleInstalled = (): boolean =>
+  ['pebble', 'pebble-challtestsrv'].every((binary) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0);
+
+const subtle = webcrypto.subtle;
+const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const DAY = 86_400_000;
+
+/** A CA and a localhost certificate for Pebble's HTTPS listeners (the Debian package ships none). */
+async function ensureTlsFiles(directory: string): Promise<{ caFile: string; certificateFile: string; keyFile: string }> {
+  const caFile = join(directory, 'https-ca.pem');
+  const certificateFile = join(directory, 'localhost.pem');
+  const keyFile = join(directory, 'localhost-key.pem');
+  if ([caFile, certificateFile, keyFile].every((file) => existsSync(file))) return { caFile, certificateFile, keyFile };
+
+  const caKeys = (await subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const now = Date.now();
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=certwright local Pebble HTTPS CA',
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    keys: caKeys,
+    signingAlgorithm: SIGNING,
+    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+  });
+  const leafKeys = (await subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const leaf = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: 'CN=localhost',
+    issuer: ca.subject,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    signingKey: caKeys.privateKey,
+    publicKey: leafKeys.publicKey,
+    signingAlgorithm: SIGNING,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+      ]),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ],
+  });
+  const keyPem = x509.PemConverter.encode(await subtle.exportKey('pkcs8', leafKeys.privateKey), 'PRIVATE KEY');
+  await writeFile(keyFile, keyPem, { mode: 0o600 });
+  await writeFile(certificateFile, leaf.toString('pem'));
+  await writeFile(caFile, ca.toString('pem'));
+  return { caFile, certificateFile, keyFile };
+}
+
+function watch(child: ChildProcess, name: string): () => string {
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => `${name}: ${output.trim().split('\n').slice(-5).join('\n')}`;
+}
+
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const agent = new Agent({ ca });
+    request(url, { agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, describe: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}\n${describe()}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`did not start within 15 s\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+/**
+ * Starts pebble-challtestsrv (DNS on loopback; its own HTTP-01 server off, because the local API answers
+ * HTTP-01) and Pebble resolving through it, on free loopback ports.
+ */
+export async function startPebble(options: PebbleOptions): Promise<Pebble> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const tls = await ensureTlsFiles(options.dataDir);
+  const [dnsPort, challengeManagementPort, acmePort, managementPort, tlsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const dnsServer = `127.0.0.1:${dnsPort}`;
+  const challengeServerUrl = `http://127.0.0.1:${challengeManagementPort}`;
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+  };
+  try {
+    // AAAA answers are turned off: the local API listens on 127.0.0.1 only.
+    const challtestsrv = spawn(
+      'pebble-challtestsrv',
+      [
+        '-dns01',
+        dnsServer,
+        '-http01',
+        '',
+        '-https01',
+        '',
+        '-tlsalpn01',
+        '',
+        '-defaultIPv6',
+        '',
+        '-management',
+        `127.0.0.1:${challengeManagementPort}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(challtestsrv);
+    const challtestsrvOutput = watch(challtestsrv, 'pebble-challtestsrv');
+    await waitFor(
+      async () => (await fetch(`${challengeServerUrl}/set-default-ipv4`, { method: 'POST', body: JSON.stringify({ ip: '127.0.0.1' }) })).ok,
+      challtestsrv,
+      challtestsrvOutput,
+    ).catch((error: Error) => {
+      throw new Error(`pebble-challtestsrv ${error.message}`);
+    });
+
+    const configFile = join(options.dataDir, 'pebble-config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify(
+        {
+          pebble: {
+            listenAddress: `127.0.0.1:${acmePort}`,
+            managementListenAddress: `127.0.0.1:${managementPort}`,
+            certificate: tls.certificateFile,
+            privateKey: tls.keyFile,
+            httpPort: options.httpChallengePort,
+            tlsPort,
+            ocspResponderURL: '',
+            externalAccountBindingRequired: false,
+            certificateValidityPeriod: options.certificateValiditySeconds ?? 7_776_000,
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    const pebble = spawn('pebble', ['-config', configFile, '-dnsserver', dnsServer], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        PEBBLE_VA_NOSLEEP: '1',
+        PEBBLE_WFE_NONCEREJECT: String(options.nonceRejectPercent ?? 0),
+        PEBBLE_AUTHZREUSE: '0',
+      },
+    });
+    children.push(pebble);
+    const pebbleOutput = watch(pebble, 'pebble');
+    const caPem = await readFile(tls.caFile, 'utf8');
+    const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+    await waitFor(async () => (await httpsGet(directoryUrl, caPem)).status === 200, pebble, pebbleOutput).catch((error: Error) => {
+      throw new Error(`pebble ${error.message}`);
+    });
+    const managementUrl = `https://127.0.0.1:${managementPort}`;
+    return {
+      directoryUrl,
+      managementUrl,
+      challengeServerUrl,
+      dnsServer,
+      httpsCaPem: caPem,
+      httpsCaFile: tls.caFile,
+      management: async (path) => {
+        const reply = await httpsGet(`${managementUrl}${path}`, caPem);
+        if (reply.status !== 200) throw new Error(`Pebble management ${path}: HTTP ${reply.status}`);
+        return reply.body;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The ACME issuance workflow (RFC 8555), written once: CDK deploys it as a Step Functions standard workflow and
+ * the local stack runs the very same object with aws-local-stepfunctions. JSONPath only (no JSONata, no
+ * Variables), every task through `arn:aws:states:::lambda:invoke`, every loop bounded.
+ *
+ * What travels in the state is plain ACME data (directory, account, order, authorization and challenge URLs)
+ * and counters. Each ResultSelector names the fields it keeps, so nothing else a step returns can reach the
+ * state: private keys, DNS credentials and tokens stay in the secret store and the table.
+ */
+
+/** One Lambda per step; the entry point is functions/workflow/<step>.ts. */
+export const ISSUANCE_STEPS = [
+  'create-order',
+  'present-challenges',
+  'check-propagation',
+  'complete-challenges',
+  'poll-authorizations',
+  'finalize',
+  'poll-order',
+  'store-certificate',
+  'clean-up',
+  'record-failure',
+] as const;
+
+export type IssuanceStep = (typeof ISSUANCE_STEPS)[number];
+
+/** Task state name -> the step it runs; local runs bind handlers by state name. */
+export const ISSUANCE_TASK_STATES: Readonly<Record<string, IssuanceStep>> = {
+  CreateOrder: 'create-order',
+  PresentChallenges: 'present-challenges',
+  CheckPropagation: 'check-propagation',
+  CompleteChallenges: 'complete-challenges',
+  PollAuthorizations: 'poll-authorizations',
+  Finalize: 'finalize',
+  PollOrder: 'poll-order',
+  StoreCertificate: 'store-certificate',
+  CleanUp: 'clean-up',
+  CleanUpAfterFailure: 'clean-up',
+  RecordFailure: 'record-failure',
+};
+
+export const ISSUANCE_WAIT_STATES = ['WaitForPropagation', 'WaitForAuthorizations', 'WaitForOrder'] as const;
+
+/**
+ * Error names worth another try: the network, a CA's 5xx, a rejected nonce, a rate limit, our own stores or DNS
+ * provider being briefly unavailable, and Lambda's own service errors. Everything else (an ACME 4xx problem, an
+ * invalid challenge, a bug) fails the attempt at once.
+ */
+export const RETRYABLE_ERRORS = [
+  'AcmeNetworkError',
+  'AcmeServerError',
+  'AcmeBadNonceError',
+  'DependencyUnavailableError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+export interface IssuanceLimits {
+  /** Whole execution; the steps also refuse to go on past the attempt's own deadline. */
+  timeoutSeconds: number;
+  propagationWaitSeconds: number;
+  propagationChecks: number;
+  authorizationWaitSeconds: number;
+  authorizationChecks: number;
+  orderWaitSeconds: number;
+  orderChecks: number;
+}
+
+export const DEFAULT_ISSUANCE_LIMITS: IssuanceLimits = {
+  timeoutSeconds: 3600,
+  // Route 53 is INSYNC within about a minute; the authoritative servers follow. 60 x 10 s = 10 minutes.
+  propagationWaitSeconds: 10,
+  propagationChecks: 60,
+  authorizationWaitSeconds: 3,
+  authorizationChecks: 100,
+  orderWaitSeconds: 3,
+  orderChecks: 100,
+};
+
+type Json = Record<string, unknown>;
+
+const IDS = { 'attemptId.$': '$.attemptId', 'certificateId.$': '$.certificateId', 'organizationId.$': '$.organizationId' };
+const ORDER = { ...IDS, 'acme.$': '$.acme' };
+
+const RETRY = [
+  { ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+  // The CA asked us to slow down: wait longer between tries (Step Functions cannot read its Retry-After).
+  {
+    ErrorEquals: ['AcmeRateLimitedError'],
+    IntervalSeconds: 30,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    MaxDelaySeconds: 300,
+    JitterStrategy: 'FULL',
+  },
+];
+
+const CATCH_TO_CLEANUP = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CleanUpAfterFailure' }];
+
+/** The selected fields of the step's reply, as `{name.$: $.Payload.name}`. */
+const pick = (...fields: string[]): Json => Object.fromEntries(fields.map((field) => [`${field}.$`, `$.Payload.${field}`]));
+
+/** Builds the workflow definition; `functionName` gives the Lambda (ARN or name) of each step. */
+export function issuanceDefinition(functionName: (step: IssuanceStep) => string, limits: IssuanceLimits = DEFAULT_ISSUANCE_LIMITS): Json {
+  const task = (
+    step: IssuanceStep,
+    payload: Json,
+    next: string,
+    result: { selector?: Json; path: string | null },
+    options: { catchTo?: Json[] } = {},
+  ): Json => ({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: functionName(step), Payload: payload },
+    ...(result.selector ? { ResultSelector: result.selector } : {}),
+    ResultPath: result.path,
+    TimeoutSeconds: 120,
+    Retry: RETRY,
+    Catch: options.catchTo ?? CATCH_TO_CLEANUP,
+    Next: next,
+  });
+  const timedOut = (what: string, waitingFor: string | null): Json => ({
+    Type: 'Pass',
+    Parameters: {
+      Error: 'StepTimeout',
+      ...(waitingFor
+        ? { 'Cause.$': `States.Format('${what}: still waiting for {}', ${waitingFor})` }
+        : { Cause: `${what}: the CA did not finish in time` }),
+    },
+    ResultPath: '$.error',
+    Next: 'CleanUpAfterFailure',
+  });
+
+  return {
+    Comment: 'certwright: one ACME order (RFC 8555) from new order to stored certificate; challenge records are always cleaned up',
+    TimeoutSeconds: limits.timeoutSeconds,
+    StartAt: 'CreateOrder',
+    States: {
+      CreateOrder: task('create-order', IDS, 'PresentChallenges', {
+        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'authorizations'),
+        path: '$.acme',
+      }),
+      PresentChallenges: task('present-challenges', ORDER, 'CheckPropagation', {
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor'),
+        path: '$.propagation',
+      }),
+      CheckPropagation: task('check-propagation', { ...ORDER, 'propagation.$': '$.propagation' }, 'IsPropagated', {
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor'),
+        path: '$.propagation',
+      }),
+      IsPropagated: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.propagation.ready', BooleanEquals: true, Next: 'CompleteChallenges' },
+          { Variable: '$.propagation.checks', NumericGreaterThanEquals: limits.propagationChecks, Next: 'PropagationTimedOut' },
+        ],
+        Default: 'WaitForPropagation',
+      },
+      WaitForPropagation: { Type: 'Wait', Seconds: limits.propagationWaitSeconds, Next: 'CheckPropagation' },
+      PropagationTimedOut: timedOut('The challenge records did not become visible in time', '$.propagation.waitingFor'),
+
+      CompleteChallenges: task('complete-challenges', ORDER, 'WaitForAuthorizations', {
+        selector: pick('valid', 'checks'),
+        path: '$.authorizationPoll',
+      }),
+      WaitForAuthorizations: { Type: 'Wait', Seconds: limits.authorizationWaitSeconds, Next: 'PollAuthorizations' },
+      PollAuthorizations: task('poll-authorizations', { ...ORDER, 'poll.$': '$.authorizationPoll' }, 'AreAuthorizationsValid', {
+        selector: pick('valid', 'checks'),
+        path: '$.authorizationPoll',
+      }),
+      AreAuthorizationsValid: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.authorizationPoll.valid', BooleanEquals: true, Next: 'Finalize' },
+          { Variable: '$.authorizationPoll.checks', NumericGreaterThanEquals: limits.authorizationChecks, Next: 'AuthorizationsTimedOut' },
+        ],
+        Default: 'WaitForAuthorizations',
+      },
+      AuthorizationsTimedOut: timedOut('Validating the challenges', null),
+
+      Finalize: task('finalize', ORDER, 'IsOrderValid', { selector: pick('status', 'checks'), path: '$.orderPoll' }),
+      WaitForOrder: { Type: 'Wait', Seconds: limits.orderWaitSeconds, Next: 'PollOrder' },
+      PollOrder: task('poll-order', { ...ORDER, 'poll.$': '$.orderPoll' }, 'IsOrderValid', {
+        selector: pick('status', 'checks'),
+        path: '$.orderPoll',
+      }),
+      IsOrderValid: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.orderPoll.status', StringEquals: 'valid', Next: 'StoreCertificate' },
+          { Variable: '$.orderPoll.checks', NumericGreaterThanEquals: limits.orderChecks, Next: 'OrderTimedOut' },
+        ],
+        Default: 'WaitForOrder',
+      },
+      OrderTimedOut: timedOut('Issuing the certificate', null),
+
+      StoreCertificate: task('store-certificate', ORDER, 'CleanUp', { path: null }),
+      // The certificate is stored by now: a clean-up that still fails after its retries must not fail the attempt.
+      CleanUp: task(
+        'clean-up',
+        IDS,
+        'Succeeded',
+        { path: null },
+        { catchTo: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanUpError', Next: 'Succeeded' }] },
+      ),
+      Succeeded: { Type: 'Succeed' },
+
+      CleanUpAfterFailure: task(
+        'clean-up',
+        IDS,
+        'RecordFailure',
+        { path: null },
+        {
+          catchTo: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanUpError', Next: 'RecordFailure' }],
+        },
+      ),
+      RecordFailure: task(
+        'record-failure',
+        { ...IDS, 'error.$': '$.error' },
+        'Failed',
+        { path: null },
+        {
+          catchTo: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'Failed' }],
+        },
+      ),
+      Failed: {
+        Type: 'Fail',
+        Error: 'IssuanceFailed',
+        Cause: 'The ACME order failed; the certificate record holds the reason in lastAttempt.error',
+      },
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import * as acme from 'acme-client';
+import type { ChallengeType } from '../../domain/acme.ts';
+import { StepError, stepErrorForProblem } from '../../domain/acme-errors.ts';
+import type { AcmeProblem } from '../../domain/acme-errors.ts';
+import type { AcmeAccountSession, AcmeAuthorization, AcmeCa, AcmeDirectoryInfo, AcmeOrder } from '../../ports/acme-ca.ts';
+
+/**
+ * acme-client throws plain Errors carrying only the problem's detail, which loses whether a failure is worth
+ * retrying. Every call runs in its own context here; an interceptor on acme-client's axios records the last
+ * problem document the CA sent in that context, so the adapter can throw an error named for its kind.
+ */
+interface CallContext {
+  problem: AcmeProblem | null;
+  url: string | null;
+}
+const calls = new AsyncLocalStorage<CallContext>();
+
+const http = acme.axios;
+// One request per step: waiting and retrying is the workflow's job (acme-client would otherwise wait 5 s x 5 inside a Lambda).
+(http.defaults as { acmeSettings?: { retryMaxAttempts: number } }).acmeSettings!.retryMaxAttempts = 0;
+
+const parseRetryAfter = (value: unknown): number | null => {
+  if (typeof value !== 'string') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
+};
+
+http.interceptors.request.use((config) => {
+  const context = calls.getStore();
+  if (context) context.url = config.url ?? null;
+  return config;
+});
+http.interceptors.response.use(
+  (response) => {
+    const context = calls.getStore();
+    if (context) {
+      const data = response.data as { type?: unknown; detail?: unknown } | undefined;
+      context.problem =
+        response.status >= 400
+          ? {
+              status: response.status,
+              type: typeof data?.type === 'string' ? data.type : '',
+              detail: typeof data?.detail === 'string' ? data.detail : '',
+              retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+            }
+          : null;
+    }
+    return response;
+  },
+  (error: unknown) => {
+    // No response at all (refused, reset, TLS): acme-client's own handler then fails on `response.config`.
+    const context = calls.getStore();
+    const where = context?.url ? ` (${new URL(context.url).host})` : '';
+    const reason = (error as { code?: string }).code ?? 'no response';
+    return Promise.reject(new StepError('AcmeNetworkError', `The CA could not be reached${where}: ${reason}`, { cause: error }));
+  },
+);
+
+const extraCas = new Set<string>();
+
+/** Trusts an additional CA for the ACME server's HTTPS (Pebble's generated CA on the local stack). */
+export function trustAcmeServerCa(pem: string): void {
+  if (extraCas.has(pem)) return;
+  extraCas.add(pem);
+  http.defaults.httpsAgent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...extraCas] });
+}
+
+function toStepError(error: unknown, context: CallContext): Error {
+  if (error instanceof StepError) return error;
+  if (context.problem) return stepErrorForProblem(context.problem);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+async function call<T>(operation: () => Promise<T>): Promise<T> {
+  const context: CallContext = { problem: null, url: null };
+  return calls.run(context, async () => {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toStepError(error, context);
+    }
+  });
+}
+
+const problemDetail = (error: unknown): string | null => {
+  const detail = (error as { detail?: unknown } | undefined)?.detail;
+  return typeof detail === 'string' ? detail : null;
+};
+
+function toOrder(order: acme.Order): AcmeOrder {
+  return {
+    url: order.url,
+    status: order.status,
+    authorizations: order.authorizations ?? [],
+    finalize: order.finalize,
+    certificate: order.certificate ?? null,
+    errorDetail: problemDetail(order.error),
+  };
+}
+
+function toAuthorization(authorization: acme.Authorization): AcmeAuthorization {
+  return {
+    url: authorization.url,
+    status: authorization.status as AcmeAuthorization['status'],
+    identifier: authorization.identifier.value,
+    wildcard: authorization.wildcard ?? false,
+    challenges: authorization.challenges.map((challenge) => ({
+      type: challenge.type,
+      url: challenge.url,
+      token: (challenge as { token?: string }).token ?? '',
+      status: challenge.status,
+      errorDetail: problemDetail(challenge.error),
+    })),
+  };
+}
+
+/** The AcmeCa port on acme-client 5: one client per account, cached while the Lambda stays warm. */
+export class AcmeClientCa implements AcmeCa {
+  private readonly clients = new Map<string, acme.Client>();
+
+  private client(session: AcmeAccountSession, eab?: { kid: string; hmacKey: string } | null): acme.Client {
+    const key = `${session.directoryUrl}\n${session.accountUrl ?? ''}\n${createHash('sha256').update(session.accountKeyPem).digest('hex')}`;
+    let client = this.clients.get(key);
+    if (!client || eab) {
+      client = new acme.Client({
+        directoryUrl: session.directoryUrl,
+        accountKey: session.accountKeyPem,
+        ...(session.accountUrl ? { accountUrl: session.accountUrl } : {}),
+        ...(eab ? { externalAccountBinding: eab } : {}),
+      });
+      if (session.accountUrl) this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  directory(directoryUrl: string): Promise<AcmeDirectoryInfo> {
+    return call(async () => {
+      const response = await http.get(directoryUrl);
+      if (response.status !== 200 || typeof response.data !== 'object') {
+        throw new StepError(
+          response.status >= 500 ? 'AcmeServerError' : 'AcmeProblemError',
+          `The ACME directory ${directoryUrl} answered HTTP ${response.status}`,
+        );
+      }
+      const meta = (response.data as { meta?: { profiles?: Record<string, unknown>; externalAccountRequired?: boolean } }).meta ?? {};
+      return { profiles: Object.keys(meta.profiles ?? {}), externalAccountRequired: meta.externalAccountRequired === true };
+    });
+  }
+
+  registerAccount(
+    session: AcmeAccountSession,
+    input: { email: string | null; externalAccountBinding: { kid: string; hmacKey: string } | null },
+  ) {
+    return call(async () => {
+      const client = this.client({ ...session, accountUrl: null }, input.externalAccountBinding);
+      await client.createAccount({ termsOfServiceAgreed: true, ...(input.email ? { contact: [`mailto:${input.email}`] } : {}) });
+      return client.getAccountUrl();
+    });
+  }
+
+  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null }) {
+    return call(async () => {
+      const request = {
+        identifiers: input.identifiers.map((value) => ({ type: 'dns', value })),
+        ...(input.profile ? { profile: input.profile } : {}),
+      };
+      return toOrder(await this.client(session).createOrder(request as Parameters<acme.Client['createOrder']>[0]));
+    });
+  }
+
+  getOrder(session: AcmeAccountSession, orderUrl: string) {
+    return call(async () => toOrder(await this.client(session).getOrder({ url: orderUrl } as acme.Order)));
+  }
+
+  getAuthorization(session: AcmeAccountSession, url: string) {
+    return call(async () => {
+      const [authorization] = await this.client(session).getAuthorizations({ authorizations: [url] } as acme.Order);
+      if (!authorization) throw new StepError('AcmeProblemError', `The CA returned no authorization for ${url}`);
+      return toAuthorization(authorization);
+    });
+  }
+
+  challengeValue(session: AcmeAccountSession, type: ChallengeType, token: string) {
+    return this.client(session).getChallengeKeyAuthorization({ type, token, url: '', status: 'pending' } as Parameters<
+      acme.Client['completeChallenge']
+    >[0]);
+  }
+
+  completeChallenge(session: AcmeAccountSession, challengeUrl: string) {
+    return call(async () => {
+      await this.client(session).completeChallenge({ url: challengeUrl } as Parameters<acme.Client['completeChallenge']>[0]);
+    });
+  }
+
+  finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string) {
+    return call(async () => toOrder(await this.client(session).finalizeOrder(order as acme.Order, csrPem)));
+  }
+
+  downloadCertificate(session: AcmeAccountSession, certificateUrl: string) {
+    return call(() => this.client(session).getCertificate({ status: 'valid', certificate: certificateUrl } as acme.Order));
+  }
+}

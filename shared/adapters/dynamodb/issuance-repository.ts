@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
+import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
+import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { keys, stripKeys } from './keys.ts';
+
+const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 32);
+
+/** A challenge record outlives a crashed clean-up by at most this long (DynamoDB TTL). */
+const CHALLENGE_TTL_SECONDS = 7 * 86_400;
+
+function toChallenge(item: Record<string, unknown>): ChallengeRecord {
+  const record = stripKeys(item);
+  delete record.ttl;
+  return record as unknown as ChallengeRecord;
+}
+
+export class DynamoIssuanceRepository implements IssuanceRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSettings(certificateId: string, settings: IssuanceSettings): Promise<void> {
+    await guard(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.issuanceSettings(certificateId), entity: 'issuanceSettings', settings },
+        }),
+      ),
+    );
+  }
+
+  async getSettings(certificateId: string): Promise<IssuanceSettings | null> {
+    const { Item } = await guard(
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.issuanceSettings(certificateId) })),
+    );
+    return (Item?.settings as IssuanceSettings | undefined) ?? null;
+  }
+
+  async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
+    const { Item } = await guard(
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.acmeAccount(organizationId, directoryHash(directoryUrl)) })),
+    );
+    return Item ? (stripKeys(Item) as unknown as AcmeAccountRecord) : null;
+  }
+
+  async putAccountIfAbsent(account: AcmeAccountRecord): Promise<AcmeAccountRecord> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.acmeAccount(account.organizationId, directoryHash(account.directoryUrl)), entity: 'acmeAccount', ...account },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return account;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw storeFailure(error);
+      const existing = await this.getAccount(account.organizationId, account.directoryUrl);
+      if (!existing) throw storeFailure(error);
+      return existing;
+    }
+  }
+
+  async putChallenge(record: ChallengeRecord): Promise<void> {
+    const ttl = Math.floor(Date.parse(record.createdAt) / 1000) + CHALLENGE_TTL_SECONDS;
+    await guard(
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.challenge(record.token),
+            gsi1pk: keys.challengesOfAttempt(record.attemptId),
+            gsi1sk: record.token,
+            entity: 'challenge',
+            ttl,
+            ...record,
+          },
+        }),
+      ),
+    );
+  }
+
+  async getChallenge(token: string): Promise<ChallengeRecord | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.challenge(token) })));
+    return Item ? toChallenge(Item) : null;
+  }
+
+  async challengesOfAttempt(attemptId: string): Promise<ChallengeRecord[]> {
+    const records: ChallengeRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :partition',
+            ExpressionAttributeValues: { ':partition': keys.challengesOfAttempt(attemptId) },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) records.push(toChallenge(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  async deleteChallenge(token: string): Promise<void> {
+    await guard(this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.challenge(token) })));
+  }
+}

@@ -1,0 +1,32 @@
+import type { CertwrightError } from '../../domain/errors.ts';
+import type { DialectErrors, Operation } from '../../http/api-handler.ts';
+import type { ApiResult } from '../../http/api-types.ts';
+import type { CoreDeps } from '../../use-cases/core-deps.ts';
+
+const text = (statusCode: number, body: string): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body,
+});
+
+/** The CA reads plain text; errors are plain text too, and say nothing about what exists. */
+export const acmeChallengeErrors: DialectErrors = {
+  toResponse: (error: CertwrightError) =>
+    error.code === 'not_found' ? text(404, 'Not Found\n') : text(error.code === 'internal' ? 500 : 503, 'Unavailable\n'),
+};
+
+const hostOf = (header: string | undefined): string | null => header?.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '') || null;
+
+export const acmeChallengeOperations: Record<string, Operation<CoreDeps>> = {
+  /**
+   * RFC 8555 section 8.3: the key authorization of a pending HTTP-01 challenge, from the table. Only for the
+   * host the challenge is for, so a token cannot be answered under another tenant's domain.
+   */
+  'GET /.well-known/acme-challenge/{token}': async ({ deps, params, event }) => {
+    const token = params.token ?? '';
+    const record = /^[A-Za-z0-9_-]{1,256}$/.test(token) ? await deps.issuance.getChallenge(token) : null;
+    const host = hostOf(event.headers.host);
+    if (!record || record.type !== 'http-01' || (host !== null && host !== record.identifier)) return text(404, 'Not Found\n');
+    return text(200, record.value);
+  },
+};

@@ -1,0 +1,82 @@
+import { CertwrightError } from './errors.ts';
+import type { KeyType } from './certificate.ts';
+
+/** RFC 8555 challenge types certwright solves. */
+export type ChallengeType = 'dns-01' | 'http-01';
+
+/** How an auto-managed certificate is obtained; stored on the attempt, read by every workflow step. */
+export interface IssuanceSettings {
+  directoryUrl: string;
+  email: string | null;
+  challengeType: ChallengeType;
+  /** `aws` = Route 53; only used for dns-01. */
+  dnsProvider: string | null;
+  keyType: 'rsa' | 'ec';
+  /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
+  keySize: number;
+  /** An ACME profile (draft-aaron-acme-profiles) passed on the new order. */
+  profile: string | null;
+}
+
+/** One authorization of an order as the workflow carries it: URLs and public names only. */
+export interface AuthorizationRef {
+  url: string;
+  identifier: string;
+  wildcard: boolean;
+  challengeType: ChallengeType;
+  challengeUrl: string;
+}
+
+/** The ACME state passed from step to step (RFC 8555 objects by URL). */
+export interface AcmeOrderRef {
+  directoryUrl: string;
+  accountUrl: string;
+  orderUrl: string;
+  finalizeUrl: string;
+  /** ISO time after which the attempt gives up. */
+  deadline: string;
+  authorizations: AuthorizationRef[];
+}
+
+/** A challenge's published value, kept in the table while the attempt runs. */
+export interface ChallengeRecord {
+  token: string;
+  attemptId: string;
+  certificateId: string;
+  organizationId: number;
+  identifier: string;
+  type: ChallengeType;
+  /** dns-01: `_acme-challenge.<name>`; http-01: null. */
+  recordName: string | null;
+  /** dns-01: the TXT value; http-01: the key authorization served at /.well-known/acme-challenge/<token>. */
+  value: string;
+  createdAt: string;
+}
+
+export const LETS_ENCRYPT = {
+  production: 'https://acme-v02.api.letsencrypt.org/directory',
+  staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+} as const;
+
+/** The RFC 8555 section 8.4 record name; a wildcard is validated on its base name. */
+export const challengeRecordName = (identifier: string): string => `_acme-challenge.${identifier.replace(/^\*\./, '')}`;
+
+const KEY_SIZES: Record<'rsa' | 'ec', readonly number[]> = { rsa: [2048, 4096], ec: [256, 384] };
+
+/** Checks a requested key; EC sizes may be given as P-256/P-384 too. */
+export function normalizeKeySpec(
+  keyType: KeyType | undefined,
+  keySize: number | string | undefined,
+): { keyType: 'rsa' | 'ec'; keySize: number } {
+  const type = keyType ?? 'rsa';
+  if (type !== 'rsa' && type !== 'ec') throw new CertwrightError('bad_request', 'keyType must be rsa or ec');
+  const size =
+    keySize === undefined ? (type === 'rsa' ? 2048 : 256) : typeof keySize === 'string' ? Number(keySize.replace(/^P-/i, '')) : keySize;
+  if (!KEY_SIZES[type].includes(size)) {
+    throw new CertwrightError(
+      'bad_request',
+      type === 'rsa' ? 'keySize must be 2048 or 4096 for RSA keys' : 'keySize must be P-256 or P-384 (256 or 384) for EC keys',
+    );
+  }
+  return { keyType: type, keySize: size };
+}

@@ -1,0 +1,64 @@
+import type { ChallengeType } from '../domain/acme.ts';
+
+/** An ACME account as each step rebuilds it: the key comes from the secret store, never from the workflow state. */
+export interface AcmeAccountSession {
+  directoryUrl: string;
+  accountKeyPem: string;
+  /** Null only while registering. */
+  accountUrl: string | null;
+}
+
+export interface AcmeDirectoryInfo {
+  /** Profile names the CA offers (draft-aaron-acme-profiles); empty when it offers none. */
+  profiles: string[];
+  externalAccountRequired: boolean;
+}
+
+export interface AcmeChallenge {
+  type: string;
+  url: string;
+  token: string;
+  status: string;
+  /** The CA's reason when the challenge became invalid. */
+  errorDetail: string | null;
+}
+
+export interface AcmeAuthorization {
+  url: string;
+  status: 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
+  identifier: string;
+  wildcard: boolean;
+  challenges: AcmeChallenge[];
+}
+
+export interface AcmeOrder {
+  url: string;
+  status: 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
+  authorizations: string[];
+  finalize: string;
+  certificate: string | null;
+  errorDetail: string | null;
+}
+
+/**
+ * An RFC 8555 CA, one request per call (no internal waiting or retrying: the workflow waits and retries).
+ * Failures are StepErrors whose names say whether another try is worth it.
+ */
+export interface AcmeCa {
+  directory(directoryUrl: string): Promise<AcmeDirectoryInfo>;
+  /** Registers (or finds) the account for this key; returns its URL. */
+  registerAccount(
+    session: AcmeAccountSession,
+    input: { email: string | null; externalAccountBinding: { kid: string; hmacKey: string } | null },
+  ): Promise<string>;
+  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null }): Promise<AcmeOrder>;
+  getOrder(session: AcmeAccountSession, orderUrl: string): Promise<AcmeOrder>;
+  getAuthorization(session: AcmeAccountSession, url: string): Promise<AcmeAuthorization>;
+  /** The value to publish: the key authorization for http-01, its SHA-256 digest for dns-01. */
+  challengeValue(session: AcmeAccountSession, type: ChallengeType, token: string): Promise<string>;
+  /** Tells the CA the challenge is ready to be validated. */
+  completeChallenge(session: AcmeAccountSession, challengeUrl: string): Promise<void>;
+  finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string): Promise<AcmeOrder>;
+  /** The PEM chain, leaf first. */
+  downloadCertificate(session: AcmeAccountSession, certificateUrl: string): Promise<string>;
+}

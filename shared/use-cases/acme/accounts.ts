@@ -1,0 +1,69 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { StepError } from '../../domain/acme-errors.ts';
+import type { AcmeAccountSession } from '../../ports/acme-ca.ts';
+import type { CoreDeps } from '../core-deps.ts';
+
+const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16);
+
+/** Where an organization's External Account Binding for a CA waits until the account is registered. */
+export const eabSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, directoryUrl: string): string =>
+  `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/eab`;
+
+/**
+ * The organization's account at this CA, registered on first use with the contact email (and the stored
+ * External Account Binding, for CAs such as ZeroSSL or Google Trust Services). Two attempts that race here both
+ * register; the first record written wins and the other key is dropped.
+ */
+export async function ensureAccount(
+  deps: CoreDeps,
+  input: { organizationId: number; directoryUrl: string; email: string | null },
+): Promise<AcmeAccountSession & { accountUrl: string }> {
+  const existing = await deps.issuance.getAccount(input.organizationId, input.directoryUrl);
+  if (existing) return openAccount(deps, input.organizationId, input.directoryUrl);
+
+  const keySecretName = `${deps.secretPrefix}acme-accounts/${input.organizationId}/${directoryHash(input.directoryUrl)}/${deps.newId()}`;
+  const accountKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const eabValue = await deps.secrets.get(eabSecretName(deps, input.organizationId, input.directoryUrl));
+  const eab = eabValue ? (JSON.parse(eabValue) as { kid: string; hmacKey: string }) : null;
+  const directory = await deps.acme.directory(input.directoryUrl);
+  if (directory.externalAccountRequired && !eab) {
+    throw new StepError(
+      'AcmeProblemError',
+      'This CA requires External Account Binding: give externalAccountBinding (kid and hmacKey) with the request',
+    );
+  }
+  const accountUrl = await deps.acme.registerAccount(
+    { directoryUrl: input.directoryUrl, accountKeyPem, accountUrl: null },
+    {
+      email: input.email,
+      externalAccountBinding: eab,
+    },
+  );
+  await deps.secrets.put(keySecretName, accountKeyPem);
+  const stored = await deps.issuance.putAccountIfAbsent({
+    organizationId: input.organizationId,
+    directoryUrl: input.directoryUrl,
+    accountUrl,
+    keySecretName,
+    email: input.email,
+    createdAt: deps.clock.now().toISOString(),
+  });
+  if (stored.keySecretName !== keySecretName) {
+    await deps.secrets.delete(keySecretName, { withoutRecovery: true });
+    return openAccount(deps, input.organizationId, input.directoryUrl);
+  }
+  return { directoryUrl: input.directoryUrl, accountKeyPem, accountUrl };
+}
+
+/** Rebuilds the account session in a step: the key is read from the secret store, never carried in the workflow. */
+export async function openAccount(
+  deps: CoreDeps,
+  organizationId: number,
+  directoryUrl: string,
+): Promise<AcmeAccountSession & { accountUrl: string }> {
+  const account = await deps.issuance.getAccount(organizationId, directoryUrl);
+  if (!account) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${directoryUrl}`);
+  const accountKeyPem = await deps.secrets.get(account.keySecretName);
+  if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key is missing from the secret store');
+  return { directoryUrl, accountKeyPem, accountUrl: account.accountUrl };
+}

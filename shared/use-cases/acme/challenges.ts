@@ -1,0 +1,146 @@
+import { challengeRecordName } from '../../domain/acme.ts';
+import type { AcmeOrderRef, ChallengeRecord } from '../../domain/acme.ts';
+import { StepError } from '../../domain/acme-errors.ts';
+import type { CoreDeps } from '../core-deps.ts';
+import { openAccount } from './accounts.ts';
+import type { AttemptIds } from './certificate-progress.ts';
+import { assertBeforeDeadline, changeCertificate } from './certificate-progress.ts';
+import { findMissingTxt } from './propagation.ts';
+
+export interface OrderStepInput extends AttemptIds {
+  acme: AcmeOrderRef;
+}
+
+export interface PropagationState {
+  /** DNS provider changes not yet reported in sync. */
+  changeIds: string[];
+  ready: boolean;
+  checks: number;
+  /** What the last check still waited for, for the timeout message. */
+  waitingFor: string;
+}
+
+export interface PollState {
+  valid: boolean;
+  checks: number;
+}
+
+async function settingsOf(deps: CoreDeps, certificateId: string) {
+  const settings = await deps.issuance.getSettings(certificateId);
+  if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
+  return settings;
+}
+
+/**
+ * Step 2: publishes each challenge. The record goes into the table first, so that clean-up finds it whatever
+ * happens next; HTTP-01 answers come from that record, DNS-01 values go to the DNS provider one after the other
+ * (example.com and *.example.com add two values to one name, which must not race).
+ */
+export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PropagationState> {
+  const settings = await settingsOf(deps, input.certificateId);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const changeIds: string[] = [];
+  for (const ref of input.acme.authorizations) {
+    const authorization = await deps.acme.getAuthorization(session, ref.url);
+    const challenge = authorization.challenges.find((candidate) => candidate.url === ref.challengeUrl);
+    if (!challenge) throw new StepError('AcmeProblemError', `The challenge for ${ref.identifier} is gone from its authorization`);
+    const record: ChallengeRecord = {
+      token: challenge.token,
+      attemptId: input.attemptId,
+      certificateId: input.certificateId,
+      organizationId: input.organizationId,
+      identifier: ref.identifier,
+      type: ref.challengeType,
+      recordName: ref.challengeType === 'dns-01' ? challengeRecordName(ref.identifier) : null,
+      value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
+      createdAt: deps.clock.now().toISOString(),
+    };
+    await deps.issuance.putChallenge(record);
+    if (record.recordName) {
+      const { changeId } = await deps.dnsProviderFor(settings).present({ name: record.recordName, value: record.value });
+      if (changeId) changeIds.push(changeId);
+    }
+  }
+  return { changeIds: [...new Set(changeIds)], ready: false, checks: 0, waitingFor: 'the first check' };
+}
+
+/**
+ * Step 3, in a Wait loop: the provider reports its changes applied, then every authoritative name server of each
+ * zone answers with our TXT value. Only then is the CA told, so it does not fail on a stale answer.
+ */
+export async function checkPropagation(
+  deps: CoreDeps,
+  input: OrderStepInput & { propagation: PropagationState },
+): Promise<PropagationState> {
+  assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
+  const checks = input.propagation.checks + 1;
+  const settings = await settingsOf(deps, input.certificateId);
+  const dns = deps.dnsProviderFor(settings);
+  const pending: string[] = [];
+  for (const changeId of input.propagation.changeIds) if (!(await dns.isChangeInSync(changeId))) pending.push(changeId);
+  if (pending.length > 0) return { changeIds: pending, ready: false, checks, waitingFor: `DNS change ${pending[0]} to be in sync` };
+
+  const records = (await deps.issuance.challengesOfAttempt(input.attemptId)).filter((record) => record.recordName !== null);
+  for (const record of records) {
+    const txt = { name: record.recordName ?? '', value: record.value };
+    const missing = await findMissingTxt(txt, await dns.authoritativeNameServers(txt));
+    if (missing) return { changeIds: [], ready: false, checks, waitingFor: `the TXT record ${txt.name} on ${missing}` };
+  }
+  return { changeIds: [], ready: true, checks, waitingFor: '' };
+}
+
+/** Step 4: tells the CA that every challenge is ready to be validated. */
+export async function completeChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PollState> {
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  for (const ref of input.acme.authorizations) await deps.acme.completeChallenge(session, ref.challengeUrl);
+  return { valid: false, checks: 0 };
+}
+
+/**
+ * Step 5, in a Wait loop: reads each authorization once. An invalid one ends the attempt with the CA's reason;
+ * the SANs' dnsStatus follows what the CA says.
+ */
+export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput & { poll: PollState }): Promise<PollState> {
+  assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to validate the challenges');
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const statuses = new Map<string, 'valid' | 'invalid' | 'pending'>();
+  let failure: string | null = null;
+  for (const ref of input.acme.authorizations) {
+    const authorization = await deps.acme.getAuthorization(session, ref.url);
+    const status = authorization.status === 'valid' ? 'valid' : authorization.status === 'pending' ? 'pending' : 'invalid';
+    statuses.set(ref.identifier, status);
+    if (status === 'invalid' && !failure) {
+      const challenge = authorization.challenges.find((candidate) => candidate.url === ref.challengeUrl);
+      const reason = challenge?.errorDetail ?? `the authorization is ${authorization.status}`;
+      failure = `${ref.challengeType.toUpperCase()} challenge failed for ${ref.identifier}: ${reason}`;
+    }
+  }
+  const allValid = [...statuses.values()].every((status) => status === 'valid');
+  if (failure || allValid) {
+    await changeCertificate(deps, input, (current) =>
+      current.lastAttempt?.id === input.attemptId
+        ? {
+            ...current,
+            sans: current.sans.map((san) => {
+              const status = statuses.get(san.name);
+              return status && status !== 'pending' ? { ...san, dnsStatus: status } : allValid ? { ...san, dnsStatus: 'valid' } : san;
+            }),
+          }
+        : null,
+    );
+  }
+  if (failure) throw new StepError('ChallengeFailedError', failure);
+  return { valid: allValid, checks: input.poll.checks + 1 };
+}
+
+/** Last step, on success and on failure alike: removes every challenge value this attempt published. */
+export async function cleanUpChallenges(deps: CoreDeps, ids: AttemptIds): Promise<{ removed: number }> {
+  const records = await deps.issuance.challengesOfAttempt(ids.attemptId);
+  if (records.length === 0) return { removed: 0 };
+  const settings = await deps.issuance.getSettings(ids.certificateId);
+  for (const record of records) {
+    if (record.recordName && settings) await deps.dnsProviderFor(settings).cleanUp({ name: record.recordName, value: record.value });
+    await deps.issuance.deleteChallenge(record.token);
+  }
+  return { removed: records.length };
+}

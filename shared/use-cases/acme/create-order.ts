@@ -1,0 +1,75 @@
+import type { AcmeOrderRef, AuthorizationRef } from '../../domain/acme.ts';
+import { StepError } from '../../domain/acme-errors.ts';
+import type { CoreDeps } from '../core-deps.ts';
+import { ensureAccount } from './accounts.ts';
+import type { AttemptIds } from './certificate-progress.ts';
+import { certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
+
+/** How long one attempt may take from its new order on; the workflow's loops stop there. */
+export const ATTEMPT_DURATION_MS = 55 * 60_000;
+
+/** The names an order asks for: the domain first, then the other SANs, each once. */
+export const orderIdentifiers = (domainName: string, sanNames: readonly string[]): string[] => [...new Set([domainName, ...sanNames])];
+
+/**
+ * Step 1: marks the attempt running, makes sure the organization has an account at the CA, places the order and
+ * picks, per authorization still pending, the challenge of the configured type.
+ */
+export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
+  const certificate = await certificateOfAttempt(deps, ids);
+  const settings = await deps.issuance.getSettings(ids.certificateId);
+  if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
+
+  await changeCertificate(deps, ids, (current, now) =>
+    current.lastAttempt?.id === ids.attemptId
+      ? {
+          ...current,
+          // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
+          status: current.status === 'active' ? 'active' : 'issuing',
+          lastAttempt: { ...current.lastAttempt, status: 'running', startedAt: now },
+          sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
+        }
+      : null,
+  );
+
+  const session = await ensureAccount(deps, {
+    organizationId: ids.organizationId,
+    directoryUrl: settings.directoryUrl,
+    email: settings.email,
+  });
+  const order = await deps.acme.createOrder(session, {
+    identifiers: orderIdentifiers(
+      certificate.domainName,
+      certificate.sans.map((san) => san.name),
+    ),
+    profile: settings.profile,
+  });
+  if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused the order');
+
+  const authorizations: AuthorizationRef[] = [];
+  for (const url of order.authorizations) {
+    const authorization = await deps.acme.getAuthorization(session, url);
+    // The CA may reuse an authorization validated recently: nothing to solve for it.
+    if (authorization.status === 'valid') continue;
+    const name = authorization.wildcard ? `*.${authorization.identifier}` : authorization.identifier;
+    const challenge = authorization.challenges.find((candidate) => candidate.type === settings.challengeType);
+    if (!challenge) {
+      throw new StepError('AcmeProblemError', `The CA offers no ${settings.challengeType} challenge for ${name}`);
+    }
+    authorizations.push({
+      url,
+      identifier: name,
+      wildcard: authorization.wildcard,
+      challengeType: settings.challengeType,
+      challengeUrl: challenge.url,
+    });
+  }
+  return {
+    directoryUrl: settings.directoryUrl,
+    accountUrl: session.accountUrl,
+    orderUrl: order.url,
+    finalizeUrl: order.finalize,
+    deadline: new Date(deps.clock.now().getTime() + ATTEMPT_DURATION_MS).toISOString(),
+    authorizations,
+  };
+}

@@ -1,0 +1,123 @@
+import { generateKeyPairSync } from 'node:crypto';
+import * as acmeClient from 'acme-client';
+import { StepError } from '../../domain/acme-errors.ts';
+import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import type { CoreDeps } from '../core-deps.ts';
+import { openAccount } from './accounts.ts';
+import type { AttemptIds } from './certificate-progress.ts';
+import { assertBeforeDeadline, certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
+import type { OrderStepInput } from './challenges.ts';
+import { orderIdentifiers } from './create-order.ts';
+
+export interface OrderPollState {
+  status: string;
+  checks: number;
+}
+
+/** Each attempt's key has its own secret, so a renewal never overwrites the key the current certificate uses. */
+export const attemptKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, ids: AttemptIds): string =>
+  `${deps.secretPrefix}certificates/${ids.certificateId}/keys/${ids.attemptId}`;
+
+function generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
+  const pair =
+    keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: keySize })
+      : generateKeyPairSync('ec', { namedCurve: keySize === 384 ? 'P-384' : 'P-256' });
+  return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+/**
+ * Step 6: generates the certificate key right here and writes it straight to the secret store (it never enters
+ * the workflow), then sends the CSR. A retried step reuses the key it already stored.
+ */
+export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Promise<OrderPollState> {
+  const certificate = await certificateOfAttempt(deps, input);
+  const settings = await deps.issuance.getSettings(input.certificateId);
+  if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
+  const secretName = attemptKeySecretName(deps, input);
+  let keyPem = await deps.secrets.get(secretName);
+  if (!keyPem) {
+    keyPem = generateKey(settings.keyType, settings.keySize);
+    await deps.secrets.put(secretName, keyPem);
+  }
+  const names = orderIdentifiers(
+    certificate.domainName,
+    certificate.sans.map((san) => san.name),
+  );
+  const [, csr] = await acmeClient.crypto.createCsr(
+    { ...(certificate.domainName.length <= 64 ? { commonName: certificate.domainName } : {}), altNames: names },
+    keyPem,
+  );
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const order = await deps.acme.finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString());
+  if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused to finalize the order');
+  return { status: order.status, checks: 0 };
+}
+
+/** Step 7, in a Wait loop: reads the order once. */
+export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
+  assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to issue the certificate');
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const order = await deps.acme.getOrder(session, input.acme.orderUrl);
+  if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA marked the order invalid');
+  return { status: order.status, checks: input.poll.checks + 1 };
+}
+
+/** Renew once two thirds of the lifetime have passed (Let's Encrypt's advice for 90-day certificates: at 60 days). */
+const renewAtFor = (notBefore: Date, notAfter: Date): string =>
+  new Date(notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * 2) / 3).toISOString();
+
+/**
+ * Step 8: downloads the chain, checks it with the same inspection uploads go through (the key must match, the
+ * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
+ */
+export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): Promise<{ stored: true }> {
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const order = await deps.acme.getOrder(session, input.acme.orderUrl);
+  if (!order.certificate) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
+  const chainPem = await deps.acme.downloadCertificate(session, order.certificate);
+  const secretName = attemptKeySecretName(deps, input);
+  const keyPem = await deps.secrets.get(secretName);
+  if (!keyPem) throw new StepError('IssuanceSetupError', 'The key generated for this attempt is missing from the secret store');
+  let inspected;
+  try {
+    inspected = inspectCertificateBundle({ certificate: chainPem, privateKey: keyPem }, { now: deps.clock.now() });
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new StepError('AcmeProblemError', `The CA issued a certificate that does not check out: ${error.message}`);
+    throw error;
+  }
+  let previousKey: string | null = null;
+  const stored = await changeCertificate(deps, input, (current, now) => {
+    if (current.lastAttempt?.id !== input.attemptId) return null;
+    previousKey = current.privateKeySecretName;
+    return {
+      ...current,
+      status: 'active',
+      issuer: inspected.issuer,
+      serialNumber: inspected.serialNumber,
+      fingerprint: inspected.fingerprint,
+      notBefore: inspected.notBefore.toISOString(),
+      notAfter: inspected.notAfter.toISOString(),
+      keyType: inspected.keyType,
+      keySize: inspected.keySize,
+      certificateData: inspected.certificatePem,
+      chainData: inspected.chainPem,
+      privateKeySecretName: secretName,
+      renewAt: renewAtFor(inspected.notBefore, inspected.notAfter),
+      sans: current.sans.map((san) => ({
+        ...san,
+        dnsStatus: 'valid',
+        sslStatus: inspected.names.includes(san.name) ? 'covered' : 'not_covered',
+      })),
+      lastAttempt: { ...current.lastAttempt, status: 'succeeded', finishedAt: now, error: null },
+    };
+  });
+  if (!stored || stored.lastAttempt?.id !== input.attemptId || stored.privateKeySecretName !== secretName) {
+    throw new StepError('IssuanceSetupError', 'The certificate changed while it was being issued; the new certificate was not stored');
+  }
+  // The key of the certificate this one replaces is no longer referenced.
+  if (previousKey && previousKey !== secretName) await deps.secrets.delete(previousKey);
+  return { stored: true };
+}

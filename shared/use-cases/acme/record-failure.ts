@@ -1,0 +1,47 @@
+import type { CoreDeps } from '../core-deps.ts';
+import type { AttemptIds } from './certificate-progress.ts';
+import { changeCertificate } from './certificate-progress.ts';
+import { attemptKeySecretName } from './finalize.ts';
+
+/** What a Catch puts in the state: the error's name and its cause (Lambda sends the cause as JSON). */
+export interface CaughtError {
+  Error?: string;
+  Cause?: string;
+}
+
+const MAX_ERROR_LENGTH = 1000;
+
+/** The reason a user reads in lastAttempt.error: the step's own message (the CA's detail), never a stack. */
+export function describeFailure(caught: CaughtError | undefined): string {
+  const name = caught?.Error ?? 'Unknown';
+  let message = caught?.Cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // Not JSON: the cause is the message itself (the local runner, a Pass state).
+  }
+  if (name === 'States.Timeout') message = 'A step of the issuance workflow timed out';
+  else if (!message) message = `The issuance workflow failed (${name})`;
+  return message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH - 1)}…` : message;
+}
+
+/**
+ * The failure path's last step: the attempt is failed with its reason, a first issuance is marked failed (a
+ * renewal keeps serving the current certificate), and a key generated for this attempt and never used is removed.
+ */
+export async function recordFailure(deps: CoreDeps, input: AttemptIds & { error?: CaughtError }): Promise<{ recorded: boolean }> {
+  const reason = describeFailure(input.error);
+  const updated = await changeCertificate(deps, input, (current, now) =>
+    current.lastAttempt?.id === input.attemptId
+      ? {
+          ...current,
+          status: current.certificateData ? current.status : 'failed',
+          lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
+        }
+      : null,
+  );
+  const keyName = attemptKeySecretName(deps, input);
+  if (updated?.privateKeySecretName !== keyName) await deps.secrets.delete(keyName, { withoutRecovery: true });
+  return { recorded: updated?.lastAttempt?.id === input.attemptId };
+}

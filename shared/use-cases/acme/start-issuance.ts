@@ -1,0 +1,212 @@
+import type { ChallengeType, IssuanceSettings } from '../../domain/acme.ts';
+import { normalizeKeySpec } from '../../domain/acme.ts';
+import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
+import { CertwrightError, ConflictError, ValidationError } from '../../domain/errors.ts';
+import type { Violation } from '../../domain/errors.ts';
+import { isValidDnsName } from '../../domain/hostname.ts';
+import type { Principal } from '../../domain/organization.ts';
+import type { CoreDeps } from '../core-deps.ts';
+import { eabSecretName } from './accounts.ts';
+import { changeCertificate } from './certificate-progress.ts';
+
+/** DNS providers certwright can solve dns-01 with today. */
+export const SUPPORTED_DNS_PROVIDERS = ['aws'] as const;
+
+export interface IssuanceRequest {
+  domainName: string;
+  sans?: readonly string[] | undefined;
+  name?: string | undefined;
+  email?: string | null | undefined;
+  challengeType?: ChallengeType | undefined;
+  dnsProvider?: string | null | undefined;
+  keyType?: KeyType | undefined;
+  keySize?: number | string | undefined;
+  staging?: boolean | undefined;
+  /** A known CA name (`letsencrypt`, `letsencrypt-staging`) or any RFC 8555 directory URL (https). */
+  directory?: string | undefined;
+  profile?: string | null | undefined;
+  externalAccountBinding?: { kid: string; hmacKey: string } | null | undefined;
+  autoRenew?: boolean | undefined;
+}
+
+const MAX_NAMES = 100;
+
+/** Ready to start: settings checked, names normalized. Nothing has been written yet. */
+export interface PreparedIssuance {
+  names: string[];
+  settings: IssuanceSettings;
+  externalAccountBinding: { kid: string; hmacKey: string } | null;
+  autoRenew: boolean;
+}
+
+function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
+  const directory = request.directory?.trim();
+  if (!directory || directory === 'letsencrypt')
+    return request.staging ? deps.acmeConfig.stagingDirectoryUrl : deps.acmeConfig.defaultDirectoryUrl;
+  if (directory === 'letsencrypt-staging') return deps.acmeConfig.stagingDirectoryUrl;
+  let url: URL;
+  try {
+    url = new URL(directory);
+  } catch {
+    throw new ValidationError([
+      { field: 'directory', message: 'directory must be letsencrypt, letsencrypt-staging or an https:// ACME directory URL' },
+    ]);
+  }
+  if (url.protocol !== 'https:') throw new ValidationError([{ field: 'directory', message: 'An ACME directory URL must use https' }]);
+  return url.toString();
+}
+
+/**
+ * Checks an issuance request before anything is stored: names, challenge type against wildcards, DNS provider,
+ * key type and size, and the profile against what the CA's directory offers.
+ */
+export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
+  if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
+  const names = [...new Set([request.domainName, ...(request.sans ?? [])].map((name) => name.trim().toLowerCase().replace(/\.$/, '')))];
+  const violations: Violation[] = [];
+  for (const name of names) if (!isValidDnsName(name)) violations.push({ field: 'domainName', message: `${name} is not a valid DNS name` });
+  if (names.length > MAX_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_NAMES} names fit in one certificate` });
+  const challengeType = request.challengeType ?? 'http-01';
+  if (challengeType === 'http-01') {
+    const wildcard = names.find((name) => name.startsWith('*.'));
+    if (wildcard)
+      violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+
+  let dnsProvider: string | null = null;
+  if (challengeType === 'dns-01') {
+    dnsProvider = request.dnsProvider ?? 'aws';
+    if (!(SUPPORTED_DNS_PROVIDERS as readonly string[]).includes(dnsProvider)) {
+      throw new CertwrightError('bad_request', `DNS provider ${dnsProvider} is not supported yet; use aws (Route 53)`);
+    }
+  }
+  let keySpec;
+  try {
+    keySpec = normalizeKeySpec(request.keyType, request.keySize);
+  } catch (error) {
+    throw new ValidationError([{ field: 'keySize', message: (error as Error).message }]);
+  }
+  const directoryUrl = directoryUrlOf(deps, request);
+  const profile = request.profile?.trim() || null;
+  if (profile) {
+    const { profiles } = await deps.acme.directory(directoryUrl).catch((error: unknown) => {
+      throw new CertwrightError('dependency_unavailable', 'The CA directory could not be read to check the profile', { cause: error });
+    });
+    if (!profiles.includes(profile)) {
+      throw new CertwrightError(
+        'bad_request',
+        profiles.length > 0
+          ? `The CA does not offer the profile ${profile}; it offers ${profiles.join(', ')}`
+          : `The CA does not offer profiles, so profile ${profile} cannot be used`,
+      );
+    }
+  }
+  return {
+    names,
+    settings: { directoryUrl, email: request.email?.trim() || null, challengeType, dnsProvider, ...keySpec, profile },
+    externalAccountBinding: request.externalAccountBinding ?? null,
+    autoRenew: request.autoRenew ?? true,
+  };
+}
+
+/** Stores what the workflow needs (settings, EAB) and starts the execution; the attempt must be pending already. */
+async function launch(deps: CoreDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
+  await deps.issuance.putSettings(certificate.id, prepared.settings);
+  if (prepared.externalAccountBinding) {
+    await deps.secrets.put(
+      eabSecretName(deps, certificate.organizationId, prepared.settings.directoryUrl),
+      JSON.stringify(prepared.externalAccountBinding),
+    );
+  }
+  const attemptId = certificate.lastAttempt?.id ?? '';
+  try {
+    await deps.workflow.startIssuance({ attemptId, certificateId: certificate.id, organizationId: certificate.organizationId });
+  } catch (error) {
+    await changeCertificate(deps, { organizationId: certificate.organizationId, certificateId: certificate.id }, (current, now) =>
+      current.lastAttempt?.id === attemptId
+        ? {
+            ...current,
+            status: current.certificateData ? current.status : 'failed',
+            lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: 'The issuance workflow could not be started' },
+          }
+        : null,
+    );
+    throw error;
+  }
+}
+
+/** A new auto-managed certificate, visible at once with status pending, and its first issuance started. */
+export async function requestAutoManagedCertificate(deps: CoreDeps, principal: Principal, request: IssuanceRequest): Promise<Certificate> {
+  const prepared = await prepareIssuance(deps, request);
+  const now = deps.clock.now().toISOString();
+  const [domainName = ''] = prepared.names;
+  const certificate: Certificate = {
+    id: deps.newId(),
+    organizationId: principal.organizationId,
+    name: request.name?.trim() || domainName,
+    domainName,
+    sans: prepared.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'pending', sslStatus: 'pending' })),
+    type: 'auto_managed',
+    status: 'pending',
+    issuer: null,
+    serialNumber: null,
+    fingerprint: null,
+    notBefore: null,
+    notAfter: null,
+    keyType: prepared.settings.keyType,
+    keySize: prepared.settings.keySize,
+    certificateData: null,
+    chainData: null,
+    privateKeySecretName: null,
+    autoRenew: prepared.autoRenew,
+    renewAt: null,
+    lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null },
+    attemptCount: 1,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await deps.certificates.create(certificate);
+  await launch(deps, certificate, prepared);
+  return certificate;
+}
+
+/**
+ * A new attempt on an existing certificate (obtain again, renew): refused while another attempt is pending or
+ * running, so a certificate never has two at once.
+ */
+export async function startAttempt(
+  deps: CoreDeps,
+  certificate: Certificate,
+  prepared: PreparedIssuance,
+  type: Extract<AttemptType, 'acme_issue' | 'acme_renew'>,
+): Promise<Certificate> {
+  const attemptId = deps.newId();
+  let busy = false;
+  const updated = await changeCertificate(
+    deps,
+    { organizationId: certificate.organizationId, certificateId: certificate.id },
+    (current, now) => {
+      busy = current.lastAttempt?.status === 'pending' || current.lastAttempt?.status === 'running';
+      if (busy) return null;
+      return {
+        ...current,
+        type: 'auto_managed',
+        status: current.certificateData && current.status === 'active' ? 'active' : 'pending',
+        autoRenew: prepared.autoRenew,
+        keyType: current.certificateData ? current.keyType : prepared.settings.keyType,
+        keySize: current.certificateData ? current.keySize : prepared.settings.keySize,
+        lastAttempt: { id: attemptId, type, status: 'pending', startedAt: now, finishedAt: null, error: null },
+        attemptCount: current.attemptCount + 1,
+      };
+    },
+  );
+  if (busy)
+    throw new ConflictError(
+      'An issuance attempt for this certificate is already under way; follow it on the certificate and try again when it has finished',
+    );
+  if (!updated) throw new CertwrightError('not_found', 'Certificate not found');
+  await launch(deps, updated, prepared);
+  return updated;
+}
