@@ -55,7 +55,8 @@ describe('ACME issuance with DNS-01 through the workflow, against Pebble', () =>
     expect(leaf.subjectAltName).toContain('DNS:*.dns.example.test');
     expect(leaf.subjectAltName).toContain('DNS:dns.example.test');
 
-    // Both TXT values are gone from the DNS and no challenge record is left in the table.
+    // Once the execution has ended, both TXT values are gone from the DNS and no challenge record is left in the table.
+    await api.stack.acme.workflow?.idle();
     const pebble = api.stack.acme.pebble;
     const { Resolver } = await import('node:dns/promises');
     const resolver = new Resolver();

@@ -107,6 +107,22 @@ describe('PATCH /api/organizations/{organizationId}/certificates/{id} (merge pat
     expect(reply.body.chainData).toBeNull();
   });
 
+  it('replaces the chain alone when it links to the stored leaf, and refuses one that does not', async () => {
+    const created = await upload(['patch-chain.example.com']);
+    expect((await patch(created.id, { chainData: null })).body.chainData).toBeNull();
+    const restored = await patch(created.id, { chainData: `${pki.root.pem}\n${pki.intermediate.pem}` });
+    expect(restored.status).toBe(200);
+    // Reordered from the leaf upwards: the intermediate first, then the root.
+    const base64 = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
+    const [first, second] = restored.body.chainData.split('-----END CERTIFICATE-----');
+    expect([base64(first), base64(second)]).toEqual([base64(pki.intermediate.pem), base64(pki.root.pem)]);
+    const stranger = await createPki();
+    const refused = await patch(created.id, { chainData: stranger.intermediate.pem });
+    expect(refused.status).toBe(422);
+    expect(refused.body.violations).toEqual([{ propertyPath: 'chainData', message: expect.stringMatching(/not part of the leaf's chain/) }]);
+    expect((await api.request('GET', `${base}/${created.id}`)).body.chainData).toBe(restored.body.chainData);
+  });
+
   it('answers 415 for any other content type, and 400 for a body that is not an object', async () => {
     const created = await upload(['patch-media.example.com']);
     const asJson = await api.request('PATCH', `${base}/${created.id}`, { body: { name: 'x' } });

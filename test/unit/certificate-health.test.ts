@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { Certificate } from '../../shared/domain/certificate.ts';
+import { certificateHealth } from '../../shared/domain/certificate-health.ts';
+import { mappingSslStatus } from '../../shared/domain/hostname-mapping.ts';
+
+const DAY = 86_400_000;
+const now = new Date('2026-07-01T12:00:00Z');
+
+const certificate = (change: Partial<Certificate> = {}): Certificate => ({
+  id: 'c1',
+  organizationId: 1,
+  name: 'example.com',
+  domainName: 'example.com',
+  sans: ['example.com', '*.example.com'].map((name, index) => ({ id: `s${index}`, name, dnsStatus: 'valid', sslStatus: 'covered' })),
+  type: 'auto_managed',
+  status: 'active',
+  issuer: 'Test CA',
+  serialNumber: '01',
+  fingerprint: 'sha256:00',
+  notBefore: new Date(now.getTime() - 10 * DAY).toISOString(),
+  notAfter: new Date(now.getTime() + 80 * DAY).toISOString(),
+  keyType: 'ec',
+  keySize: 256,
+  certificateData: '-----BEGIN CERTIFICATE-----',
+  chainData: null,
+  privateKeySecretName: 'secret',
+  autoRenew: true,
+  renewAt: null,
+  lastAttempt: null,
+  attemptCount: 1,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 1,
+  ...change,
+});
+
+const expiringIn = (ms: number) => certificate({ notAfter: new Date(now.getTime() + ms).toISOString() });
+
+describe('certificateHealth', () => {
+  it.each([
+    ['80 days left', expiringIn(80 * DAY), 'valid', 80],
+    ['just over 30 days left', expiringIn(30 * DAY + 1000), 'valid', 30],
+    ['exactly 30 days left', expiringIn(30 * DAY), 'expiring_soon', 30],
+    ['one hour left', expiringIn(3_600_000), 'expiring_soon', 0],
+    ['expiring this instant', expiringIn(0), 'expired', 0],
+    ['expired a week ago', expiringIn(-7 * DAY), 'expired', 0],
+    ['revoked, though not expired', certificate({ status: 'revoked' }), 'revoked', 80],
+    ['still being obtained', certificate({ status: 'pending', notAfter: null, notBefore: null }), 'pending', null],
+  ])('%s: %s', (_, subject, status, days) => {
+    expect(certificateHealth(subject, now)).toMatchObject({ status, daysUntilExpiry: days });
+  });
+
+  it('reports the last renewal attempt and its error, and ignores other attempt types', () => {
+    const failed = certificate({
+      lastAttempt: { id: 'a', type: 'acme_renew', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'rate limited' },
+    });
+    expect(certificateHealth(failed, now)).toMatchObject({ lastRenewAttempt: '2026-06-30T00:00:00.000Z', lastRenewError: 'rate limited' });
+    const issued = certificate({
+      lastAttempt: { id: 'a', type: 'acme_issue', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'x' },
+    });
+    expect(certificateHealth(issued, now)).toMatchObject({ lastRenewAttempt: null, lastRenewError: null });
+  });
+});
+
+describe('mappingSslStatus', () => {
+  it.each([
+    ['example.com', 'covered'],
+    ['WWW.example.com.', 'covered'],
+    ['a.b.example.com', 'not_covered'],
+    ['example.org', 'not_covered'],
+  ])('%s is %s', (hostname, status) => {
+    expect(mappingSslStatus(certificate(), hostname)).toBe(status);
+  });
+
+  it('is not_covered without a certificate, pending while one is being issued', () => {
+    expect(mappingSslStatus(null, 'example.com')).toBe('not_covered');
+    expect(mappingSslStatus(certificate({ status: 'issuing', certificateData: null }), 'example.com')).toBe('pending');
+  });
+});
