@@ -1,3 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
+import { DynamoExpiryIndex } from './adapters/dynamodb/expiry-index.ts';
+import { EventBridgeEventPublisher } from './adapters/eventbridge/eventbridge-event-publisher.ts';
+import { FileEventPublisher } from './adapters/local-events/file-event-publisher.ts';
+import { EmfLifecycleMetrics } from './adapters/powertools/emf-lifecycle-metrics.ts';
+import type { EventPublisher } from './ports/event-publisher.ts';
+import type { ExpiryNoticeDeps } from './use-cases/expiry-notices.ts';
 import { DynamoOrderBudget } from './adapters/dynamodb/order-budget.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoRenewalQueue } from './adapters/dynamodb/renewal-queue.ts';
@@ -6,7 +15,6 @@ import { systemClock } from './domain/clock.ts';
 import { MINUTE_MS } from './domain/renewal.ts';
 import type { RenewalStarter } from './ports/renewal-starter.ts';
 import type { RenewalPlannerDeps } from './use-cases/plan-renewals.ts';
-import { randomUUID } from 'node:crypto';
 
 /** The renewal planner's adapters, chosen by configuration, created once per cold start. */
 export function buildRenewalPlannerDeps(config: RenewalConfig, starter: RenewalStarter): RenewalPlannerDeps {
@@ -20,3 +28,18 @@ export function buildRenewalPlannerDeps(config: RenewalConfig, starter: RenewalS
     random: Math.random,
   };
 }
+
+/** The daily expiry notices' adapters: EventBridge in AWS, a JSON-lines file when `eventsFile` is set (local stack). */
+export function buildExpiryNoticeDeps(config: RenewalConfig): ExpiryNoticeDeps {
+  const documents = createDocumentClient(config.dynamodbEndpoint);
+  return {
+    expiry: new DynamoExpiryIndex(documents, config.tableName),
+    certificates: new DynamoCertificateRepository(documents, config.tableName),
+    events: eventPublisherFor(config),
+    metrics: new EmfLifecycleMetrics(),
+    clock: systemClock,
+  };
+}
+
+export const eventPublisherFor = (config: Pick<RenewalConfig, 'eventsFile'>): EventPublisher =>
+  config.eventsFile ? new FileEventPublisher(config.eventsFile) : new EventBridgeEventPublisher(new EventBridgeClient({}));

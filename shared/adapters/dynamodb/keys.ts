@@ -28,7 +28,7 @@ export const keys = {
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'renewShard', 'renewDue'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'renewShard', 'renewDue', 'expiryShard', 'expiryDue'] as const;
 
 /** An item without the table's key and bookkeeping attributes: the stored entity itself. */
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -27,7 +27,19 @@ export const dueBound = (now: Date): string => `${now.toISOString()}#~`;
  * The index attributes of a certificate item: present only while the planner has something to do with it, so
  * the index holds the renewable certificates and nothing else.
  */
-export function renewalIndexAttributes(certificate: RenewableCertificate & { id: string; organizationId: number }): Record<string, string> {
+export function renewalIndexAttributes(
+  certificate: RenewableCertificate & { id: string; organizationId: number; notAfter: string | null },
+): Record<string, string> {
   const due = nextPlannerCheck(certificate);
-  return due ? { renewShard: renewShard(certificate.id), renewDue: renewDue(due, certificate.organizationId) } : {};
+  const renewal: Record<string, string> = due ? { renewShard: renewShard(certificate.id), renewDue: renewDue(due, certificate.organizationId) } : {};
+  return { ...renewal, ...expiryIndexAttributes(certificate) };
+}
+
+/** The sparse index of certificates by expiry: the daily expiry notices read only the ones close to it. */
+export const EXPIRY_INDEX = 'expiry';
+
+/** Expiry index attributes: every certificate with an end date that is not revoked, custom ones included. */
+export function expiryIndexAttributes(certificate: { id: string; organizationId: number; notAfter: string | null; status: string }): Record<string, string> {
+  if (!certificate.notAfter || certificate.status === 'revoked') return {};
+  return { expiryShard: renewShard(certificate.id), expiryDue: renewDue(new Date(certificate.notAfter), certificate.organizationId) };
 }

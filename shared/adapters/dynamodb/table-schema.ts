@@ -15,6 +15,8 @@ export const TABLE_SCHEMA = {
     { name: 'gsi1-keys', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
     // Sparse: only certificates the renewal planner must look at, by shard and due time (see renewal-index.ts).
     { name: 'renewal-due', partitionKey: 'renewShard', sortKey: 'renewDue', projection: 'KEYS_ONLY' },
+    // Sparse: certificates with an end date, by shard and expiry, for the daily expiry notices.
+    { name: 'expiry', partitionKey: 'expiryShard', sortKey: 'expiryDue', projection: 'KEYS_ONLY' },
   ],
 } as const;
 

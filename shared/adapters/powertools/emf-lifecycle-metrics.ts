@@ -1,0 +1,33 @@
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { LifecycleMetrics } from '../../ports/lifecycle-metrics.ts';
+
+export const METRICS_NAMESPACE = 'Certwright';
+
+/**
+ * Lifecycle metrics as CloudWatch Embedded Metric Format lines on stdout (Powertools Metrics). DaysToExpiry is
+ * emitted per certificate (dimension CertificateId, for dashboards) and as MinDaysToExpiry without dimensions, the
+ * one metric an alarm can watch for "any certificate under the threshold".
+ */
+export class EmfLifecycleMetrics implements LifecycleMetrics {
+  private minimum: number | null = null;
+
+  constructor(private readonly metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright' })) {}
+
+  daysToExpiry(certificate: { id: string; domainName: string }, days: number): void {
+    const single = this.metrics.singleMetric();
+    single.addDimension('CertificateId', certificate.id);
+    single.addMetadata('domainName', certificate.domainName);
+    single.addMetric('DaysToExpiry', MetricUnit.Count, days);
+    this.minimum = this.minimum === null ? days : Math.min(this.minimum, days);
+  }
+
+  count(name: 'RenewalsStarted' | 'RenewalsSucceeded' | 'RenewalsFailed' | 'RenewalsDeferred', value: number): void {
+    this.metrics.addMetric(name, MetricUnit.Count, value);
+  }
+
+  flush(): void {
+    if (this.minimum !== null) this.metrics.addMetric('MinDaysToExpiry', MetricUnit.Count, this.minimum);
+    this.minimum = null;
+    this.metrics.publishStoredMetrics();
+  }
+}
