@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoActivationRepository } from './adapters/dynamodb/activation-repository.ts';
+import { DynamoAuditLog } from './adapters/dynamodb/audit-log.ts';
 import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoHostnameMappingRepository } from './adapters/dynamodb/hostname-mapping-repository.ts';
@@ -26,6 +27,7 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
     certificates: new DynamoCertificateRepository(documents, config.tableName, { certificateQuota: config.certificateQuota }),
     activations: new DynamoActivationRepository(documents, config.tableName),
     identity: new DynamoIdentityRepository(documents, config.tableName),
+    audit: new DynamoAuditLog(documents, config.tableName),
     projects: new DynamoProjectRepository(documents, config.tableName),
     hostnameMappings: new DynamoHostnameMappingRepository(documents, config.tableName),
     secrets,

@@ -12,6 +12,7 @@ export type Scope =
   | 'projects:write'
   | 'tokens:manage'
   | 'users:manage'
+  | 'account:manage'
   | 'admin';
 
 export const ALL_SCOPES: readonly Scope[] = [
@@ -22,6 +23,8 @@ export const ALL_SCOPES: readonly Scope[] = [
   'projects:write',
   'tokens:manage',
   'users:manage',
+  // Change one's own password; every role has it.
+  'account:manage',
   'admin',
 ];
 
@@ -43,4 +46,6 @@ export interface ApiToken {
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** Updated at most once a minute, so authentication stays one read on most requests. */
+  lastUsedAt?: string | null;
 }

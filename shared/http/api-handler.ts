@@ -4,10 +4,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
-import { authenticateToken } from '../use-cases/authenticate.ts';
+import { recordAudit } from '../use-cases/audit.ts';
+import { authenticate } from '../use-cases/authenticate.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types.ts';
-import { presentedToken } from './request.ts';
+import { presentedCredential } from './request.ts';
 import type { ApiFunctionName, RouteDefinition } from './routes.ts';
 import { routesByKey } from './routes.ts';
 
@@ -65,6 +66,29 @@ const dialectErrors = (errors: DialectErrors): MiddlewareObj<ApiEvent, ApiResult
   },
 });
 
+/**
+ * Records a successful write of any dialect: the route, its path ids, who, from where, and the created resource's
+ * Location. Never the body or a header value, so no secret can reach the audit log. A failed audit write is logged
+ * and does not undo the reply: the write it describes has already happened.
+ */
+async function audit(deps: CoreDeps, route: RouteDefinition, event: ApiEvent, principal: Principal, result: ApiResult, context: Context) {
+  const location = result.headers?.location ?? result.headers?.Location;
+  try {
+    await recordAudit(deps, {
+      principal,
+      action: `${route.method} ${route.path}`,
+      target: (event.pathParameters ?? {}) as Record<string, string>,
+      resource: typeof location === 'string' ? location : null,
+      status: result.statusCode,
+      sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent ?? '',
+      requestId: context.awsRequestId,
+    });
+  } catch (error) {
+    logger.error('audit event not recorded', { requestId: context.awsRequestId, route: `${route.method} ${route.path}`, error: error as Error });
+  }
+}
+
 /** The one Lambda entry shape every dialect uses: route lookup, authentication, tenant check, operation. */
 export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<D>): ApiHandler {
   let deps: D | undefined;
@@ -76,14 +100,14 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
     const params = event.pathParameters ?? {};
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
     if (route.scope !== null) {
-      principal = await authenticateToken(deps, presentedToken(event));
+      principal = await authenticate(deps, presentedCredential(event));
       // The organization comes from the credential; another organization's resources do not exist for it.
       if (params.organizationId !== undefined && params.organizationId !== String(principal.organizationId)) {
         throw new NotFoundError('Organization');
       }
       if (!hasScope(principal, route.scope)) throw new CertwrightError('forbidden', `This token lacks the ${route.scope} scope`);
     }
-    return operation({
+    const result = await operation({
       deps,
       principal,
       event,
@@ -92,6 +116,8 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
       query: new URLSearchParams(event.rawQueryString ?? ''),
       requestId: context.awsRequestId,
     });
+    if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) await audit(deps, route, event, principal, result, context);
+    return result;
   };
   return middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
 }

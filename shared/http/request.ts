@@ -1,4 +1,6 @@
 import { CertwrightError, ValidationError } from '../domain/errors.ts';
+import type { Credential } from '../use-cases/authenticate.ts';
+import { classifyBearer } from '../use-cases/authenticate.ts';
 import type { ApiEvent } from './api-types.ts';
 
 export interface BodyRules {
@@ -42,4 +44,12 @@ export function presentedToken(event: ApiEvent): string | null {
   if (header) return header;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(event.headers.authorization ?? '');
   return match?.[1] ?? null;
+}
+
+/** The credential of a request: `X-API-TOKEN`, else `Authorization: Bearer` (an API token if it starts with `cw_`, else a JWT). */
+export function presentedCredential(event: ApiEvent): Credential | null {
+  const header = event.headers['x-api-token']?.trim();
+  if (header) return { kind: 'api-token', value: header };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(event.headers.authorization ?? '');
+  return match?.[1] ? classifyBearer(match[1]) : null;
 }

@@ -1,7 +1,7 @@
 import type { Scope } from '../domain/organization.ts';
 
 /** The Lambda functions behind the HTTP API; each serves one dialect. */
-export type ApiFunctionName = 'platform' | 'admin' | 'projects' | 'acme-challenge';
+export type ApiFunctionName = 'platform' | 'admin' | 'identity' | 'projects' | 'acme-challenge';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -48,6 +48,17 @@ export const ROUTES = [
   { method: 'GET', path: '/v1/organization/projects/{project_id}/certificates', function: 'admin', scope: 'certificates:read' },
   { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/activate', function: 'admin', scope: 'certificates:write' },
   { method: 'POST', path: '/v1/organization/projects/{project_id}/certificates/deactivate', function: 'admin', scope: 'certificates:write' },
+  // Identity: login and refresh are the only public routes; everything else needs a credential and its scope.
+  { method: 'POST', path: '/api/auth/login', function: 'identity', scope: null },
+  { method: 'POST', path: '/api/auth/refresh', function: 'identity', scope: null },
+  { method: 'POST', path: '/api/auth/password', function: 'identity', scope: 'account:manage' },
+  { method: 'POST', path: '/api/api-tokens', function: 'identity', scope: 'tokens:manage' },
+  { method: 'GET', path: '/api/api-tokens', function: 'identity', scope: 'tokens:manage' },
+  { method: 'DELETE', path: '/api/api-tokens/{id}', function: 'identity', scope: 'tokens:manage' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/users', function: 'identity', scope: 'users:manage' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/users', function: 'identity', scope: 'users:manage' },
+  { method: 'DELETE', path: '/api/organizations/{organizationId}/users/{userId}', function: 'identity', scope: 'users:manage' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/audit-events', function: 'identity', scope: 'admin' },
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];

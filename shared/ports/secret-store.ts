@@ -2,6 +2,8 @@
 export interface SecretStore {
   /** Creates or replaces the secret's value. */
   put(name: string, value: string): Promise<void>;
+  /** Creates the secret only when no secret of that name exists; false when one did (its value is kept). */
+  create(name: string, value: string): Promise<boolean>;
   /** The value, or null when no such secret exists. */
   get(name: string): Promise<string | null>;
   /**

@@ -1,15 +1,51 @@
 import { CertwrightError } from '../domain/errors.ts';
+import { ROLE_SCOPES } from '../domain/identity.ts';
 import type { Principal } from '../domain/organization.ts';
-import { hashToken } from './api-tokens.ts';
+import { verifyAccessToken } from './access-tokens.ts';
+import { TOKEN_PREFIX, hashToken } from './api-tokens.ts';
 import type { CoreDeps } from './core-deps.ts';
 
-const rejected = () => new CertwrightError('unauthenticated', 'A valid API token is required');
+/** A credential as presented: an API token (`X-API-TOKEN` or `Bearer cw_...`) or a JWT access token (`Bearer ey...`). */
+export type Credential = { kind: 'api-token'; value: string } | { kind: 'jwt'; value: string };
+
+const rejected = () => new CertwrightError('unauthenticated', 'A valid API token or access token is required');
+
+/** An API token's last use is written at most this often, so most requests stay one read. */
+const LAST_USED_PRECISION_MS = 60_000;
+
+export function classifyBearer(value: string): Credential {
+  return value.startsWith(TOKEN_PREFIX) ? { kind: 'api-token', value } : { kind: 'jwt', value };
+}
 
 /** Resolves a presented API token to its principal; unknown, revoked and expired tokens are all the same 401. */
 export async function authenticateToken(deps: Pick<CoreDeps, 'identity' | 'clock'>, plaintext: string | null): Promise<Principal> {
   if (!plaintext) throw rejected();
-  const token = await deps.identity.findTokenByHash(hashToken(plaintext));
-  const now = deps.clock.now().toISOString();
-  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) throw rejected();
+  const tokenHash = hashToken(plaintext);
+  const token = await deps.identity.findTokenByHash(tokenHash);
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= at)) throw rejected();
+  const notBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS).toISOString();
+  if (!token.lastUsedAt || token.lastUsedAt < notBefore) await deps.identity.touchToken(tokenHash, at, notBefore);
   return { organizationId: token.organizationId, subject: `token:${token.id}`, scopes: token.scopes };
+}
+
+/**
+ * Resolves a JWT access token. The user is read on every request, so a removed user or a changed password
+ * (which ends earlier sessions) stops the token at once; the scopes are the token's, narrowed to what the
+ * user's current role still allows.
+ */
+export async function authenticateAccessToken(deps: Pick<CoreDeps, 'identity' | 'clock' | 'secrets' | 'secretPrefix'>, jwt: string): Promise<Principal> {
+  const verified = await verifyAccessToken(deps, jwt);
+  const user = await deps.identity.getUser(verified.userId);
+  if (!user || user.organizationId !== verified.organizationId) throw rejected();
+  if (verified.issuedAt < Math.floor(Date.parse(user.tokensValidAfter) / 1000)) throw rejected();
+  const allowed = ROLE_SCOPES[user.role];
+  return { organizationId: user.organizationId, subject: `user:${user.id}`, scopes: verified.scopes.filter((scope) => allowed.includes(scope)) };
+}
+
+/** The one way every route authenticates. */
+export async function authenticate(deps: CoreDeps, credential: Credential | null): Promise<Principal> {
+  if (!credential) throw rejected();
+  return credential.kind === 'api-token' ? authenticateToken(deps, credential.value) : authenticateAccessToken(deps, credential.value);
 }

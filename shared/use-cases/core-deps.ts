@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import type { ActivationRepository } from '../ports/activation-repository.ts';
+import type { AuditLog } from '../ports/audit-log.ts';
 import type { CertificateRepository } from '../ports/certificate-repository.ts';
 import type { HostnameMappingRepository } from '../ports/hostname-mapping-repository.ts';
 import type { IdentityRepository } from '../ports/identity-repository.ts';
@@ -14,6 +15,8 @@ export interface CoreDeps extends AcmeDeps {
   hostnameMappings: HostnameMappingRepository;
   activations: ActivationRepository;
   identity: IdentityRepository;
+  /** Who wrote what, when and from where; recorded by createApiHandler for every successful write. */
+  audit: AuditLog;
   secrets: SecretStore;
   clock: Clock;
   newId: () => string;

@@ -1,9 +1,24 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.ts';
+import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../../domain/identity.ts';
 import type { ApiToken, Organization } from '../../domain/organization.ts';
 import type { IdentityRepository } from '../../ports/identity-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+
+type Item = Record<string, unknown>;
+
+/** Seconds since the epoch, the unit of the table's TTL attribute. */
+const epochSeconds = (iso: string): number => Math.ceil(Date.parse(iso) / 1000);
+
+const withoutTtl = (item: Item): Item => {
+  const entity = stripKeys(item);
+  delete entity.ttl;
+  return entity;
+};
+
+const toUser = (item: Item): User => withoutTtl(item) as unknown as User;
 
 export class DynamoIdentityRepository implements IdentityRepository {
   constructor(
@@ -66,6 +81,287 @@ export class DynamoIdentityRepository implements IdentityRepository {
     return Item ? (stripKeys(Item) as unknown as ApiToken) : null;
   }
 
+  async listTokens(organizationId: number): Promise<ApiToken[]> {
+    const items = await this.queryAll(keys.tokensOf(organizationId));
+    return items.map((item) => stripKeys(item) as unknown as ApiToken);
+  }
+
+  async revokeToken(organizationId: number, id: string, revokedAt: string): Promise<boolean> {
+    // Tokens are keyed by hash; the organization's own token list (a Query, small) finds the one with this id.
+    const items = await this.queryAll(keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
+    const item = items[0];
+    if (!item) return false;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET revokedAt = :at',
+          // The first revocation time stays; revoking again is a no-op that still succeeds.
+          ConditionExpression: 'attribute_exists(pk) AND organizationId = :org AND (attribute_not_exists(revokedAt) OR revokedAt = :null)',
+          ExpressionAttributeValues: { ':at': revokedAt, ':org': organizationId, ':null': null },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return Boolean(item.revokedAt);
+      throw storeFailure(error);
+    }
+  }
+
+  async touchToken(tokenHash: string, usedAt: string, notBefore: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.token(tokenHash),
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt = :null OR lastUsedAt < :notBefore)',
+          ExpressionAttributeValues: { ':at': usedAt, ':notBefore': notBefore, ':null': null },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw storeFailure(error);
+    }
+  }
+
+  async createUser(user: User, passwordHash: string): Promise<void> {
+    const credential: LoginCredential = { email: user.email, userId: user.id, organizationId: user.organizationId, passwordHash };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.user(user.id),
+                  gsi1pk: keys.usersOf(user.organizationId),
+                  gsi1sk: keys.byCreation(user.createdAt, user.id),
+                  entity: 'user',
+                  ...user,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.loginCredential(user.email), entity: 'loginCredential', ...credential },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('A user with this email already exists', { cause: error });
+      throw storeFailure(error);
+    }
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.user(id) })));
+    return Item ? toUser(Item) : null;
+  }
+
+  async listUsers(organizationId: number): Promise<User[]> {
+    return (await this.queryAll(keys.usersOf(organizationId))).map(toUser);
+  }
+
+  async deleteUser(organizationId: number, id: string): Promise<boolean> {
+    const user = await this.getUser(id);
+    if (!user || user.organizationId !== organizationId) return false;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.user(id),
+                ConditionExpression: 'organizationId = :org',
+                ExpressionAttributeValues: { ':org': organizationId },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: keys.loginCredential(user.email) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeFailure(error);
+    }
+  }
+
+  async findCredential(email: string): Promise<LoginCredential | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.loginCredential(email) })));
+    return Item ? (stripKeys(Item) as unknown as LoginCredential) : null;
+  }
+
+  async changePassword(user: User, passwordHash: string, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.user(user.id),
+                UpdateExpression: 'SET tokensValidAfter = :at, updatedAt = :at',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':at': at },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.loginCredential(user.email),
+                UpdateExpression: 'SET passwordHash = :hash',
+                ConditionExpression: 'userId = :id',
+                ExpressionAttributeValues: { ':hash': passwordHash, ':id': user.id },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError('The user changed or was removed meanwhile', { cause: error });
+      throw storeFailure(error);
+    }
+  }
+
+  async countByRole(organizationId: number, role: Role): Promise<number> {
+    return (await this.listUsers(organizationId)).filter((user) => user.role === role).length;
+  }
+
+  async putRefreshToken(token: RefreshToken): Promise<void> {
+    await guard(
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: this.refreshItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.refreshFamily(token.familyId), entity: 'refreshFamily', userId: token.userId, ttl: epochSeconds(token.expiresAt) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<{ token: RefreshToken; familyRevoked: boolean } | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.refreshToken(tokenHash) })));
+    if (!Item) return null;
+    const token = withoutTtl(Item) as unknown as RefreshToken;
+    const family = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.refreshFamily(token.familyId) })));
+    return { token, familyRevoked: !family.Item || Boolean(family.Item.revokedAt) };
+  }
+
+  async rotateRefreshToken(used: RefreshToken, next: RefreshToken, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.refreshToken(used.tokenHash),
+                UpdateExpression: 'SET usedAt = :at',
+                ConditionExpression: 'attribute_exists(pk) AND usedAt = :null',
+                ExpressionAttributeValues: { ':at': at, ':null': null },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: this.refreshItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeFailure(error);
+    }
+  }
+
+  async revokeRefreshFamily(familyId: string, at: string, expiresAt: string): Promise<void> {
+    await guard(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.refreshFamily(familyId),
+          UpdateExpression: 'SET revokedAt = :at, #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':at': at, ':ttl': epochSeconds(expiresAt) },
+        }),
+      ),
+    );
+  }
+
+  async getLoginFailures(counterKeys: readonly string[]): Promise<Map<string, LoginFailures>> {
+    const found = new Map<string, LoginFailures>();
+    if (counterKeys.length === 0) return found;
+    let pending: Item[] = counterKeys.map((key) => keys.loginFailures(key));
+    while (pending.length > 0) {
+      const { Responses, UnprocessedKeys } = await guard(
+        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) {
+        found.set(String(item.counterKey), { failures: Number(item.failures), lastFailureAt: String(item.lastFailureAt) });
+      }
+      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
+    }
+    return found;
+  }
+
+  async recordLoginFailure(key: string, at: Date, windowSeconds: number): Promise<void> {
+    const now = at.toISOString();
+    const windowStart = new Date(at.getTime() - windowSeconds * 1000).toISOString();
+    // TTL only cleans up; the window is enforced by the conditions, since TTL deletion may lag by days.
+    const ttl = Math.ceil(at.getTime() / 1000) + windowSeconds;
+    // Concurrent failures must all count: add to a live counter, else start one only where none is live;
+    // whoever loses that race adds to the winner's counter on the next round.
+    for (let round = 0; round < 3; round += 1) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.loginFailures(key),
+            UpdateExpression: 'ADD failures :one SET lastFailureAt = :at, #ttl = :ttl',
+            ConditionExpression: 'attribute_exists(pk) AND lastFailureAt > :windowStart',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':one': 1, ':at': now, ':ttl': ttl, ':windowStart': windowStart },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeFailure(error);
+      }
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.loginFailures(key), entity: 'loginFailures', counterKey: key, failures: 1, lastFailureAt: now, ttl },
+            ConditionExpression: 'attribute_not_exists(pk) OR lastFailureAt <= :windowStart',
+            ExpressionAttributeValues: { ':windowStart': windowStart },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeFailure(error);
+      }
+    }
+  }
+
+  async clearLoginFailures(key: string): Promise<void> {
+    await guard(this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.loginFailures(key) })));
+  }
+
   async claimMarker(name: string, value: Record<string, string | number>): Promise<boolean> {
     try {
       await this.client.send(
@@ -85,5 +381,32 @@ export class DynamoIdentityRepository implements IdentityRepository {
   async getMarker(name: string): Promise<Record<string, string | number> | null> {
     const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.marker(name) })));
     return (Item?.value as Record<string, string | number> | undefined) ?? null;
+  }
+
+  private refreshItem(token: RefreshToken): Item {
+    return { ...keys.refreshToken(token.tokenHash), entity: 'refreshToken', ...token, ttl: epochSeconds(token.expiresAt) };
+  }
+
+  /** Every item of one gsi1 collection, oldest first, optionally filtered. */
+  private async queryAll(partition: string, filter?: { expression: string; names: Record<string, string>; values: Item }): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await guard(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :partition',
+            ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
+            ExpressionAttributeValues: { ':partition': partition, ...(filter?.values ?? {}) },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 }

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../../ports/secret-store.ts';
 
@@ -15,6 +16,23 @@ export class FileSecretStore implements SecretStore {
     const temporary = `${target}.${process.pid}.tmp`;
     await writeFile(temporary, value, { mode: 0o600 });
     await rename(temporary, target);
+  }
+
+  async create(name: string, value: string): Promise<boolean> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const target = this.pathOf(name);
+    const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(temporary, value, { mode: 0o600 });
+    try {
+      // link() refuses an existing target, so of two concurrent creators exactly one wins, with a whole file.
+      await link(temporary, target);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 
   async get(name: string): Promise<string | null> {

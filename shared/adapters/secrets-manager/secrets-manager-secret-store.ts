@@ -41,6 +41,16 @@ export class SecretsManagerSecretStore implements SecretStore {
     }
   }
 
+  async create(name: string, value: string): Promise<boolean> {
+    try {
+      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: value, KmsKeyId: this.options.kmsKeyId }));
+      return true;
+    } catch (error) {
+      if (error instanceof ResourceExistsException) return false;
+      throw failure(error);
+    }
+  }
+
   async get(name: string): Promise<string | null> {
     try {
       const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));

@@ -1,0 +1,44 @@
+import { CertwrightError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { scopesBeyond } from '../domain/identity.ts';
+import type { ApiToken, Principal, Scope } from '../domain/organization.ts';
+import { displayPrefix, generateTokenValue, hashToken } from './api-tokens.ts';
+import type { CoreDeps } from './core-deps.ts';
+
+export interface CreateTokenInput {
+  name: string;
+  scopes: Scope[];
+  expiresAt: Date | null;
+}
+
+/** Creates an API token for the caller's organization; returns the plaintext, which is never available again. */
+export async function createApiToken(deps: CoreDeps, principal: Principal, input: CreateTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
+  const now = deps.clock.now();
+  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+    throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
+  }
+  // A credential hands on only what it holds itself, so a token can never mint a stronger one.
+  const beyond = scopesBeyond(principal.scopes, input.scopes);
+  if (beyond.length > 0) throw new CertwrightError('forbidden', `A token cannot grant scopes its creator lacks: ${beyond.join(', ')}`);
+  const plaintext = generateTokenValue();
+  const token: ApiToken = {
+    id: deps.newId(),
+    organizationId: principal.organizationId,
+    name: input.name,
+    tokenHash: hashToken(plaintext),
+    prefix: displayPrefix(plaintext),
+    scopes: [...new Set(input.scopes)],
+    createdAt: now.toISOString(),
+    expiresAt: input.expiresAt?.toISOString() ?? null,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  await deps.identity.putToken(token);
+  return { token, plaintext };
+}
+
+export const listApiTokens = (deps: CoreDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
+
+/** Revokes at once: authentication reads the token on every request. Another organization's token is a 404. */
+export async function revokeApiToken(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
+  if (!(await deps.identity.revokeToken(principal.organizationId, id, deps.clock.now().toISOString()))) throw new NotFoundError('API token');
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scope } from '../../shared/domain/organization.ts';
+import { ALL_SCOPES } from '../../shared/domain/organization.ts';
+import { ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
+import type { RouteDefinition } from '../../shared/http/routes.ts';
+import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
+import { createPki } from '../support/certificates.ts';
+import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
+import type { ApiReply, TestApi } from '../support/local-api.ts';
+
+/**
+ * Every route of every dialect x every kind of credential, generated from ROUTES: a route added without a scope,
+ * or with a path id this file cannot make a resource for, fails here until it is covered.
+ */
+
+/** Routes that answer without a credential, on purpose. Anything else must name a scope. */
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/auth/login',
+  'POST /api/auth/refresh',
+  // The CA fetches HTTP-01 key authorizations anonymously (RFC 8555 section 8.3).
+  'GET /.well-known/acme-challenge/{token}',
+]);
+
+/** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
+const USER_ONLY_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password']);
+
+type ResourceKind = 'certificate' | 'project' | 'token' | 'user' | 'hostname';
+
+/** What a path parameter identifies, from its name or the collection segment in front of it. */
+function resourceKindOf(path: string, parameter: string): ResourceKind | null {
+  if (parameter === 'certificate_id') return 'certificate';
+  if (parameter === 'project_id') return 'project';
+  const segments = path.split('/');
+  const collection = segments[segments.indexOf(`{${parameter}}`) - 1];
+  const kinds: Record<string, ResourceKind> = {
+    certificates: 'certificate',
+    projects: 'project',
+    'api-tokens': 'token',
+    users: 'user',
+    'hostname-mappings': 'hostname',
+  };
+  return (collection ? kinds[collection] : undefined) ?? null;
+}
+
+const parametersOf = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]!);
+
+/** A value that names nothing that exists. */
+const absent = (kind: ResourceKind | null): string => (kind === 'hostname' ? `absent-${randomUUID().slice(0, 8)}.example.test` : randomUUID());
+
+const fill = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodeURIComponent(values[name]!));
+
+type Cell = 'no credential' | 'wrong organization' | 'lacking the scope' | 'expired token' | 'revoked token' | 'tampered JWT' | 'correct token' | 'correct JWT';
+
+let api: TestApi;
+/** Organization B: its token, and one real resource of each kind that routes name by id alone. */
+let other: { organizationId: number; token: string; resources: Partial<Record<ResourceKind, string>> };
+let credentials: { expired: string; revoked: string; ownerJwt: string; tamperedJwt: string };
+const lackingTokens = new Map<Scope, Promise<string>>();
+
+async function putToken(scopes: readonly Scope[], extra: { expiresAt?: string; revokedAt?: string } = {}): Promise<string> {
+  const plaintext = generateTokenValue();
+  await api.stack.deps.identity.putToken({
+    id: randomUUID(),
+    organizationId: api.organizationId,
+    name: 'matrix',
+    tokenHash: hashToken(plaintext),
+    prefix: displayPrefix(plaintext),
+    scopes: [...scopes],
+    createdAt: new Date().toISOString(),
+    expiresAt: extra.expiresAt ?? null,
+    revokedAt: extra.revokedAt ?? null,
+  });
+  return plaintext;
+}
+
+/** A token of organization A with every scope except the route's (and `admin`, which implies all). */
+function tokenLacking(scope: Scope): Promise<string> {
+  let token = lackingTokens.get(scope);
+  if (!token) {
+    token = putToken(ALL_SCOPES.filter((granted) => granted !== scope && granted !== 'admin'));
+    lackingTokens.set(scope, token);
+  }
+  return token;
+}
+
+const hasBody = (route: RouteDefinition) => route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT';
+
+/** Sends the route's request; writes carry an empty JSON object, so nothing is created by a cell that passes. */
+function send(route: RouteDefinition, path: string, auth: { token?: string; jwt?: string }): Promise<ApiReply> {
+  const headers: Record<string, string> = auth.jwt ? { authorization: `Bearer ${auth.jwt}` } : {};
+  return api.request(route.method, path, { token: auth.token ?? null, headers, ...(hasBody(route) ? { body: {} } : {}) });
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const b = await createOrganizationWithToken(api.stack.deps);
+  const bPath = `/api/organizations/${b.organization.id}`;
+  const leaf = await (await createPki()).leaf({ names: ['matrix-b.example.test'] });
+  const [certificate, project, token] = await Promise.all([
+    api.request('POST', `${bPath}/certificates`, { token: b.token, body: { certificateData: leaf.certificatePem, privateKeyData: leaf.privateKeyPem } }),
+    api.request('POST', `${bPath}/projects`, { token: b.token, body: { name: 'matrix b', domain: 'matrix-b.example.test' } }),
+    api.request('POST', '/api/api-tokens', { token: b.token, body: { name: 'matrix b', scopes: ['certificates:read'] } }),
+  ]);
+  expect([certificate.status, project.status, token.status]).toEqual([201, 201, 201]);
+  other = {
+    organizationId: b.organization.id,
+    token: b.token,
+    resources: { certificate: certificate.body.id, project: project.body.id, token: token.body.id },
+  };
+
+  const email = `matrix-owner-${randomUUID().slice(0, 8)}@example.test`;
+  const created = await api.request('POST', `/api/organizations/${api.organizationId}/users`, {
+    body: { email, password: 'matrix owner password', role: 'owner' },
+  });
+  expect(created.status).toBe(201);
+  const session = await api.request('POST', '/api/auth/login', { token: null, body: { email, password: 'matrix owner password' } });
+  expect(session.status).toBe(200);
+  const [header, payload, signature] = String(session.body.token).split('.') as [string, string, string];
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  const forged = Buffer.from(JSON.stringify({ ...claims, scopes: [...ALL_SCOPES], exp: claims.exp + 86_400 })).toString('base64url');
+  credentials = {
+    expired: await putToken(ALL_SCOPES, { expiresAt: new Date(Date.now() - 60_000).toISOString() }),
+    revoked: await putToken(ALL_SCOPES, { revokedAt: new Date(Date.now() - 60_000).toISOString() }),
+    ownerJwt: session.body.token,
+    tamperedJwt: `${header}.${forged}.${signature}`,
+  };
+});
+afterAll(() => api.stop());
+
+describe('route table', () => {
+  it('names a scope for every route except the public allow-list', () => {
+    const unscoped = ROUTES.filter((route) => route.scope === null).map(routeKeyOf);
+    expect(unscoped.filter((key) => !PUBLIC_ROUTES.has(key))).toEqual([]);
+    // The allow-list holds nothing that is not (or no longer) a public route.
+    expect([...PUBLIC_ROUTES].filter((key) => !unscoped.includes(key))).toEqual([]);
+  });
+
+  it.each(ROUTES.filter((route) => PUBLIC_ROUTES.has(routeKeyOf(route))).map((route) => [routeKeyOf(route), route] as const))(
+    'public route %s answers without a credential (no 401/403)',
+    async (_, route) => {
+      const values = Object.fromEntries(parametersOf(route.path).map((name) => [name, absent(resourceKindOf(route.path, name))]));
+      const reply = await send(route, fill(route.path, values), {});
+      expect([401, 403]).not.toContain(reply.status);
+    },
+  );
+});
+
+const guarded = ROUTES.filter((route) => route.scope !== null);
+
+describe('access matrix', () => {
+  it.each(guarded.map((route) => [routeKeyOf(route), route] as const))('%s', async (key, route) => {
+    const scope = route.scope as Scope;
+    const parameters = parametersOf(route.path);
+    const carriesOrganization = parameters.includes('organizationId');
+    const ids = parameters.filter((name) => name !== 'organizationId');
+
+    // Organization A's view: its own organization, ids of things that do not exist.
+    const own: Record<string, string> = { organizationId: String(api.organizationId) };
+    for (const name of ids) own[name] = absent(resourceKindOf(route.path, name));
+    const ownPath = fill(route.path, own);
+
+    // Organization B's things, asked for with A's credential: B's organization id, or B's real resources by id.
+    let foreignPath: string | null = null;
+    if (carriesOrganization) {
+      foreignPath = fill(route.path, { ...own, organizationId: String(other.organizationId) });
+    } else if (ids.length > 0) {
+      const foreign: Record<string, string> = {};
+      for (const name of ids) {
+        const kind = resourceKindOf(route.path, name);
+        const resource = kind ? other.resources[kind] : undefined;
+        if (!resource) throw new Error(`${key}: no organization-B fixture for {${name}}; add one to access-matrix.test.ts`);
+        foreign[name] = resource;
+      }
+      foreignPath = fill(route.path, foreign);
+    }
+
+    const statuses = async (): Promise<Record<Cell, number | null>> => {
+      const [none, wrongOrganization, lacking, expired, revoked, tampered, correct, correctJwt] = await Promise.all([
+        send(route, ownPath, {}),
+        foreignPath ? send(route, foreignPath, { token: api.token }) : Promise.resolve(null),
+        tokenLacking(scope).then((token) => send(route, ownPath, { token })),
+        send(route, ownPath, { token: credentials.expired }),
+        send(route, ownPath, { token: credentials.revoked }),
+        send(route, ownPath, { jwt: credentials.tamperedJwt }),
+        send(route, ownPath, { token: api.token }),
+        send(route, ownPath, { jwt: credentials.ownerJwt }),
+      ]);
+      return {
+        'no credential': none.status,
+        'wrong organization': wrongOrganization?.status ?? null,
+        'lacking the scope': lacking.status,
+        'expired token': expired.status,
+        'revoked token': revoked.status,
+        'tampered JWT': tampered.status,
+        'correct token': correct.status,
+        'correct JWT': correctJwt.status,
+      };
+    };
+
+    // A correct credential passes authentication and authorization; it may still meet a missing resource (random ids)
+    // or an empty body. With no ids in the path there is nothing to be missing, so 404 is wrong too.
+    const denied = ids.length > 0 ? [401, 403] : [401, 403, 404];
+    const passes = (status: number | null) => (status !== null && !denied.includes(status) ? 'passes' : status);
+    const actual = await statuses();
+    const seen = {
+      ...actual,
+      'wrong organization': foreignPath ? actual['wrong organization'] : 'not applicable',
+      'correct token': USER_ONLY_ROUTES.has(key) ? actual['correct token'] : passes(actual['correct token']),
+      'correct JWT': passes(actual['correct JWT']),
+    };
+    // Another organization's resource must look absent. Where the path carries the organization, or the method has
+    // no body to check first, that is a 404; otherwise (a POST with an empty body) exactly what an absent id gets.
+    const absentStatus = carriesOrganization || !hasBody(route) ? 404 : actual['correct token'];
+    expect(seen).toEqual({
+      'no credential': 401,
+      'wrong organization': foreignPath ? absentStatus : 'not applicable',
+      'lacking the scope': 403,
+      'expired token': 401,
+      'revoked token': 401,
+      'tampered JWT': 401,
+      'correct token': USER_ONLY_ROUTES.has(key) ? 403 : 'passes',
+      'correct JWT': 'passes',
+    });
+  });
+});
