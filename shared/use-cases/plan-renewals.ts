@@ -46,45 +46,63 @@ export async function planRenewals(deps: RenewalPlannerDeps, options: PlanOption
   const result: PlanResult = { itemsRead: 0, started: 0, deferred: 0, lost: 0, failedStarts: 0, readCapacity: 0 };
   const shards = deps.queue.shardCount;
   const first = Math.floor(deps.random() * shards);
-  for (let offset = 0; offset < shards && result.itemsRead < options.maxPerRun; offset += 1) {
+  const due: DueRenewal[] = [];
+  for (let offset = 0; offset < shards && due.length < options.maxPerRun; offset += 1) {
     const shard = (first + offset) % shards;
     let after: Record<string, unknown> | null = null;
     do {
-      const page = await deps.queue.due(shard, now, options.maxPerRun - result.itemsRead, after);
-      result.itemsRead += page.items.length;
+      const page = await deps.queue.due(shard, now, options.maxPerRun - due.length, after);
+      due.push(...page.items);
       result.readCapacity += page.readCapacity;
       after = page.next;
-      await startWithinBudget(deps, page.items, now, result);
-    } while (after && result.itemsRead < options.maxPerRun);
+    } while (after && due.length < options.maxPerRun);
   }
+  result.itemsRead = due.length;
+  // All shards first, then one budget take per account: the budget item is read once per run, not once per shard.
+  const byAccount = new Map<string, DueRenewal[]>();
+  for (const item of due) byAccount.set(accountOf(item), [...(byAccount.get(accountOf(item)) ?? []), item]);
+  const accounts = [...byAccount];
+  const worker = async () => {
+    for (let next = accounts.shift(); next; next = accounts.shift()) await startWithinBudget(deps, next[0], next[1], now, result);
+  };
+  await Promise.all(Array.from({ length: ACCOUNT_CONCURRENCY }, worker));
   return result;
 }
 
-async function startWithinBudget(deps: RenewalPlannerDeps, items: DueRenewal[], now: Date, result: PlanResult): Promise<void> {
-  const byAccount = new Map<string, DueRenewal[]>();
-  for (const item of items) byAccount.set(accountOf(item), [...(byAccount.get(accountOf(item)) ?? []), item]);
-  for (const [account, due] of byAccount) {
-    const grant = await deps.budget.take(account, due.length, now);
-    for (const item of due.slice(0, grant.granted)) {
-      const attemptId = deps.newId();
-      const at = now.toISOString();
-      const claimed = await deps.queue.claim(item, { id: attemptId, type: 'acme_renew', status: 'pending', startedAt: at, finishedAt: null, error: null }, now);
-      if (!claimed) {
-        result.lost += 1;
-        continue;
-      }
-      try {
-        await deps.starter.startRenewal({ certificateId: item.certificateId, organizationId: item.organizationId, attemptId });
-        result.started += 1;
-      } catch (error) {
-        result.failedStarts += 1;
-        deps.onStartFailure?.(item, error);
-      }
+/** Accounts handled at once; each account's certificates are claimed one after the other. */
+const ACCOUNT_CONCURRENCY = 8;
+
+async function startWithinBudget(
+  deps: RenewalPlannerDeps,
+  account: string,
+  due: DueRenewal[],
+  now: Date,
+  result: PlanResult,
+): Promise<void> {
+  const grant = await deps.budget.take(account, due.length, now);
+  for (const item of due.slice(0, grant.granted)) {
+    const attemptId = deps.newId();
+    const at = now.toISOString();
+    const claimed = await deps.queue.claim(
+      item,
+      { id: attemptId, type: 'acme_renew', status: 'pending', startedAt: at, finishedAt: null, error: null },
+      now,
+    );
+    if (!claimed) {
+      result.lost += 1;
+      continue;
     }
-    const until = grant.nextFreeAt ?? new Date(now.getTime() + 60_000);
-    for (const item of due.slice(grant.granted)) {
-      if (await deps.queue.defer(item, until)) result.deferred += 1;
-      else result.lost += 1;
+    try {
+      await deps.starter.startRenewal({ certificateId: item.certificateId, organizationId: item.organizationId, attemptId });
+      result.started += 1;
+    } catch (error) {
+      result.failedStarts += 1;
+      deps.onStartFailure?.(item, error);
     }
+  }
+  const until = grant.nextFreeAt ?? new Date(now.getTime() + 60_000);
+  for (const item of due.slice(grant.granted)) {
+    if (await deps.queue.defer(item, until)) result.deferred += 1;
+    else result.lost += 1;
   }
 }
