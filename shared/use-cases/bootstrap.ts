@@ -1,21 +1,58 @@
+import { isCertwrightError } from '../domain/errors.ts';
+import { normalizeEmail } from '../domain/identity.ts';
 import { ALL_SCOPES } from '../domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from './api-tokens.ts';
 import type { CoreDeps } from './core-deps.ts';
+import { createUser } from './manage-users.ts';
 
 export interface BootstrapResult {
   organizationId: number;
   /** The plaintext token; only present on the run that created it. */
   token: string | null;
   created: boolean;
+  /** What happened to the requested owner user: created now, there already, or none requested. */
+  owner: 'created' | 'exists' | null;
+}
+
+export interface OwnerInput {
+  email: string;
+  password: string;
 }
 
 const MARKER = 'bootstrap';
 
 /**
- * Creates the first organization and an admin API token, once per table. A later run reports the existing
+ * Creates the first organization and an admin API token, once per table, and optionally an owner user. A later run reports the existing
  * organization without a token, since tokens are stored as hashes only.
  */
-export async function bootstrap(deps: CoreDeps, input: { organizationName: string; token?: string | undefined }): Promise<BootstrapResult> {
+export async function bootstrap(
+  deps: CoreDeps,
+  input: { organizationName: string; token?: string | undefined; owner?: OwnerInput | undefined },
+): Promise<BootstrapResult> {
+  const result = await bootstrapOrganization(deps, input);
+  return { ...result, owner: input.owner ? await ensureOwner(deps, result.organizationId, input.owner) : null };
+}
+
+/**
+ * The first owner user of the first organization; run again with another email it adds another owner, and with an
+ * email that exists it changes nothing (the password is never overwritten from here).
+ */
+async function ensureOwner(deps: CoreDeps, organizationId: number, owner: OwnerInput): Promise<'created' | 'exists'> {
+  if (await deps.identity.findCredential(normalizeEmail(owner.email))) return 'exists';
+  const operator = { organizationId, subject: 'bootstrap', scopes: ALL_SCOPES };
+  try {
+    await createUser(deps, operator, { email: owner.email, password: owner.password, role: 'owner' });
+    return 'created';
+  } catch (error) {
+    if (isCertwrightError(error) && error.code === 'conflict') return 'exists';
+    throw error;
+  }
+}
+
+async function bootstrapOrganization(
+  deps: CoreDeps,
+  input: { organizationName: string; token?: string | undefined },
+): Promise<Omit<BootstrapResult, 'owner'>> {
   const existing = await deps.identity.getMarker(MARKER);
   if (existing) {
     const organizationId = Number(existing.organizationId);
@@ -29,7 +66,7 @@ export async function bootstrap(deps: CoreDeps, input: { organizationName: strin
   const organization = await deps.identity.createOrganization(input.organizationName, deps.clock.now().toISOString());
   if (!(await deps.identity.claimMarker(MARKER, { organizationId: organization.id }))) {
     // Another bootstrap won the race; its organization is the first one.
-    return bootstrap(deps, input);
+    return bootstrapOrganization(deps, input);
   }
   const token = input.token ?? generateTokenValue();
   await putAdminToken(deps, organization.id, token);

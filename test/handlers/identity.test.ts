@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { promisify } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, UnsecuredJWT, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK } from 'jose';
 import type { JWK } from 'jose';
@@ -415,5 +417,26 @@ describe('secrets at rest', () => {
       expect(text).not.toContain(secret);
     }
     documents.destroy();
+  });
+});
+
+describe('deployed-stack bootstrap', () => {
+  it('creates an owner user from flags and environment, never prints the password, and changes nothing on a rerun', async () => {
+    const email = `first-owner-${randomUUID().slice(0, 8)}@example.test`;
+    const password = `owner password ${randomUUID()}`;
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/bootstrap-deployed.ts', '--table', process.env[ENV.tableName]!, '--owner-email', email], {
+        env: { ...process.env, CERTWRIGHT_OWNER_PASSWORD: password },
+      });
+    const first = await run();
+    expect(first.stdout).toContain(`already bootstrapped: organization ${api.organizationId}`);
+    expect(first.stdout).toContain(`owner user ${email} created`);
+    const again = await run();
+    expect(again.stdout).toContain('exists already');
+    for (const output of [first.stdout, first.stderr, again.stdout, again.stderr]) expect(output).not.toContain(password);
+
+    const session = await login(email, password);
+    expect(session.status).toBe(200);
+    expect(session.body).toMatchObject({ organizationId: api.organizationId, user: { role: 'owner' } });
   });
 });
