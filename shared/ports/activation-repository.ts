@@ -4,6 +4,8 @@ import type { ActivationChange, ActivationScope } from '../domain/activation.ts'
 export interface ActivationRepository {
   /** The ids among `certificateIds` that are active at `scope`. */
   activeAmong(scope: ActivationScope, certificateIds: readonly string[]): Promise<Set<string>>;
+  /** Every id active at `scope`, in one read that does not depend on which certificates are asked about. */
+  activeIn(organizationId: number, scope: ActivationScope): Promise<Set<string>>;
   /** Every scope at which the certificate is active. */
   scopesOf(certificateId: string): Promise<ActivationScope[]>;
   /**

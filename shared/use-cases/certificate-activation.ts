@@ -76,26 +76,57 @@ export async function setCertificateActivation(
   }
 }
 
-/** One cursor page of the organization's certificates, each with whether it is active at the scope. */
+/**
+ * Creation times of certificates seen lately, by organization and id. A creation time never changes, so a
+ * cursor (`after`) that was on a page served by this process needs no extra read to resume behind it.
+ */
+const createdAtSeen = new Map<string, string>();
+const CREATED_AT_CAPACITY = 10_000;
+
+function remember(certificates: readonly Pick<Certificate, 'organizationId' | 'id' | 'createdAt'>[]): void {
+  for (const certificate of certificates) {
+    const key = `${certificate.organizationId}/${certificate.id}`;
+    createdAtSeen.delete(key);
+    createdAtSeen.set(key, certificate.createdAt);
+  }
+  // Map keeps insertion order: the first keys are the least recently seen.
+  for (const key of createdAtSeen.keys()) {
+    if (createdAtSeen.size <= CREATED_AT_CAPACITY) break;
+    createdAtSeen.delete(key);
+  }
+}
+
+async function cursorOf(
+  deps: ActivationDeps,
+  principal: Principal,
+  id: string | null,
+): Promise<Pick<Certificate, 'id' | 'createdAt'> | null> {
+  if (id === null) return null;
+  const createdAt = createdAtSeen.get(`${principal.organizationId}/${id}`);
+  if (createdAt !== undefined) return { id, createdAt };
+  const after = await deps.certificates.get(principal.organizationId, id);
+  if (!after) throw new CertwrightError('not_found', `No certificate with id '${id}' (given as after) in this organization`);
+  return after;
+}
+
+/**
+ * One cursor page of the organization's certificates, each with whether it is active at the scope. The scope's
+ * active set is read beside the page, not after it, so a page costs one round trip to the table when the cursor
+ * is known.
+ */
 export async function listScopedCertificates(
   deps: ActivationDeps,
   principal: Principal,
   scope: ActivationScope,
   request: ScopedPageRequest,
 ): Promise<ScopedPage> {
-  await requireScope(deps, principal, scope);
-  let after: Certificate | null = null;
-  if (request.after !== null) {
-    after = await deps.certificates.get(principal.organizationId, request.after);
-    if (!after) throw new CertwrightError('not_found', `No certificate with id '${request.after}' (given as after) in this organization`);
-  }
-  const page = await deps.certificates.listByCursor(principal.organizationId, { after, limit: request.limit, order: request.order });
-  const active =
-    page.items.length > 0
-      ? await deps.activations.activeAmong(
-          scope,
-          page.items.map((c) => c.id),
-        )
-      : new Set<string>();
+  const [active, page] = await Promise.all([
+    deps.activations.activeIn(principal.organizationId, scope),
+    (async () => {
+      const [after] = await Promise.all([cursorOf(deps, principal, request.after), requireScope(deps, principal, scope)]);
+      return deps.certificates.listByCursor(principal.organizationId, { after, limit: request.limit, order: request.order });
+    })(),
+  ]);
+  remember(page.items);
   return { items: page.items.map((certificate) => ({ certificate, active: active.has(certificate.id) })), hasMore: page.hasMore };
 }

@@ -25,6 +25,8 @@ export const keys = {
   certificateActivationPrefix: 'ACTIVE#',
   // How many switches are on; deleting the certificate is conditioned on it being zero.
   certificateActivationCount: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ACTIVATIONS' }),
+  // The ids active at one scope (ORG#<org> or PROJECT#<id>) as one set, so a list page reads it beside its Query.
+  activeCertificates: (scope: string) => ({ pk: `ACTIVESET#${scope}`, sk: 'SET' }),
   byCreation: (createdAt: string, id: string) => `${createdAt}#${id}`,
   // ACME issuance: settings in the certificate's partition, one account per organization and CA directory,
   // challenge records by token (HTTP-01 lookups) and by attempt (clean-up, through gsi1).
