@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IssuanceStack } from './issuance-stack.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 
 export interface CertwrightApp {
   app: App;
   data: StatefulStack;
+  issuance: IssuanceStack;
   service: ServiceStack;
 }
 
@@ -20,15 +22,21 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
   const data = new StatefulStack(app, 'CertwrightData', {
     description: 'certwright: table and secrets key (retained on delete)',
   });
+  const issuance = new IssuanceStack(app, 'CertwrightIssuance', {
+    description: 'certwright: ACME issuance workflow (state machine and one function per step)',
+    table: data.table,
+    secretKey: data.secretKey,
+  });
   const service = new ServiceStack(app, 'CertwrightService', {
     description: 'certwright: HTTP API and functions',
     table: data.table,
     secretKey: data.secretKey,
+    issuanceStateMachine: issuance.workflow.stateMachine,
   });
 
   // Fails the synth on any finding that is not acknowledged with a reason next to the resource.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, data, service };
+  return { app, data, issuance, service };
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;

@@ -3,7 +3,9 @@ import type { StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { ENV } from '../shared/config/env-names.ts';
 import { API_FUNCTIONS } from '../shared/http/routes.ts';
 import type { ApiFunctionName } from '../shared/http/routes.ts';
 import { ApiFunction } from './constructs/api-function.ts';
@@ -12,6 +14,8 @@ import { CertwrightHttpApi } from './constructs/http-api.ts';
 export interface ServiceStackProps extends StackProps {
   table: ITable;
   secretKey: IKey;
+  /** The ACME issuance workflow the API starts (obtain, auto_managed certificates). */
+  issuanceStateMachine: IStateMachine;
 }
 
 /** Everything stateless: the API functions and the HTTP API in front of them. Safe to destroy and redeploy. */
@@ -29,6 +33,9 @@ export class ServiceStack extends Stack {
     for (const name of API_FUNCTIONS) {
       functions[name] = new ApiFunction(this, `${name}-function`, { name, table: props.table, secretKey: props.secretKey });
       lambdas[name] = functions[name].function;
+      // Starting an execution is all the API does with Step Functions; the steps run under their own roles.
+      functions[name].function.addEnvironment(ENV.issuanceStateMachineArn, props.issuanceStateMachine.stateMachineArn);
+      props.issuanceStateMachine.grantStartExecution(functions[name].function);
     }
     this.functions = functions;
     this.httpApi = new CertwrightHttpApi(this, 'Http', { functions: lambdas });

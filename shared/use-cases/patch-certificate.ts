@@ -23,6 +23,8 @@ export interface CertificatePatch {
 export interface PatchOptions {
   /** The version the client last saw (from If-Match); a different stored version answers 412 instead of 409. */
   ifMatchVersion?: number | undefined;
+  /** When set, new content must cover this hostname (the projects dialect's domain rule). */
+  hostname?: string | undefined;
 }
 
 const precondition = () =>
@@ -82,7 +84,7 @@ export async function patchCertificate(
   if (replacesContent) {
     const inspected = inspectCertificateBundle(
       { certificate: patch.certificate ?? '', privateKey: patch.privateKey ?? null, chain: patch.chain ?? null },
-      { now, requirePrivateKey: true },
+      { now, requirePrivateKey: true, ...(options.hostname ? { hostname: options.hostname } : {}) },
     );
     const at = now.toISOString();
     if (inspected.privateKeyPem) newSecret = { name: replacementSecretName(deps, id), value: inspected.privateKeyPem };

@@ -7,6 +7,7 @@ import type { Principal } from '../domain/organization.ts';
 import type { Project } from '../domain/project.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { deleteCertificate } from './delete-certificate.ts';
+import { patchCertificate } from './patch-certificate.ts';
 import { getProject } from './projects.ts';
 import { uploadCustomCertificate } from './upload-custom-certificate.ts';
 
@@ -54,8 +55,10 @@ async function retire(deps: CoreDeps, principal: Principal, certificateId: strin
 
 /**
  * Uploads the project's certificate: verified like every upload and required to cover the project's domain.
- * It replaces the previous one, which is deleted with its key once the project points at the new one; if the
- * project changed meanwhile the new certificate is removed again and the caller gets 409.
+ * A project that already has one gets it replaced in place (same id, so hostname mappings and activations keep
+ * pointing at it; the old key's secret is deleted once the new one is stored, as with a platform PATCH).
+ * Otherwise a new certificate is stored and attached; if the project changed meanwhile it is removed again and
+ * the caller gets 409.
  */
 export async function uploadProjectCertificate(
   deps: CoreDeps,
@@ -63,26 +66,34 @@ export async function uploadProjectCertificate(
   projectId: string,
   input: ProjectCertificateInput,
 ): Promise<{ project: Project; certificate: Certificate }> {
-  const project = await getProject(deps, principal.organizationId, projectId);
+  const { project, certificate: current } = await getProjectCertificate(deps, principal, projectId);
   const domain = requireDomain(project);
+  if (current) {
+    const replaced = await patchCertificate(
+      deps,
+      principal,
+      current.id,
+      { certificate: input.certificate, privateKey: input.privateKey, chain: null },
+      { hostname: domain },
+    );
+    return { project, certificate: replaced };
+  }
   const certificate = await uploadCustomCertificate(
     deps,
     principal,
     { certificate: input.certificate, privateKey: input.privateKey },
     { requirePrivateKey: true, hostname: domain },
   );
-  let updated: Project;
   try {
-    updated = await deps.projects.update(
+    const updated = await deps.projects.update(
       { ...project, certificateId: certificate.id, updatedAt: deps.clock.now().toISOString() },
       project.version,
     );
+    return { project: updated, certificate };
   } catch (error) {
     await retire(deps, principal, certificate.id);
     throw error;
   }
-  if (project.certificateId && project.certificateId !== certificate.id) await retire(deps, principal, project.certificateId);
-  return { project: updated, certificate };
 }
 
 /** Checks a certificate and key against the project's domain without storing anything. */

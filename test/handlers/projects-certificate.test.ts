@@ -183,18 +183,55 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
     expect(admin.body.certificate_details.expires_at).toBe(leaf.notAfter.getTime() / 1000);
   });
 
-  it('replaces the previous certificate on a new upload and deletes the old one with its key', async () => {
+  it('replaces the certificate in place on a new upload: same id, new content, the old key secret deleted', async () => {
     const project = await newProject();
-    const first = (await uploadTo(project.id, ['api.example.com'])).reply.body.certificate.id;
-    expect(await secretsOf(first)).toHaveLength(1);
+    const first = (await uploadTo(project.id, ['api.example.com'])).reply.body.certificate;
+    const [firstSecret] = await secretsOf(first.id);
+    const mapped = await api.request('POST', `/api/organizations/${api.organizationId}/hostname-mappings`, {
+      body: { hostname: 'api.example.com', certificate: first.id },
+    });
+    expect(mapped.status).toBe(201);
     const count = await organizationCount();
-    const second = (await uploadTo(project.id, ['api.example.com'])).reply.body.certificate.id;
-    expect(second).not.toBe(first);
-    expect((await api.request('GET', certificatePath(project.id))).body.id).toBe(second);
-    expect((await api.request('GET', `${certificates}/${first}`)).status).toBe(404);
-    expect(await secretsOf(first)).toEqual([]);
-    expect(await secretsOf(second)).toHaveLength(1);
+
+    const later = new Date(Math.floor((Date.now() + 200 * DAY) / 1000) * 1000);
+    const { reply } = await uploadTo(project.id, ['api.example.com'], { notAfter: later });
+    expect(reply.body.certificate).toMatchObject({ id: first.id, expiresAt: seedDate(later) });
+    expect((await api.request('GET', certificatePath(project.id))).body).toEqual(reply.body.certificate);
+    const secrets = await secretsOf(first.id);
+    expect(secrets).toHaveLength(1);
+    expect(secrets).not.toContain(firstSecret);
     expect(await organizationCount()).toBe(count);
+
+    const platform = await api.request('GET', `${certificates}/${first.id}`);
+    expect(platform.body).toMatchObject({ attemptCount: 2, expiresAt: later.toISOString().replace('.000Z', '+00:00') });
+    expect(platform.headers.get('etag')).toBe('W/"2"');
+    const mapping = await api.request('GET', `/api/organizations/${api.organizationId}/hostname-mappings/api.example.com`);
+    expect(mapping.body).toMatchObject({ certificateId: first.id, sslStatus: 'covered', expiresAt: platform.body.expiresAt });
+  });
+
+  it('lets one of two concurrent first uploads win; the other gets 409 and leaves nothing behind', async () => {
+    const project = await newProject();
+    const count = await organizationCount();
+    const leaves = await Promise.all([1, 2].map(() => pki.leaf({ names: ['api.example.com'] })));
+    const replies = await Promise.all(leaves.map((leaf) => api.request('POST', certificatePath(project.id, '/upload'), { body: bundle(leaf) })));
+    const statuses = replies.map((reply) => reply.status).sort();
+    // Both may also succeed one after the other (the second then replaces the first in place).
+    expect([[200, 200], [200, 409]]).toContainEqual(statuses);
+    const loser = replies.find((reply) => reply.status === 409);
+    if (loser) expect(loser.body).toEqual({ success: false, error: expect.stringMatching(/changed by another request/) });
+    const current = (await api.request('GET', certificatePath(project.id))).body;
+    expect(await organizationCount()).toBe(count + 1);
+    expect(await secretsOf(current.id)).toHaveLength(1);
+  });
+
+  it('keeps the current certificate when a replacement is refused', async () => {
+    const project = await newProject();
+    const first = (await uploadTo(project.id, ['api.example.com'])).reply.body.certificate;
+    const wrong = await pki.leaf({ names: ['other.example.com'] });
+    const refused = await api.request('POST', certificatePath(project.id, '/upload'), { body: bundle(wrong) });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ success: false, error: 'Certificate is not valid for domain api.example.com' });
+    expect((await api.request('GET', certificatePath(project.id))).body).toEqual(first);
   });
 
   it('accepts a wildcard certificate for the domain', async () => {
@@ -324,7 +361,8 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
 
     await rewrite(soonId, { status: 'revoked' });
     expect((await api.request('GET', certificatePath(project.id, '/status'))).body.status).toBe('revoked');
-    expect(id).not.toBe(soonId);
+    // A re-upload replaces the project's certificate in place.
+    expect(soonId).toBe(id);
   });
 
   it('removes the certificate: record, count and key', async () => {

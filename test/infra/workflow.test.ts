@@ -1,13 +1,23 @@
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceWorkflow, ROUTE53_CHANGE_CONDITIONS } from '../../infra/constructs/issuance-workflow.ts';
 import type { IssuanceWorkflowProps, StepAccess } from '../../infra/constructs/issuance-workflow.ts';
+import { IssuanceStack } from '../../infra/issuance-stack.ts';
+import { ISSUANCE_STEPS, issuanceDefinition } from '../../infra/workflow/issuance-definition.ts';
+import type { IssuanceStep } from '../../infra/workflow/issuance-definition.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { API_FUNCTIONS } from '../../shared/http/routes.ts';
+import { createCertwrightApp } from '../../infra/app.ts';
 
 type Json = Record<string, unknown>;
 interface Statement {
@@ -29,6 +39,7 @@ function render(value: unknown): string {
     return parts.map(render).join(separator);
   }
   if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Fn::ImportValue' in node) return `\${Import:${render(node['Fn::ImportValue'])}}`;
   return JSON.stringify(value);
 }
 
@@ -220,5 +231,125 @@ describe('IssuanceWorkflow construct', () => {
       'secretsmanager:PutSecretValue',
     ]);
     expect(actions('order', 'kms:')).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+  });
+});
+
+describe('CertwrightIssuance stack', () => {
+  let stack: IssuanceStack;
+  let template: Template;
+  let assemblyDirectory: string;
+  const logicalId = (step: IssuanceStep) => stack.getLogicalId(stack.workflow.functions[step].node.defaultChild as CfnFunction);
+
+  // One synth with bundling of every step (the bundles are checked below, as template.test.ts checks the API's).
+  beforeAll(() => {
+    const app = new App();
+    const data = new Stack(app, 'Data');
+    stack = new IssuanceStack(app, 'CertwrightIssuance', {
+      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
+      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    assemblyDirectory = app.synth().directory;
+    template = Template.fromStack(stack);
+  }, 180_000);
+
+  it('deploys the very definition the local stack runs: same states, each task on its own step Lambda', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as { Properties: Json }[];
+    expect(machines).toHaveLength(1);
+    const deployed = JSON.parse(render(machines[0]!.Properties.DefinitionString)) as { States: Json; TimeoutSeconds: number };
+    const shared = issuanceDefinition((step) => `\${${logicalId(step)}.Arn}`) as { States: Json };
+
+    expect(Object.keys(deployed.States).sort()).toEqual(Object.keys(shared.States).sort());
+    expect(deployed).toEqual(shared);
+    expect(deployed.TimeoutSeconds).toBeGreaterThan(0);
+    expect(machines[0]!.Properties).toMatchObject({ StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true } });
+  });
+
+  it('lets only the presenting and cleaning steps change Route 53 records, and only _acme-challenge.* TXT', () => {
+    const changers = ISSUANCE_STEPS.filter((step) =>
+      actionsOf(statementsOf(template, roleOfStep(template, logicalId(step)))).includes('route53:ChangeResourceRecordSets'),
+    );
+    expect(changers.sort()).toEqual(['clean-up', 'present-challenges']);
+
+    const changes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
+      .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('route53:Change')));
+    expect(changes).toHaveLength(2);
+    for (const statement of changes) {
+      expect(statement.Action).toBe('route53:ChangeResourceRecordSets');
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+      });
+    }
+  });
+
+  it('uses Resource "*" only where the service has no resource-level permission', () => {
+    const allowed = new Set([
+      'route53:ListHostedZonesByName',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
+    for (const statement of statements.filter((candidate) => asArray(candidate.Resource).includes('*'))) {
+      for (const action of asArray(statement.Action)) expect(allowed.has(action), action).toBe(true);
+    }
+  });
+
+  it('ships a bundle per step that loads on Node 22 and exports its handler', async () => {
+    for (const step of ISSUANCE_STEPS) {
+      const code = (template.toJSON().Resources[logicalId(step)] as { Properties: { Code: { S3Key: string } } }).Properties.Code;
+      const bundle = join(assemblyDirectory, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(typeof m.handler);`,
+        ],
+        { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', [ENV.tableName]: 'certwright-test' } },
+      );
+      expect(stdout.trim(), step).toBe('function');
+    }
+  });
+});
+
+describe('CDK app', () => {
+  it('lets every API function start executions of the issuance state machine, and do nothing else with Step Functions', () => {
+    // Without bundling: the bundles are checked above and in template.test.ts.
+    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    built.app.synth();
+    const service = Template.fromStack(built.service);
+    const issuance = Template.fromStack(built.issuance);
+    const machine = built.issuance.getLogicalId(built.issuance.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    const exports = Object.values(issuance.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>);
+    /** The issuance stack output an import in the service stack reads. */
+    const exported = (value: unknown) => exports.find((output) => `\${Import:${output.Export?.Name}}` === render(value))?.Value;
+
+    const stepFunctionsStatements = Object.values(service.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
+      .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
+    expect(stepFunctionsStatements).toHaveLength(API_FUNCTIONS.length);
+    for (const statement of stepFunctionsStatements) {
+      expect(statement.Action).toBe('states:StartExecution');
+      expect(exported(statement.Resource)).toEqual({ Ref: machine });
+    }
+    for (const name of API_FUNCTIONS) {
+      const fn = built.service.functions[name].function.node.defaultChild as CfnFunction;
+      const variables = service.toJSON().Resources[built.service.getLogicalId(fn)].Properties.Environment.Variables as Json;
+      expect(exported(variables[ENV.issuanceStateMachineArn]), name).toEqual({ Ref: machine });
+    }
   });
 });

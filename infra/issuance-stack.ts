@@ -1,0 +1,61 @@
+import { CrossStackReferences, ReferenceStrength, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { IssuanceWorkflow } from './constructs/issuance-workflow.ts';
+import type { StepAccess } from './constructs/issuance-workflow.ts';
+import { ISSUANCE_STEPS, issuanceDefinition } from './workflow/issuance-definition.ts';
+import type { IssuanceStep } from './workflow/issuance-definition.ts';
+
+/**
+ * What each step does besides reading and writing the table, from the use case it runs (shared/use-cases/acme):
+ * the account key is read by every step that talks to the CA; create-order registers an account on first use
+ * (and deletes a key whose registration failed); finalize writes the certificate key; store-certificate deletes
+ * the key it replaced; record-failure deletes the key of a failed attempt. Only the DNS-01 steps touch Route 53.
+ */
+export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
+  'create-order': { secrets: ['read', 'write', 'delete'], route53: 'none' },
+  'present-challenges': { secrets: ['read'], route53: 'write' },
+  'check-propagation': { secrets: [], route53: 'read' },
+  'complete-challenges': { secrets: ['read'], route53: 'none' },
+  'poll-authorizations': { secrets: ['read'], route53: 'none' },
+  finalize: { secrets: ['read', 'write'], route53: 'none' },
+  'poll-order': { secrets: ['read'], route53: 'none' },
+  'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
+  'clean-up': { secrets: [], route53: 'write' },
+  'record-failure': { secrets: ['delete'], route53: 'none' },
+};
+
+/** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
+export const HOSTED_ZONE_IDS_CONTEXT = 'certwright:hostedZoneIds';
+
+export interface IssuanceStackProps extends StackProps {
+  table: ITable;
+  secretKey: IKey;
+}
+
+/** The ACME issuance workflow (state machine and step functions). Stateless: everything it keeps is in the table and the secrets. */
+export class IssuanceStack extends Stack {
+  readonly workflow: IssuanceWorkflow<IssuanceStep>;
+
+  constructor(scope: Construct, id: string, props: IssuanceStackProps) {
+    super(scope, id, props);
+    // Strong (export/import): the data stack cannot be deleted while the workflow still uses its table and key.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    const zones = String(this.node.tryGetContext(HOSTED_ZONE_IDS_CONTEXT) ?? '')
+      .split(',')
+      .map((zone) => zone.trim())
+      .filter(Boolean);
+    this.workflow = new IssuanceWorkflow(this, 'Issuance', {
+      steps: ISSUANCE_STEPS,
+      // The same function the local stack runs, so the deployed definition is the tested one.
+      definition: (functionArn) => issuanceDefinition(functionArn),
+      access: STEP_ACCESS,
+      table: props.table,
+      secretKey: props.secretKey,
+      hostedZoneIds: zones.length > 0 ? zones : undefined,
+    });
+  }
+}
