@@ -36,6 +36,7 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   private readonly machine = new StateMachine(localIssuanceDefinition() as never);
   private readonly started = new Set<string>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private readonly hooks = new Map<string, (payload: unknown) => Promise<void>>();
 
   private constructor(
     private readonly handlers: Record<IssuanceStep, StepHandler>,
@@ -53,7 +54,10 @@ export class LocalWorkflowRunner implements WorkflowStarter {
       Object.entries(ISSUANCE_TASK_STATES).map(([state, step]) => [
         state,
         // lambda:invoke hands the function {FunctionName, Payload} and returns {Payload}.
-        async ({ Payload }: { Payload: unknown }) => ({ Payload: await this.handlers[step](Payload) }),
+        async ({ Payload }: { Payload: unknown }) => {
+          await this.hooks.get(state)?.(Payload);
+          return { Payload: await this.handlers[step](Payload) };
+        },
       ]),
     );
     const execution = this.machine.run(input as never, {
@@ -71,6 +75,15 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     );
     this.running.set(input.attemptId, { abort: execution.abort, done });
     void done.finally(() => this.running.delete(input.attemptId));
+  }
+
+  /**
+   * Runs `hook` before every invocation of a task state (null removes it): a fault-injection seam for tests,
+   * such as changing a DNS record after the propagation check and before the CA is told.
+   */
+  beforeTask(state: keyof typeof ISSUANCE_TASK_STATES, hook: ((payload: unknown) => Promise<void>) | null): void {
+    if (hook) this.hooks.set(state, hook);
+    else this.hooks.delete(state);
   }
 
   /** Resolves when no execution is running. */

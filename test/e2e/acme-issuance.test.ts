@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-describe('ACME issuance with DNS-01 through the workflow, against Pebble', () => {
+describe('ACME issuance through the workflow, against Pebble', () => {
   it('issues a certificate for a name and its wildcard: pending at once, then active with a chain to Pebble root', async () => {
     expect(api.stack.acme.pebble, 'Pebble must be installed for these tests (apt-get install -y pebble)').not.toBeNull();
     const created = await api.request('POST', base, {
@@ -27,6 +27,7 @@ describe('ACME issuance with DNS-01 through the workflow, against Pebble', () =>
         challengeType: 'dns-01',
         dnsProvider: 'aws',
         keyType: 'ec',
+        keySize: 'P-384',
       },
     });
     expect(created.status).toBe(201);
@@ -44,7 +45,7 @@ describe('ACME issuance with DNS-01 through the workflow, against Pebble', () =>
     const done = await waitForAttempt(api, path);
     expect(done.lastAttempt).toMatchObject({ status: 'succeeded', type: 'acme_issue' });
     expect(done.lastAttempt.finishedAt).toMatch(/\+00:00$/);
-    expect(done).toMatchObject({ status: 'active', keyType: 'ec', keySize: 256 });
+    expect(done).toMatchObject({ status: 'active', keyType: 'ec', keySize: 384 });
     expect(done.sans.map((san: { dnsStatus: string; sslStatus: string }) => [san.dnsStatus, san.sslStatus])).toEqual([
       ['valid', 'covered'],
       ['valid', 'covered'],
@@ -64,5 +65,86 @@ describe('ACME issuance with DNS-01 through the workflow, against Pebble', () =>
     await expect(resolver.resolveTxt('_acme-challenge.dns.example.test')).rejects.toThrow(/ENODATA|ENOTFOUND/);
     expect(await api.stack.deps.issuance.challengesOfAttempt(done.lastAttempt.id)).toEqual([]);
     expect(process.env[ENV.issuanceStateMachineArn]).toBe('local');
+  });
+
+  it('issues with HTTP-01 and an RSA key: Pebble fetches the key authorization from the API itself', async () => {
+    const created = await api.request('POST', base, {
+      body: {
+        type: 'auto_managed',
+        domainName: 'web.example.test',
+        sans: [{ name: 'www.web.example.test' }],
+        challengeType: 'http-01',
+        keyType: 'rsa',
+      },
+    });
+    expect(created.status).toBe(201);
+    const path = `${base}/${created.body.id}`;
+    const done = await waitForAttempt(api, path);
+    expect(done.lastAttempt).toMatchObject({ status: 'succeeded' });
+    expect(done).toMatchObject({ status: 'active', keyType: 'rsa', keySize: 2048, autoRenew: true });
+    const exported = await api.request('GET', `${path}?include=privateKeyData`);
+    const leaf = expectIssuedBy(done, root, exported.body.privateKeyData);
+    expect(leaf.subjectAltName).toContain('DNS:www.web.example.test');
+
+    await api.stack.acme.workflow?.idle();
+    expect(await api.stack.deps.issuance.challengesOfAttempt(done.lastAttempt.id)).toEqual([]);
+    const unknown = await api.request('GET', '/.well-known/acme-challenge/no-such-token', { token: null });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toBe('Not Found\n');
+  });
+
+  it('fails the attempt with the CA reason when the CA sees a wrong TXT value, and leaves no challenge record behind', async () => {
+    const workflow = api.stack.acme.workflow;
+    const pebble = api.stack.acme.pebble;
+    const host = '_acme-challenge.fail.example.test.';
+    // After the propagation check and before the CA is told, the record's value is replaced by a wrong one.
+    workflow?.beforeTask('CompleteChallenges', async () => {
+      const post = (path: string, body: unknown) =>
+        fetch(`${pebble?.challengeServerUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      await post('/clear-txt', { host });
+      await post('/set-txt', { host, value: 'not-the-key-authorization' });
+    });
+    try {
+      const created = await api.request('POST', base, {
+        body: { type: 'auto_managed', domainName: 'fail.example.test', challengeType: 'dns-01', keyType: 'ec' },
+      });
+      expect(created.status).toBe(201);
+      const done = await waitForAttempt(api, `${base}/${created.body.id}`);
+      expect(done.status).toBe('failed');
+      expect(done.lastAttempt).toMatchObject({ type: 'acme_issue', status: 'failed' });
+      expect(done.lastAttempt.error).toMatch(/^DNS-01 challenge failed for fail\.example\.test: .*Correct value not found/);
+      expect(done.sans[0]).toMatchObject({ name: 'fail.example.test', dnsStatus: 'invalid', sslStatus: 'pending' });
+      expect(done.certificateData).toBeNull();
+
+      await workflow?.idle();
+      expect(await api.stack.deps.issuance.challengesOfAttempt(done.lastAttempt.id)).toEqual([]);
+      const exported = await api.request('GET', `${base}/${created.body.id}?include=privateKeyData`);
+      expect(exported.body.privateKeyData).toBeNull();
+    } finally {
+      workflow?.beforeTask('CompleteChallenges', null);
+    }
+  });
+
+  it('refuses what cannot be issued with a clear 4xx, storing nothing', async () => {
+    const before = (await api.request('GET', `${base}?itemsPerPage=0`)).body.totalItems;
+    const cases: [Record<string, unknown>, number, RegExp][] = [
+      [{ domainName: '*.wild.example.test', challengeType: 'http-01' }, 422, /wildcards can only be validated with dns-01/],
+      [
+        { domainName: 'a.example.test', challengeType: 'dns-01', dnsProvider: 'cloudflare' },
+        400,
+        /cloudflare is not supported yet; use aws/,
+      ],
+      [{ domainName: 'a.example.test', keyType: 'rsa', keySize: 1024 }, 422, /2048 or 4096/],
+      [{ domainName: 'a.example.test', keyType: 'ec', keySize: 'P-521' }, 422, /P-256 or P-384/],
+      [{ domainName: 'not a name' }, 422, /not a valid DNS name/],
+      [{ domainName: 'a.example.test', profile: 'shortlived' }, 400, /does not offer profiles/],
+      [{ domainName: 'a.example.test', directory: 'http://ca.example.test/dir' }, 422, /must use https/],
+    ];
+    for (const [body, status, detail] of cases) {
+      const reply = await api.request('POST', base, { body: { type: 'auto_managed', ...body } });
+      expect(reply.status, JSON.stringify(body)).toBe(status);
+      expect(reply.body.detail).toMatch(detail);
+    }
+    expect((await api.request('GET', `${base}?itemsPerPage=0`)).body.totalItems).toBe(before);
   });
 });
