@@ -1,21 +1,36 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
+import { buildAcmeDeps } from '../../shared/acme-wiring.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { loadRenewalConfig } from '../../shared/config/renewal-config.ts';
+import { buildRenewalPlannerDeps } from '../../shared/renewal-wiring.ts';
 import type { PlanResult, RenewalPlannerDeps } from '../../shared/use-cases/plan-renewals.ts';
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
 
 const logger = new Logger({ serviceName: 'certwright', persistentKeys: { function: 'renewal-planner' } });
 
 /** The planner run by the EventBridge schedule: one bounded pass over the due certificates, its figures logged. */
-export function renewalPlannerHandler(init: () => RenewalPlannerDeps, options: { maxPerRun: number }) {
-  let deps: RenewalPlannerDeps | undefined;
+export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; maxPerRun: number }) {
+  let wired: { deps: RenewalPlannerDeps; maxPerRun: number } | undefined;
   return async (_event?: Partial<ScheduledEvent>): Promise<PlanResult> => {
-    deps ??= {
-      ...init(),
-      onStartFailure: (item, error) =>
-        logger.error('renewal not started; planned again when its lease runs out', { certificateId: item.certificateId, error: error as Error }),
-    };
-    const result = await planRenewals(deps, options);
+    if (!wired) {
+      const { deps, maxPerRun } = init();
+      const onStartFailure: RenewalPlannerDeps['onStartFailure'] = (item, error) =>
+        logger.error('renewal not started; planned again when its lease runs out', {
+          certificateId: item.certificateId,
+          error: error as Error,
+        });
+      wired = { deps: { ...deps, onStartFailure }, maxPerRun };
+    }
+    const result = await planRenewals(wired.deps, { maxPerRun: wired.maxPerRun });
     logger.info('renewal planner run', { ...result });
     return result;
   };
 }
+
+/** Renewals go through the issuance workflow (an `acme_renew` attempt), started the same way an issuance is. */
+export const handler = renewalPlannerHandler(() => {
+  const config = loadRenewalConfig();
+  const { workflow } = buildAcmeDeps(createDocumentClient(config.dynamodbEndpoint), config.tableName);
+  return { deps: buildRenewalPlannerDeps(config, { startRenewal: (input) => workflow.startIssuance(input) }), maxPerRun: config.maxPerRun };
+});

@@ -15,6 +15,7 @@ import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
+import { startLifecycleTimers } from './lifecycle-timers.ts';
 import { gatewayListener } from './http-gateway.ts';
 import { startLocalAcme } from './local-acme.ts';
 import type { LocalAcme, LocalAcmeOptions } from './local-acme.ts';
@@ -98,6 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const handlers = await loadHandlers();
     server.on('request', gatewayListener(ROUTES, handlers));
+    // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
+    if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 
     const deps = buildCoreDeps(loadApiConfig());
     const result = await bootstrap(deps, { organizationName: 'Default organization', token: options.bootstrapToken });

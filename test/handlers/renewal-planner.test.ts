@@ -18,17 +18,20 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
   let now = options.start ?? new Date('2026-06-01T00:00:00Z');
   let sequence = 0;
   const started: RenewalStart[] = [];
-  const run = renewalPlannerHandler(
-    () => ({
+  const run = renewalPlannerHandler(() => ({
+    maxPerRun: options.maxPerRun ?? 50,
+    deps: {
       queue: new DynamoRenewalQueue(table.documents, table.tableName),
-      budget: new DynamoOrderBudget(table.documents, table.tableName, { limit: options.limit ?? 300, windowMs: (options.windowMinutes ?? 180) * MINUTE_MS }),
+      budget: new DynamoOrderBudget(table.documents, table.tableName, {
+        limit: options.limit ?? 300,
+        windowMs: (options.windowMinutes ?? 180) * MINUTE_MS,
+      }),
       starter: { startRenewal: async (input) => void started.push(input) },
       clock: { now: () => now },
       newId: () => `attempt-${++sequence}`,
       random: () => 0.5,
-    }),
-    { maxPerRun: options.maxPerRun ?? 50 },
-  );
+    },
+  }));
   return {
     run,
     started,
@@ -41,7 +44,11 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
   };
 }
 
-async function organizationWith(count: number, now: Date, overrides: Partial<Certificate> = {}): Promise<{ organizationId: number; ids: string[] }> {
+async function organizationWith(
+  count: number,
+  now: Date,
+  overrides: Partial<Certificate> = {},
+): Promise<{ organizationId: number; ids: string[] }> {
   const organization = await table.identity.createOrganization(`org-${Math.random()}`, now.toISOString());
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
@@ -74,7 +81,13 @@ describe('renewal planner', () => {
     const due = await organizationWith(5, plan.now);
     const organizationId = due.organizationId;
     const later = { renewAt: new Date(plan.now.getTime() + 5 * DAY_MS).toISOString() };
-    for (const overrides of [later, { type: 'custom' as const }, { autoRenew: false }, { status: 'revoked' as const }, { renewal: { ...initialRenewalState(), pausedReason: 'stopped' } }]) {
+    for (const overrides of [
+      later,
+      { type: 'custom' as const },
+      { autoRenew: false },
+      { status: 'revoked' as const },
+      { renewal: { ...initialRenewalState(), pausedReason: 'stopped' } },
+    ]) {
       for (let index = 0; index < 3; index += 1) await table.certificates.create(autoManaged(organizationId, plan.now, overrides));
     }
 
@@ -84,7 +97,11 @@ describe('renewal planner', () => {
     expect(plan.started.map((start) => start.certificateId).sort()).toEqual([...due.ids].sort());
     expect(plan.started.every((start) => start.organizationId === organizationId)).toBe(true);
     const renewed = await table.certificates.get(organizationId, due.ids[0] ?? '');
-    expect(renewed).toMatchObject({ attemptCount: 2, version: 2, lastAttempt: { type: 'acme_renew', status: 'pending', startedAt: plan.now.toISOString() } });
+    expect(renewed).toMatchObject({
+      attemptCount: 2,
+      version: 2,
+      lastAttempt: { type: 'acme_renew', status: 'pending', startedAt: plan.now.toISOString() },
+    });
     expect(renewed?.lastAttempt?.id).toBe(plan.started.find((start) => start.certificateId === renewed?.id)?.attemptId);
     expect(renewed).not.toHaveProperty('renewShard');
   });

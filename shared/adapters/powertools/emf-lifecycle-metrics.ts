@@ -10,6 +10,7 @@ export const METRICS_NAMESPACE = 'Certwright';
  */
 export class EmfLifecycleMetrics implements LifecycleMetrics {
   private minimum: number | null = null;
+  private buffered = false;
 
   constructor(private readonly metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright' })) {}
 
@@ -23,11 +24,14 @@ export class EmfLifecycleMetrics implements LifecycleMetrics {
 
   count(name: 'RenewalsStarted' | 'RenewalsSucceeded' | 'RenewalsFailed' | 'RenewalsDeferred', value: number): void {
     this.metrics.addMetric(name, MetricUnit.Count, value);
+    this.buffered = true;
   }
 
   flush(): void {
     if (this.minimum !== null) this.metrics.addMetric('MinDaysToExpiry', MetricUnit.Count, this.minimum);
+    // Nothing to say is not worth a warning in the logs on every quiet run.
+    if (this.minimum !== null || this.buffered) this.metrics.publishStoredMetrics();
     this.minimum = null;
-    this.metrics.publishStoredMetrics();
+    this.buffered = false;
   }
 }
