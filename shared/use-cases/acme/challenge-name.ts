@@ -13,15 +13,23 @@ const NO_CNAME = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN', 'NODATA']);
 const normalize = (name: string): string => name.replace(/\.$/, '').toLowerCase();
 
 /**
+ * A CNAME lookup through the given DNS servers (`host` or `host:port`; the system's resolvers when none), with a
+ * short timeout so a step never spends its time on DNS. The local stack points it at challtestsrv's DNS port, the
+ * resolver Pebble uses, so both see the same delegation.
+ */
+export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?: number } = {}): ResolveCname {
+  const resolver = new dns.Resolver({ timeout: options.timeoutMs ?? 2_000, tries: 2 });
+  if (options.servers && options.servers.length > 0) resolver.setServers([...options.servers]);
+  return (name) => resolver.resolveCname(name);
+}
+
+/**
  * The name to write the DNS-01 TXT record on for an identifier. It is `_acme-challenge.<domain>` (a wildcard's
  * `*.` dropped, RFC 8555 section 8.4), unless that name is a CNAME: then the record goes where the chain ends,
  * as cert-manager and lego do. This lets a zone delegate its challenges to another zone (say one certwright may
  * write) without handing out write access to the zone itself; the CA follows the same CNAME when it validates.
  */
-export const resolveChallengeRecordName = async (
-  domain: string,
-  resolveCname: ResolveCname = (name) => dns.resolveCname(name),
-): Promise<string> => {
+export const resolveChallengeRecordName = async (domain: string, resolveCname: ResolveCname = cnameResolver()): Promise<string> => {
   const start = `_acme-challenge.${normalize(domain).replace(/^\*\./, '')}`;
   let name = start;
   const seen = new Set([name]);
