@@ -204,6 +204,18 @@ describe('GET, modify and delete one certificate', () => {
     expect((await admin('GET', `${BASE}/${id}`)).body.name).toBe('after');
   });
 
+  it('sends an ETag, and with If-Match modifies only the version the client saw (else 412)', async () => {
+    const id = await uploaded(undefined, 'v1');
+    const etag = (await admin('GET', `${BASE}/${id}`)).headers.get('etag') ?? '';
+    expect(etag).toMatch(/^W\/"\d+"$/);
+    const renamed = await admin('POST', `${BASE}/${id}`, { body: { name: 'v2' }, headers: { 'if-match': etag } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.headers.get('etag')).not.toBe(etag);
+    const stale = await admin('POST', `${BASE}/${id}`, { body: { name: 'v3' }, headers: { 'if-match': etag } });
+    expectAdminError(stale, 412, { code: 'precondition_failed' });
+    expect((await admin('GET', `${BASE}/${id}`)).body.name).toBe('v2');
+  });
+
   it('deletes an inactive certificate with its key secret, and answers 404 afterwards', async () => {
     const id = await uploaded();
     const secretName = (await api.stack.deps.certificates.get(api.organizationId, id))?.privateKeySecretName ?? '';

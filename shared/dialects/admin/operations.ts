@@ -11,6 +11,7 @@ import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { renameCertificate } from '../../use-cases/rename-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
+import { etagOf, ifMatchVersion } from '../platform/etag.ts';
 import type { ScopedObjectType } from './presenter.ts';
 import { certificateList, certificateObject, deletedCertificate, scopedCertificateObject } from './presenter.ts';
 
@@ -144,12 +145,14 @@ export function adminOperations(options: AdminOptions): Record<string, Operation
 
     'GET /v1/organization/certificates/{certificate_id}': async ({ deps, principal, params, query }) => {
       const withContent = wantsContent(query);
-      return json(200, certificateObject(await getCertificate(deps, principal.organizationId, params.certificate_id ?? ''), withContent));
+      const certificate = await getCertificate(deps, principal.organizationId, params.certificate_id ?? '');
+      return json(200, certificateObject(certificate, withContent), { etag: etagOf(certificate.version) });
     },
 
     'POST /v1/organization/certificates/{certificate_id}': async ({ deps, principal, params, event }) => {
       const input = parseRequest(modifySchema, body(event));
-      return json(200, certificateObject(await renameCertificate(deps, principal, params.certificate_id ?? '', input.name)));
+      const certificate = await renameCertificate(deps, principal, params.certificate_id ?? '', input.name, ifMatchVersion(event));
+      return json(200, certificateObject(certificate), { etag: etagOf(certificate.version) });
     },
 
     'DELETE /v1/organization/certificates/{certificate_id}': async ({ deps, principal, params }) => {
