@@ -14,14 +14,15 @@ export interface HostnameMapping {
 
 /**
  * Whether the mapped certificate serves the hostname, judged from the certificate as it is now, so a patched
- * or renewed certificate shows at once: `pending` while it has not been issued, `not_covered` when it is gone
- * or none of its names covers the hostname.
+ * or renewed certificate shows at once: `not_covered` when it is gone or none of its names covers the hostname,
+ * `pending` while a certificate that will cover it has not been issued yet.
  */
 export function mappingSslStatus(certificate: Certificate | null, hostname: string): SslStatus {
   if (!certificate) return 'not_covered';
-  if (!certificate.certificateData && (certificate.status === 'pending' || certificate.status === 'issuing')) return 'pending';
+  // A certificate still being obtained already knows the names it will carry.
   const names = certificate.sans.length > 0 ? certificate.sans.map((san) => san.name) : [certificate.domainName];
-  return namesCover(names, hostname) ? 'covered' : 'not_covered';
+  if (!namesCover(names, hostname)) return 'not_covered';
+  return certificate.certificateData ? 'covered' : 'pending';
 }
 
 /** The form hostnames are stored and compared in. */

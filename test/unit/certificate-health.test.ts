@@ -75,5 +75,6 @@ describe('mappingSslStatus', () => {
   it('is not_covered without a certificate, pending while one is being issued', () => {
     expect(mappingSslStatus(null, 'example.com')).toBe('not_covered');
     expect(mappingSslStatus(certificate({ status: 'issuing', certificateData: null }), 'example.com')).toBe('pending');
+    expect(mappingSslStatus(certificate({ status: 'issuing', certificateData: null }), 'example.org')).toBe('not_covered');
   });
 });
