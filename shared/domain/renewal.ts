@@ -185,3 +185,33 @@ export function nextPlannerCheck(certificate: RenewableCertificate, policy: Rene
   }
   return new Date(due);
 }
+
+/** The renewal fields of a certificate just issued or renewed: the next renewal time, failures forgotten. */
+export function renewalAfterIssuance(
+  issued: { notBefore: Date; notAfter: Date },
+  window: SuggestedWindow | null,
+  random: Random,
+): { renewAt: string; renewal: RenewalState } {
+  const renewal = initialRenewalState();
+  if (window) renewal.suggestedWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
+  return { renewAt: renewAt(issued, window, random).toISOString(), renewal };
+}
+
+/**
+ * The renewal fields after a failed renewal attempt: renewAt moved to the backed-off retry time, or renewal
+ * paused with the reason once the failure cap is reached (renewAt kept, so the record shows when it was due).
+ */
+export function renewalAfterFailure(
+  certificate: { renewAt: string | null; notAfter: string | null; renewal?: RenewalState | undefined },
+  input: { now: Date; error: string },
+  random: Random,
+  policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY,
+): { renewAt: string | null; renewal: RenewalState } {
+  const decision = afterFailure(
+    certificate.renewal ?? initialRenewalState(),
+    { now: input.now, notAfter: certificate.notAfter ? new Date(certificate.notAfter) : null, error: input.error },
+    random,
+    policy,
+  );
+  return { renewAt: decision.kind === 'retry' ? decision.retryAt.toISOString() : certificate.renewAt, renewal: decision.state };
+}

@@ -8,6 +8,8 @@ import {
   daysToExpiry,
   initialRenewalState,
   renewAt,
+  renewalAfterFailure,
+  renewalAfterIssuance,
   retryDelayMs,
   takeFromBudget,
 } from '../../shared/domain/renewal.ts';
@@ -120,5 +122,24 @@ describe('new-order budget', () => {
       expect(inWindow).toBeLessThanOrEqual(300);
     }
     expect(granted.reduce((sum, [, n]) => sum + n, 0)).toBe(1200);
+  });
+});
+
+describe('renewal fields on the certificate', () => {
+  it('after an issuance: the next renewal time and no failures', () => {
+    const fields = renewalAfterIssuance(issued(90), null, fixed(0.5));
+    expect(fields).toEqual({ renewAt: '2026-03-02T00:00:00.000Z', renewal: initialRenewalState() });
+  });
+
+  it('after a failed renewal: renewAt moves to the backed-off retry, or stays and renewal pauses at the cap', () => {
+    const certificate = { renewAt: '2026-03-02T00:00:00.000Z', notAfter: '2026-04-01T00:00:00.000Z' };
+    const now = at('2026-03-02T01:00:00Z');
+    const retry = renewalAfterFailure(certificate, { now, error: 'timeout' }, fixed(0));
+    expect(retry.renewAt).toBe('2026-03-02T01:02:30.000Z');
+    expect(retry.renewal.consecutiveFailures).toBe(1);
+    const worn = { ...certificate, renewal: { ...initialRenewalState(), consecutiveFailures: 299 } };
+    const paused = renewalAfterFailure(worn, { now, error: 'timeout' }, fixed(0));
+    expect(paused.renewAt).toBe(certificate.renewAt);
+    expect(paused.renewal.pausedReason).toContain('timeout');
   });
 });

@@ -3,6 +3,7 @@ import * as acmeClient from 'acme-client';
 import { StepError } from '../../domain/acme-errors.ts';
 import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
 import { ValidationError } from '../../domain/errors.ts';
+import { renewalAfterIssuance } from '../../domain/renewal.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
@@ -64,10 +65,6 @@ export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: 
   return { status: order.status, checks: input.poll.checks + 1 };
 }
 
-/** Renew once two thirds of the lifetime have passed (Let's Encrypt's advice for 90-day certificates: at 60 days). */
-const renewAtFor = (notBefore: Date, notAfter: Date): string =>
-  new Date(notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * 2) / 3).toISOString();
-
 /**
  * Step 8: downloads the chain, checks it with the same inspection uploads go through (the key must match, the
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
@@ -105,7 +102,8 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): P
       certificateData: inspected.certificatePem,
       chainData: inspected.chainPem,
       privateKeySecretName: secretName,
-      renewAt: renewAtFor(inspected.notBefore, inspected.notAfter),
+      // A third of the lifetime before expiry (half for short-lived certificates), failures forgotten.
+      ...renewalAfterIssuance({ notBefore: inspected.notBefore, notAfter: inspected.notAfter }, null, Math.random),
       sans: current.sans.map((san) => ({
         ...san,
         dnsStatus: 'valid',

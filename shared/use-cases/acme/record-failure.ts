@@ -1,3 +1,4 @@
+import { renewalAfterFailure } from '../../domain/renewal.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate } from './certificate-progress.ts';
@@ -38,6 +39,8 @@ export async function recordFailure(deps: CoreDeps, input: AttemptIds & { error?
           ...current,
           status: current.certificateData ? current.status : 'failed',
           lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
+          // A failed renewal is retried later with backoff, and stops (saying why) after too many failures.
+          ...(current.lastAttempt.type === 'acme_renew' ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random) : {}),
         }
       : null,
   );
