@@ -59,12 +59,26 @@ async function signingJwk(): Promise<JWK & { kid: string }> {
   return { ...stored.privateJwk, kid: stored.kid };
 }
 
+/** Everything the process writes (the handlers run in it, so their logs too), to prove no secret is logged. */
+let written = '';
+const originalWrites = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+
 beforeAll(async () => {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    process[stream].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return (originalWrites[stream] as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+  }
   api = await startTestApi();
   usersPath = `/api/organizations/${api.organizationId}/users`;
   await createUser('owner', OWNER.email, OWNER.password);
 });
-afterAll(() => api.stop());
+afterAll(async () => {
+  process.stdout.write = originalWrites.stdout;
+  process.stderr.write = originalWrites.stderr;
+  await api.stop();
+});
 
 describe('login and JWT access tokens', () => {
   it('returns a short-lived ES256 JWT with issuer, audience, organization and scopes that works on every dialect', async () => {
@@ -367,6 +381,7 @@ describe('audit log', () => {
       sourceIp: '127.0.0.1',
     });
     expect(Date.parse(events[0].at)).not.toBeNaN();
+    expect(events[1]).toMatchObject({ action: 'POST /api/auth/login', actor: decodeJwt(owner.body.token).sub, sourceIp: '127.0.0.1', status: 200 });
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: 'POST /api/organizations/{organizationId}/certificates', actor: bootstrapSubject, resource: upload.headers.get('location') }),
@@ -438,5 +453,15 @@ describe('deployed-stack bootstrap', () => {
     const session = await login(email, password);
     expect(session.status).toBe(200);
     expect(session.body).toMatchObject({ organizationId: api.organizationId, user: { role: 'owner' } });
+  });
+});
+
+describe('logs', () => {
+  it('never carry a password, token, refresh token, JWT or private key', () => {
+    const passwords = [OWNER.password, 'a long enough password', 'a brand new password', 'correct horse battery staple'];
+    for (const password of passwords) expect(written).not.toContain(password);
+    expect(written).not.toMatch(/cwr?_[\w-]{43}/);
+    expect(written).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+    expect(written).not.toMatch(/PRIVATE KEY|scrypt\$/);
   });
 });

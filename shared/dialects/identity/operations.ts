@@ -4,11 +4,12 @@ import { ROLES } from '../../domain/identity.ts';
 import { ALL_SCOPES } from '../../domain/organization.ts';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
-import type { ApiResult } from '../../http/api-types.ts';
+import type { ApiEvent, ApiResult } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
-import { listAuditEvents } from '../../use-cases/audit.ts';
+import { listAuditEvents, recordAudit } from '../../use-cases/audit.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { login, refresh } from '../../use-cases/login.ts';
+import type { Session } from '../../use-cases/login.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../use-cases/manage-api-tokens.ts';
 import { changeOwnPassword, createUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
 import { auditResource, collection, sessionResource, tokenPath, tokenResource, userPath, userResource } from './presenter.ts';
@@ -51,20 +52,37 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
   return Number(raw);
 }
 
+/** Public routes have no principal for the handler's audit hook; a started session is recorded here, as its user. */
+function auditSession(deps: CoreDeps, session: Session, action: string, event: ApiEvent, requestId: string): Promise<void> {
+  return recordAudit(deps, {
+    principal: { organizationId: session.user.organizationId, subject: `user:${session.user.id}`, scopes: session.scopes },
+    action,
+    target: {},
+    resource: null,
+    status: 200,
+    sourceIp: event.requestContext.http.sourceIp,
+    userAgent: event.requestContext.http.userAgent ?? '',
+    requestId,
+  });
+}
+
 export function identityOperations(options: IdentityOptions): Record<string, Operation<CoreDeps>> {
-  const body = <T>(schema: z.ZodType<T>, event: Parameters<Operation<CoreDeps>>[0]['event']): T =>
+  const body = <T>(schema: z.ZodType<T>, event: ApiEvent): T =>
     parseWith(schema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
 
   return {
-    'POST /api/auth/login': async ({ deps, event }): Promise<ApiResult> => {
+    'POST /api/auth/login': async ({ deps, event, requestId }): Promise<ApiResult> => {
       const input = body(loginSchema, event);
       const session = await login(deps, { ...input, sourceIp: event.requestContext.http.sourceIp });
+      await auditSession(deps, session, 'POST /api/auth/login', event, requestId);
       return json(200, sessionResource(session, deps.clock.now()), NO_STORE);
     },
 
-    'POST /api/auth/refresh': async ({ deps, event }) => {
+    'POST /api/auth/refresh': async ({ deps, event, requestId }) => {
       const input = body(refreshSchema, event);
-      return json(200, sessionResource(await refresh(deps, input.refreshToken), deps.clock.now()), NO_STORE);
+      const session = await refresh(deps, input.refreshToken);
+      await auditSession(deps, session, 'POST /api/auth/refresh', event, requestId);
+      return json(200, sessionResource(session, deps.clock.now()), NO_STORE);
     },
 
     'POST /api/auth/password': async ({ deps, principal, event }) => {
