@@ -1,4 +1,5 @@
 import { loadApiConfig } from '../../shared/config/api-config.ts';
+import { projectAcmeOperations } from '../../shared/dialects/projects/acme-operations.ts';
 import { projectsErrors } from '../../shared/dialects/projects/errors.ts';
 import { projectOperations } from '../../shared/dialects/projects/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -11,6 +12,6 @@ const options = { maxBodyBytes: config.maxBodyBytes };
 export const handler = createApiHandler({
   function: 'projects',
   errors: projectsErrors,
-  operations: { ...projectOperations(options) },
+  operations: { ...projectOperations(options), ...projectAcmeOperations(options) },
   init: () => buildCoreDeps(config),
 });

@@ -219,6 +219,11 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
       throw new Error(`pebble ${error.message}`);
     });
     const managementUrl = `https://127.0.0.1:${managementPort}`;
+    // The ports change on every start; scripts (and the README's walk-through) read them from here.
+    await writeFile(
+      join(options.dataDir, 'endpoints.json'),
+      JSON.stringify({ directoryUrl, managementUrl, challengeServerUrl, dnsServer, httpsCaFile: tls.caFile }, null, 2) + '\n',
+    );
     return {
       directoryUrl,
       managementUrl,

@@ -37,6 +37,7 @@ export const ROUTES = [
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/upload', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/validate', function: 'projects', scope: 'projects:read' },
   { method: 'GET', path: '/api/v1/projects/{id}/certificate/status', function: 'projects', scope: 'projects:read' },
+  { method: 'POST', path: '/api/v1/projects/{id}/certificate/obtain', function: 'projects', scope: 'projects:write' },
   // Admin dialect (seeds 001, 003). activate/deactivate come before /{certificate_id}: the local gateway takes the first match.
   { method: 'GET', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:read' },
   { method: 'POST', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:write' },

@@ -147,4 +147,63 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     }
     expect((await api.request('GET', `${base}?itemsPerPage=0`)).body.totalItems).toBe(before);
   });
+
+  it('obtains a project certificate through the projects dialect, one attempt at a time, and follows it on /status', async () => {
+    const project = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, {
+      body: { name: 'shop', domain: 'shop.example.test' },
+    });
+    expect(project.status).toBe(201);
+    const projectPath = `/api/v1/projects/${project.body.id}/certificate`;
+
+    const dryRun = await api.request('POST', `${projectPath}/obtain`, {
+      body: { email: 'admin@example.test', challengeType: 'dns-01', dnsProvider: 'aws', keyType: 'ec', dryRun: true },
+    });
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toMatchObject({ success: true, dryRun: true, domain: 'shop.example.test' });
+    expect((await api.request('GET', projectPath)).body).toBeNull();
+
+    // The workflow is held before its first step, so the attempt is certainly still under way for the second request.
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.stack.acme.workflow?.beforeTask('CreateOrder', () => gate);
+    let obtain;
+    try {
+      obtain = await api.request('POST', `${projectPath}/obtain`, {
+        body: { email: 'admin@example.test', challengeType: 'http-01', keyType: 'ec', keySize: 'P-256', autoRenew: true },
+      });
+      expect(obtain.status).toBe(202);
+      expect(obtain.body).toMatchObject({
+        success: true,
+        certificate: { domain: 'shop.example.test', type: 'letsencrypt', issuedAt: null, autoRenew: true },
+        attempt: { type: 'acme_issue', status: 'pending', statusUrl: `${projectPath}/status` },
+      });
+      const again = await api.request('POST', `${projectPath}/obtain`, { body: { challengeType: 'http-01', keyType: 'ec' } });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({ success: false, error: expect.stringMatching(/already under way/) });
+    } finally {
+      api.stack.acme.workflow?.beforeTask('CreateOrder', null);
+      release();
+    }
+
+    const done = await waitForAttempt(api, `${base}/${obtain.body.certificate.id}`);
+    expect(done).toMatchObject({ status: 'active', domainName: 'shop.example.test' });
+    await api.stack.acme.workflow?.idle();
+    const status = await api.request('GET', `${projectPath}/status`);
+    expect(status.body).toMatchObject({ status: 'valid', domain: 'shop.example.test', autoRenew: true });
+    const current = await api.request('GET', projectPath);
+    expect(current.body).toMatchObject({ domain: 'shop.example.test', type: 'letsencrypt', issuer: expect.stringMatching(/Pebble/) });
+
+    const noDomain = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, { body: { name: 'bare' } });
+    const refused = await api.request('POST', `/api/v1/projects/${noDomain.body.id}/certificate/obtain`, {
+      body: { challengeType: 'http-01' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ success: false, error: 'Project has no domain configured' });
+    const provider = await api.request('POST', `${projectPath}/obtain`, {
+      body: { challengeType: 'dns-01', dnsProvider: 'cloudflare', dnsCredentials: { apiToken: 'x' } },
+    });
+    expect(provider.status).toBe(400);
+    expect(provider.body.error).toMatch(/cloudflare is not supported yet/);
+    expect(provider.text).not.toContain('"x"');
+  });
 });

@@ -40,7 +40,9 @@ export async function recordFailure(deps: CoreDeps, input: AttemptIds & { error?
           status: current.certificateData ? current.status : 'failed',
           lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
           // A failed renewal is retried later with backoff, and stops (saying why) after too many failures.
-          ...(current.lastAttempt.type === 'acme_renew' ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random) : {}),
+          ...(current.lastAttempt.type === 'acme_renew'
+            ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
+            : {}),
         }
       : null,
   );

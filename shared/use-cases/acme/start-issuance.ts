@@ -137,8 +137,13 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
 }
 
 /** A new auto-managed certificate, visible at once with status pending, and its first issuance started. */
-export async function requestAutoManagedCertificate(deps: CoreDeps, principal: Principal, request: IssuanceRequest): Promise<Certificate> {
-  const prepared = await prepareIssuance(deps, request);
+export async function requestAutoManagedCertificate(
+  deps: CoreDeps,
+  principal: Principal,
+  request: IssuanceRequest,
+  options: { prepared?: PreparedIssuance; beforeLaunch?: (certificate: Certificate) => Promise<void> } = {},
+): Promise<Certificate> {
+  const prepared = options.prepared ?? (await prepareIssuance(deps, request));
   const now = deps.clock.now().toISOString();
   const [domainName = ''] = prepared.names;
   const certificate: Certificate = {
@@ -168,6 +173,7 @@ export async function requestAutoManagedCertificate(deps: CoreDeps, principal: P
     version: 1,
   };
   await deps.certificates.create(certificate);
+  await options.beforeLaunch?.(certificate);
   await launch(deps, certificate, prepared);
   return certificate;
 }
@@ -190,8 +196,20 @@ export async function startAttempt(
     (current, now) => {
       busy = current.lastAttempt?.status === 'pending' || current.lastAttempt?.status === 'running';
       if (busy) return null;
+      // The names to obtain; a certificate that covered others (a custom one being replaced) takes these now.
+      const sans = prepared.names.map(
+        (name) =>
+          current.sans.find((san) => san.name === name) ?? {
+            id: deps.newId(),
+            name,
+            dnsStatus: 'pending' as const,
+            sslStatus: 'pending' as const,
+          },
+      );
       return {
         ...current,
+        domainName: prepared.names[0] ?? current.domainName,
+        sans,
         type: 'auto_managed',
         status: current.certificateData && current.status === 'active' ? 'active' : 'pending',
         autoRenew: prepared.autoRenew,
