@@ -269,6 +269,19 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
     expect((await api.request('GET', certificatePath(project.id))).text).toBe('null');
   });
 
+  it('answers 415 for another content type and 413 for a body over the limit, in its own error style', async () => {
+    const project = await newProject();
+    const form = await api.request('POST', certificatePath(project.id, '/upload'), {
+      rawBody: 'certificate=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(415);
+    expect(form.body).toEqual({ success: false, error: 'Content-Type must be application/json' });
+    const big = await api.request('POST', certificatePath(project.id, '/validate'), { body: { certificate: 'x'.repeat(70 * 1024), privateKey: 'y' } });
+    expect(big.status).toBe(413);
+    expect(big.body).toEqual({ success: false, error: expect.stringMatching(/larger than/) });
+  });
+
   it('answers 400 "Project has no domain configured" for upload and validate', async () => {
     const project = await newProject(null);
     const leaf = await pki.leaf({ names: ['api.example.com'] });
