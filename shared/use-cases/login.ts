@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CertwrightError } from '../domain/errors.ts';
 import { LOGIN_THROTTLE, LoginThrottledError, ROLE_SCOPES, loginDelaySeconds, normalizeEmail } from '../domain/identity.ts';
-import type { RefreshToken, User } from '../domain/identity.ts';
+import type { LoginFailures, RefreshToken, User } from '../domain/identity.ts';
 import type { Scope } from '../domain/organization.ts';
 import { issueAccessToken } from './access-tokens.ts';
 import { hashToken } from './api-tokens.ts';
@@ -30,7 +30,7 @@ export interface LoginInput {
 const invalidCredentials = () => new CertwrightError('unauthenticated', 'The email or password is wrong');
 
 /** Counter keys: the account by a hash of its email (also for emails nobody has), and the source address. */
-const counterKeys = (email: string, sourceIp: string) => ({
+export const counterKeys = (email: string, sourceIp: string) => ({
   account: `account:${createHash('sha256').update(email).digest('hex')}`,
   source: `source:${sourceIp}`,
 });
@@ -45,26 +45,37 @@ export async function login(deps: CoreDeps, input: LoginInput): Promise<Session>
   const now = deps.clock.now();
   const counters = counterKeys(email, input.sourceIp);
   const dummy = dummyPasswordHash();
+  const failures = await assertNotThrottled(deps, counters, now);
+  const credential = await deps.identity.findCredential(email);
+  const matches = await verifyPassword(input.password, credential?.passwordHash ?? (await dummy));
+  const user = credential && matches ? await deps.identity.getUser(credential.userId) : null;
+  if (!user) {
+    await recordPasswordFailure(deps, counters, now);
+    throw invalidCredentials();
+  }
+  // A success forgives the account's failures; the source's stay, or one valid account could launder guesses at others.
+  if (failures.has(counters.account)) await deps.identity.clearLoginFailures(counters.account);
+  return startSession(deps, user, deps.newId());
+}
+
+type Counters = ReturnType<typeof counterKeys>;
+
+/** Refuses with 429 (before any password is checked) while either counter asks the caller to wait. */
+export async function assertNotThrottled(deps: CoreDeps, counters: Counters, now: Date): Promise<Map<string, LoginFailures>> {
   const failures = await deps.identity.getLoginFailures([counters.account, counters.source]);
   const wait = Math.max(
     loginDelaySeconds(failures.get(counters.account) ?? null, LOGIN_THROTTLE.accountThreshold, now),
     loginDelaySeconds(failures.get(counters.source) ?? null, LOGIN_THROTTLE.sourceThreshold, now),
   );
   if (wait > 0) throw new LoginThrottledError(wait);
+  return failures;
+}
 
-  const credential = await deps.identity.findCredential(email);
-  const matches = await verifyPassword(input.password, credential?.passwordHash ?? (await dummy));
-  const user = credential && matches ? await deps.identity.getUser(credential.userId) : null;
-  if (!user) {
-    await Promise.all([
-      deps.identity.recordLoginFailure(counters.account, now, LOGIN_THROTTLE.windowSeconds),
-      deps.identity.recordLoginFailure(counters.source, now, LOGIN_THROTTLE.windowSeconds),
-    ]);
-    throw invalidCredentials();
-  }
-  // A success forgives the account's failures; the source's stay, or one valid account could launder guesses at others.
-  if (failures.has(counters.account)) await deps.identity.clearLoginFailures(counters.account);
-  return startSession(deps, user, deps.newId());
+export async function recordPasswordFailure(deps: CoreDeps, counters: Counters, now: Date): Promise<void> {
+  await Promise.all([
+    deps.identity.recordLoginFailure(counters.account, now, LOGIN_THROTTLE.windowSeconds),
+    deps.identity.recordLoginFailure(counters.source, now, LOGIN_THROTTLE.windowSeconds),
+  ]);
 }
 
 async function startSession(deps: CoreDeps, user: User, familyId: string, replacing?: RefreshToken): Promise<Session> {

@@ -3,6 +3,7 @@ import { ROLE_SCOPES, normalizeEmail, scopesBeyond } from '../domain/identity.ts
 import type { Role, User } from '../domain/identity.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
+import { assertNotThrottled, counterKeys, recordPasswordFailure } from './login.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface CreateUserInput {
@@ -54,14 +55,26 @@ export function userIdOf(principal: Principal): string {
   return match[1];
 }
 
-/** Changes the caller's password after checking the current one; every earlier session (access and refresh tokens) ends. */
-export async function changeOwnPassword(deps: CoreDeps, principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+/**
+ * Changes the caller's password after checking the current one; every earlier session (access and refresh tokens)
+ * ends. Wrong current passwords count as failed logins, so a stolen session cannot guess at the login throttle's side.
+ */
+export async function changeOwnPassword(
+  deps: CoreDeps,
+  principal: Principal,
+  input: { currentPassword: string; newPassword: string; sourceIp: string },
+): Promise<void> {
   const user = await deps.identity.getUser(userIdOf(principal));
   if (!user) throw new CertwrightError('unauthenticated', 'The access token is invalid or has expired');
+  const now = deps.clock.now();
+  const counters = counterKeys(user.email, input.sourceIp);
+  await assertNotThrottled(deps, counters, now);
   const credential = await deps.identity.findCredential(user.email);
-  if (!credential || !(await verifyPassword(currentPassword, credential.passwordHash))) {
+  if (!credential || !(await verifyPassword(input.currentPassword, credential.passwordHash))) {
+    await recordPasswordFailure(deps, counters, now);
     throw new ValidationError([{ field: 'currentPassword', message: 'is not your current password' }]);
   }
+  const newPassword = input.newPassword;
   checkPasswordRules(newPassword, 'newPassword');
   await deps.identity.changePassword(user, await hashPassword(newPassword), deps.clock.now().toISOString());
 }

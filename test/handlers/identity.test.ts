@@ -334,6 +334,7 @@ describe('users', () => {
 describe('login throttling', () => {
   it('slows an account down after 5 failures, even for the right password, without affecting other accounts', async () => {
     const victim = await createUser('viewer');
+    const earlier = await login(victim.email, victim.password, '127.0.0.3');
     for (let attempt = 0; attempt < 5; attempt += 1) {
       expect((await login(victim.email, `wrong guess ${attempt}`, '127.0.0.3')).status).toBe(401);
     }
@@ -341,6 +342,12 @@ describe('login throttling', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(locked.body.detail).toMatch(/Too many failed logins/);
+    // The password cannot be guessed through the change-password route either, even with a live session.
+    const change = await api.request('POST', '/api/auth/password', {
+      ...bearer(earlier.body.token),
+      body: { currentPassword: victim.password, newPassword: 'a brand new password' },
+    });
+    expect(change.status).toBe(429);
     expect((await login(OWNER.email, OWNER.password, '127.0.0.3')).status).toBe(200);
   });
 

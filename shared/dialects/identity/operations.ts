@@ -88,7 +88,7 @@ export function identityOperations(options: IdentityOptions): Record<string, Ope
     'POST /api/auth/password': async ({ deps, principal, event }) => {
       userIdOf(principal); // an API token has no password: say so before looking at the body
       const input = body(changePasswordSchema, event);
-      await changeOwnPassword(deps, principal, input.currentPassword, input.newPassword);
+      await changeOwnPassword(deps, principal, { ...input, sourceIp: event.requestContext.http.sourceIp });
       return { statusCode: 204, headers: NO_STORE, body: '' };
     },
 
