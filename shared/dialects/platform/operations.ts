@@ -11,16 +11,12 @@ import { patchCertificate } from '../../use-cases/patch-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
 import { createAutoManaged, isAutoManagedRequest } from './auto-managed.ts';
 import { etagOf, ifMatchVersion } from './etag.ts';
-import { mergePatchObject } from './paging.ts';
+import { JSON_LD, JSON_TYPES, MERGE_PATCH, mergePatchObject, pageRequest } from './paging.ts';
 import { certificateCollection, certificateResource, certificateIri } from './presenter.ts';
 
 export interface PlatformOptions {
   maxBodyBytes: number;
 }
-
-const JSON_LD = { 'content-type': 'application/ld+json; charset=utf-8' };
-const JSON_TYPES = ['application/json', 'application/ld+json'];
-const MERGE_PATCH = ['application/merge-patch+json'];
 
 const cannotRemove = (field: string) => `${field} cannot be removed; send new certificateData and privateKeyData together.`;
 
@@ -41,17 +37,6 @@ const uploadSchema = z.object({
   privateKeyData: z.string({ message: 'privateKeyData (PEM) is required.' }).min(1, 'privateKeyData (PEM) is required.'),
   chainData: z.string().nullish(),
 });
-
-/** A positive integer query parameter, with its default and bounds; anything else is a 400. */
-function integerParameter(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new CertwrightError('bad_request', `${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
 
 export function platformOperations(options: PlatformOptions): Record<string, Operation<CoreDeps>> {
   return {
@@ -110,10 +95,9 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
     },
 
     'GET /api/organizations/{organizationId}/certificates': async ({ deps, principal, query }) => {
-      const page = integerParameter(query, 'page', 1, 1, 1_000_000);
-      const itemsPerPage = integerParameter(query, 'itemsPerPage', 30, 0, 100);
-      const { items, totalItems } = await listCertificates(deps, principal.organizationId, page, itemsPerPage);
-      const request = { organizationId: principal.organizationId, page, itemsPerPage, itemsPerPageGiven: query.has('itemsPerPage') };
+      const page = pageRequest(query);
+      const { items, totalItems } = await listCertificates(deps, principal.organizationId, page.page, page.itemsPerPage);
+      const request = { organizationId: principal.organizationId, ...page };
       return json(200, certificateCollection(request, items, totalItems), JSON_LD);
     },
   };
