@@ -59,18 +59,21 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async putToken(token: ApiToken): Promise<void> {
+    const item = {
+      ...keys.token(token.tokenHash),
+      gsi1pk: keys.tokensOf(token.organizationId),
+      gsi1sk: keys.byCreation(token.createdAt, token.id),
+      entity: 'apiToken',
+      ...token,
+    };
+    const pointer = { ...keys.tokenById(token.id), entity: 'apiTokenId', tokenHash: token.tokenHash, organizationId: token.organizationId };
     await guard(
       this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.token(token.tokenHash),
-            gsi1pk: keys.tokensOf(token.organizationId),
-            gsi1sk: keys.byCreation(token.createdAt, token.id),
-            entity: 'apiToken',
-            ...token,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
         }),
       ),
     );
@@ -87,15 +90,13 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async revokeToken(organizationId: number, id: string, revokedAt: string): Promise<boolean> {
-    // Tokens are keyed by hash; the organization's own token list (a Query, small) finds the one with this id.
-    const items = await this.queryAll(keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
-    const item = items[0];
-    if (!item) return false;
+    const tokenHash = await this.tokenHashOf(organizationId, id);
+    if (!tokenHash) return false;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: item.pk, sk: item.sk },
+          Key: keys.token(tokenHash),
           UpdateExpression: 'SET revokedAt = :at',
           // The first revocation time stays; revoking again is a no-op that still succeeds.
           ConditionExpression: 'attribute_exists(pk) AND organizationId = :org AND (attribute_not_exists(revokedAt) OR revokedAt = :null)',
@@ -104,9 +105,18 @@ export class DynamoIdentityRepository implements IdentityRepository {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return Boolean(item.revokedAt);
+      // Revoked before (the first time stays), or gone: either way it no longer works.
+      if (isConditionFailure(error)) return Boolean((await this.findTokenByHash(tokenHash))?.organizationId === organizationId);
       throw storeFailure(error);
     }
+  }
+
+  /** The hash of the organization's token with this id: by its id pointer, or (older tokens) from the organization's list. */
+  private async tokenHashOf(organizationId: number, id: string): Promise<string | null> {
+    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tokenById(id) })));
+    if (Item) return Item.organizationId === organizationId ? String(Item.tokenHash) : null;
+    const items = await this.queryAll(keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
+    return items[0] ? String(items[0].tokenHash) : null;
   }
 
   async touchToken(tokenHash: string, usedAt: string, notBefore: string): Promise<void> {

@@ -5,6 +5,8 @@ export const keys = {
   marker: (name: string) => ({ pk: `MARKER#${name}`, sk: 'MARKER' }),
   token: (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: 'TOKEN' }),
   tokensOf: (organizationId: number) => `ORG#${organizationId}#TOKEN`,
+  // id -> hash, so a token can be revoked by id with a strongly consistent read (the gsi1 list lags a little).
+  tokenById: (id: string) => ({ pk: `TOKENID#${id}`, sk: 'TOKENID' }),
   user: (id: string) => ({ pk: `USER#${id}`, sk: 'USER' }),
   usersOf: (organizationId: number) => `ORG#${organizationId}#USER`,
   loginCredential: (email: string) => ({ pk: `LOGIN#${email}`, sk: 'LOGIN' }),
