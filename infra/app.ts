@@ -4,6 +4,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IssuanceStack } from './issuance-stack.ts';
+import { LifecycleStack } from './lifecycle-stack.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 
@@ -31,6 +32,12 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     description: 'certwright: HTTP API and functions',
     table: data.table,
     secretKey: data.secretKey,
+    issuanceStateMachine: issuance.workflow.stateMachine,
+  });
+
+  new LifecycleStack(app, 'CertwrightLifecycle', {
+    description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
+    table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,
   });
 

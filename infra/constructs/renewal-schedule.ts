@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EXPIRY_INDEX, RENEWAL_INDEX } from '../../shared/adapters/dynamodb/renewal-index.ts';
+import { METRICS_NAMESPACE } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { LAMBDA_BUNDLING } from './api-function.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RenewalScheduleProps {
+  table: ITable;
+  /** Renewals run through the issuance workflow. */
+  issuanceStateMachine: IStateMachine;
+  /** How often the planner runs; 15 minutes by default. */
+  plannerRate?: Duration;
+  /** New orders per ACME account per window (Let's Encrypt: 300 per 180 minutes), and at most this many per run. */
+  orderLimit?: number;
+  orderWindowMinutes?: number;
+  maxPerRun?: number;
+  /** "Certificate Approaching Expiration" events start this many days before expiry (30 by default). */
+  expiryNoticeDays?: number;
+  /** The expiry alarm fires when any certificate has fewer days left (14 by default; renewals happen at ~30). */
+  daysToExpiryAlarmThreshold?: number;
+  /** The renewal alarm fires at this many failed renewals within 6 hours (3 by default: one failure is retried). */
+  failedRenewalsAlarmThreshold?: number;
+}
+
+/**
+ * Certificate lifecycle in AWS: an EventBridge schedule runs the renewal planner, a daily one the expiry notices
+ * (events on the default bus, DaysToExpiry metrics), and two alarms watch the result.
+ */
+export class RenewalSchedule extends Construct {
+  readonly planner: NodejsFunction;
+  readonly expiryNotices: NodejsFunction;
+  readonly expiryAlarm: Alarm;
+  readonly failedRenewalsAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: RenewalScheduleProps) {
+    super(scope, id);
+    const settings = {
+      [ENV.tableName]: props.table.tableName,
+      [ENV.renewalOrderLimit]: String(props.orderLimit ?? 300),
+      [ENV.renewalOrderWindowMinutes]: String(props.orderWindowMinutes ?? 180),
+      [ENV.renewalMaxPerRun]: String(props.maxPerRun ?? 50),
+      [ENV.expiryNoticeDays]: String(props.expiryNoticeDays ?? 30),
+    };
+
+    this.planner = this.scheduledFunction('RenewalPlanner', 'renewal-planner', settings, Duration.minutes(5));
+    this.planner.addToRolePolicy(
+      new PolicyStatement({
+        // The renewal-due index (keys only), the per-account order budget items, and the conditional claims.
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn, `${props.table.tableArn}/index/${RENEWAL_INDEX}`],
+      }),
+    );
+    this.planner.addEnvironment(ENV.issuanceStateMachineArn, props.issuanceStateMachine.stateMachineArn);
+    props.issuanceStateMachine.grantStartExecution(this.planner);
+    new Rule(this, 'PlannerSchedule', {
+      description: 'certwright: plan due certificate renewals',
+      schedule: Schedule.rate(props.plannerRate ?? Duration.minutes(15)),
+      targets: [new LambdaFunction(this.planner, { retryAttempts: 0 })],
+    });
+
+    this.expiryNotices = this.scheduledFunction('ExpiryNotices', 'expiry-notices', settings, Duration.minutes(5));
+    this.expiryNotices.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+        resources: [props.table.tableArn, `${props.table.tableArn}/index/${EXPIRY_INDEX}`],
+      }),
+    );
+    this.expiryNotices.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      }),
+    );
+    new Rule(this, 'ExpiryNoticeSchedule', {
+      description: 'certwright: daily certificate expiry events and metrics',
+      schedule: Schedule.cron({ minute: '0', hour: '6' }),
+      targets: [new LambdaFunction(this.expiryNotices, { retryAttempts: 2 })],
+    });
+
+    // EMF metrics carry Powertools' `service` dimension.
+    const dimensionsMap = { service: 'certwright' };
+    this.expiryAlarm = new Alarm(this, 'CertificateExpiringAlarm', {
+      alarmDescription: 'A certificate has fewer days left than the threshold: its renewal is failing, or it is a custom upload to replace.',
+      metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: 'MinDaysToExpiry', dimensionsMap, statistic: 'Minimum', period: Duration.days(1) }),
+      threshold: props.daysToExpiryAlarmThreshold ?? 14,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No datapoint means no certificate within the notice window: nothing to worry about.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.failedRenewalsAlarm = new Alarm(this, 'FailedRenewalsAlarm', {
+      alarmDescription: 'Certificate renewals keep failing; lastAttempt.error on the certificates says why.',
+      metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RenewalsFailed', dimensionsMap, statistic: 'Sum', period: Duration.hours(6) }),
+      threshold: props.failedRenewalsAlarmThreshold ?? 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): NodejsFunction {
+    const scope = new Construct(this, id);
+    const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group in the account.
+    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `certwright: ${name}`,
+      entry: join(repoRoot, 'functions', 'scheduled', `${name}.ts`),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout,
+      role,
+      logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+      bundling: LAMBDA_BUNDLING,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',
+    });
+    return fn;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCertwrightApp } from '../../infra/app.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+
+type Json = Record<string, any>;
+let lifecycle: Template;
+
+/** The one resource of `type` whose properties contain `marker` (as JSON text). */
+function only(type: string, marker: string): [string, Json] {
+  const found = Object.entries(lifecycle.findResources(type)).filter(([, resource]) => JSON.stringify(resource).includes(marker));
+  expect(found, `${type} with ${marker}`).toHaveLength(1);
+  return found[0] as [string, Json];
+}
+
+/** Every statement of the policies attached to the role of the function `logicalId`. */
+function statementsOf(functionLogicalId: string): Json[] {
+  const role = (lifecycle.toJSON().Resources[functionLogicalId] as Json).Properties.Role['Fn::GetAtt'][0];
+  return Object.values(lifecycle.findResources('AWS::IAM::Policy'))
+    .filter((policy: Json) => policy.Properties.Roles.some((ref: Json) => ref.Ref === role))
+    .flatMap((policy: Json) => policy.Properties.PolicyDocument.Statement);
+}
+
+beforeAll(() => {
+  // Without bundling: the template is what is checked here (the bundles are checked by template.test.ts).
+  const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
+}, 120_000);
+
+describe('renewal schedule', () => {
+  it('runs the renewal planner every 15 minutes with the order budget in its configuration', () => {
+    const [planner, fn] = only('AWS::Lambda::Function', 'certwright: renewal-planner');
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      [ENV.renewalOrderLimit]: '300',
+      [ENV.renewalOrderWindowMinutes]: '180',
+      [ENV.renewalMaxPerRun]: '50',
+    });
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining([ENV.tableName, ENV.issuanceStateMachineArn]));
+    const [, rule] = only('AWS::Events::Rule', 'rate(15 minutes)');
+    expect(JSON.stringify(rule.Properties.Targets)).toContain(planner);
+  });
+
+  it('lets the planner start workflow executions and use the renewal index, and nothing broader', () => {
+    const [planner] = only('AWS::Lambda::Function', 'certwright: renewal-planner');
+    const statements = statementsOf(planner);
+    expect(statements.some((statement) => [statement.Action].flat().includes('states:StartExecution'))).toBe(true);
+    const table = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(table?.Resource)).toContain('/index/renewal-due');
+    expect(statements.every((statement) => statement.Resource !== '*')).toBe(true);
+  });
+
+  it('sends expiry notices daily and may put events on the default bus only', () => {
+    const [notices] = only('AWS::Lambda::Function', 'certwright: expiry-notices');
+    const [, rule] = only('AWS::Events::Rule', 'cron(0 6 * * ? *)');
+    expect(JSON.stringify(rule.Properties.Targets)).toContain(notices);
+    const putEvents = statementsOf(notices).find((statement) => [statement.Action].flat().includes('events:PutEvents'));
+    expect(JSON.stringify(putEvents?.Resource)).toContain(':event-bus/default');
+  });
+
+  it('alarms when a certificate gets close to expiry and when renewals keep failing', () => {
+    const [, expiring] = only('AWS::CloudWatch::Alarm', 'MinDaysToExpiry');
+    expect(expiring.Properties).toMatchObject({
+      Namespace: 'Certwright',
+      Statistic: 'Minimum',
+      Threshold: 14,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const [, failing] = only('AWS::CloudWatch::Alarm', 'RenewalsFailed');
+    expect(failing.Properties).toMatchObject({ Statistic: 'Sum', Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+});
