@@ -58,6 +58,7 @@ export const ROUTES = [
   { method: 'DELETE', path: '/api/api-tokens/{id}', function: 'identity', scope: 'tokens:manage' },
   { method: 'GET', path: '/api/organizations/{organizationId}/users', function: 'identity', scope: 'users:manage' },
   { method: 'POST', path: '/api/organizations/{organizationId}/users', function: 'identity', scope: 'users:manage' },
+  { method: 'PATCH', path: '/api/organizations/{organizationId}/users/{userId}', function: 'identity', scope: 'users:manage' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/users/{userId}', function: 'identity', scope: 'users:manage' },
   { method: 'GET', path: '/api/organizations/{organizationId}/audit-events', function: 'identity', scope: 'admin' },
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).

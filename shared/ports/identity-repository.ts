@@ -24,6 +24,8 @@ export interface IdentityRepository {
   /** Replaces the password hash and moves `tokensValidAfter`, so earlier sessions end. */
   changePassword(user: User, passwordHash: string, at: string): Promise<void>;
   countByRole(organizationId: number, role: Role): Promise<number>;
+  /** Sets the role of the organization's user and returns it; null when the organization has no such user. */
+  updateRole(organizationId: number, id: string, role: Role, at: string): Promise<User | null>;
 
   putRefreshToken(token: RefreshToken): Promise<void>;
   /** The refresh token and whether its family was revoked (a reused token revokes its whole family). */

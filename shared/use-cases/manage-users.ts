@@ -43,9 +43,27 @@ export async function removeUser(deps: CoreDeps, principal: Principal, id: strin
   if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
   assertMayManage(principal, user.role);
   if (user.role === 'owner' && (await deps.identity.countByRole(principal.organizationId, 'owner')) <= 1) {
-    throw new ConflictError('The last owner of an organization cannot be removed; make another user owner first');
+    throw new ConflictError('The last owner of an organization cannot be removed; make another user owner first (PATCH its role)');
   }
   if (!(await deps.identity.deleteUser(principal.organizationId, id))) throw new NotFoundError('User');
+}
+
+/**
+ * Changes a user's role. The caller must hold the scopes of the old and of the new role, and the last owner stays
+ * an owner. The user's access tokens follow at once: their scopes are narrowed to the role on every request.
+ */
+export async function changeRole(deps: CoreDeps, principal: Principal, id: string, role: Role): Promise<User> {
+  const user = await deps.identity.getUser(id);
+  if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
+  assertMayManage(principal, user.role);
+  assertMayManage(principal, role);
+  if (user.role === role) return user;
+  if (user.role === 'owner' && (await deps.identity.countByRole(principal.organizationId, 'owner')) <= 1) {
+    throw new ConflictError('The last owner of an organization must stay owner; make another user owner first');
+  }
+  const updated = await deps.identity.updateRole(principal.organizationId, id, role, deps.clock.now().toISOString());
+  if (!updated) throw new NotFoundError('User');
+  return updated;
 }
 
 /** The signed-in user's id, or a 403 for API tokens, which have no password. */

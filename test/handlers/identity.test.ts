@@ -292,6 +292,32 @@ describe('users', () => {
     expect((await api.request('DELETE', `${usersPath}/${owners[0].id}`)).status).toBe(409);
   });
 
+  it('changes roles with PATCH: sessions follow at once, admins cannot make owners, the last owner stays', async () => {
+    const user = await createUser('admin');
+    const session = await login(user.email, user.password);
+    const asUser = bearer(session.body.token);
+    const certificates = `/api/organizations/${api.organizationId}/certificates`;
+    expect((await api.request('POST', certificates, { ...asUser, body: {} })).status).toBe(422);
+
+    const demoted = await api.request('PATCH', `${usersPath}/${user.id}`, { body: { role: 'viewer' } });
+    expect(demoted.status).toBe(200);
+    expect(demoted.body).toMatchObject({ id: user.id, role: 'viewer' });
+    // The same access token, issued while the user was an admin, now carries only a viewer's scopes.
+    expect((await api.request('POST', certificates, { ...asUser, body: {} })).status).toBe(403);
+    expect((await api.request('GET', certificates, asUser)).status).toBe(200);
+
+    const admin = await createUser('admin');
+    const asAdmin = bearer((await login(admin.email, admin.password)).body.token);
+    expect((await api.request('PATCH', `${usersPath}/${user.id}`, { ...asAdmin, body: { role: 'owner' } })).status).toBe(403);
+    expect((await api.request('PATCH', `${usersPath}/${user.id}`, { ...asAdmin, body: { role: 'member' } })).status).toBe(200);
+    expect((await api.request('PATCH', `${usersPath}/${user.id}`, { body: { role: 'boss' } })).status).toBe(422);
+
+    const owners = (await api.request('GET', usersPath)).body.member.filter((member: { role: string }) => member.role === 'owner');
+    expect(owners).toHaveLength(1);
+    const lastOwner = await api.request('PATCH', `${usersPath}/${owners[0].id}`, { body: { role: 'admin' } });
+    expect(lastOwner.status).toBe(409);
+  });
+
   it('lets an admin manage members but not owners, and nobody reach another organization’s users', async () => {
     const admin = await createUser('admin');
     const { body } = await login(admin.email, admin.password);

@@ -247,6 +247,26 @@ export class DynamoIdentityRepository implements IdentityRepository {
     return (await this.listUsers(organizationId)).filter((user) => user.role === role).length;
   }
 
+  async updateRole(organizationId: number, id: string, role: Role, at: string): Promise<User | null> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.user(id),
+          UpdateExpression: 'SET #role = :role, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND organizationId = :org',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':role': role, ':at': at, ':org': organizationId },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toUser(Attributes) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw storeFailure(error);
+    }
+  }
+
   async putRefreshToken(token: RefreshToken): Promise<void> {
     await guard(
       this.client.send(

@@ -11,7 +11,7 @@ import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { login, refresh } from '../../use-cases/login.ts';
 import type { Session } from '../../use-cases/login.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../use-cases/manage-api-tokens.ts';
-import { changeOwnPassword, createUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
+import { changeOwnPassword, changeRole, createUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
 import { auditResource, collection, sessionResource, tokenPath, tokenResource, userPath, userResource } from './presenter.ts';
 
 export interface IdentityOptions {
@@ -39,6 +39,8 @@ const createUserSchema = z.object({
   password: z.string({ message: 'password is required' }).max(1024),
   role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }),
 });
+
+const changeRoleSchema = z.object({ role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }) });
 
 const changePasswordSchema = z.object({
   currentPassword: z.string({ message: 'currentPassword is required' }).min(1).max(1024),
@@ -120,6 +122,12 @@ export function identityOperations(options: IdentityOptions): Record<string, Ope
       const input = body(createUserSchema, event);
       const user = await createUser(deps, principal, { email: input.email, password: input.password, role: input.role as (typeof ROLES)[number] });
       return json(201, userResource(user), { location: userPath(user.organizationId, user.id) });
+    },
+
+    'PATCH /api/organizations/{organizationId}/users/{userId}': async ({ deps, principal, params, event }) => {
+      const input = parseWith(changeRoleSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json', 'application/merge-patch+json'] }));
+      const user = await changeRole(deps, principal, params.userId ?? '', input.role as (typeof ROLES)[number]);
+      return json(200, userResource(user));
     },
 
     'DELETE /api/organizations/{organizationId}/users/{userId}': async ({ deps, principal, params }) => {
