@@ -398,6 +398,22 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
     expect(status.body).toEqual({ success: false, error: 'Project has no certificate' });
   });
 
+  it('only detaches a certificate that is still activated for the organization through the admin API', async () => {
+    const project = await newProject();
+    const id = (await uploadTo(project.id, ['api.example.com'])).reply.body.certificate.id;
+    const activated = await api.request('POST', '/v1/organization/certificates/activate', {
+      token: null,
+      headers: { authorization: `Bearer ${api.token}` },
+      body: { certificate_ids: [id] },
+    });
+    expect(activated.status).toBe(200);
+    const reply = await api.request('DELETE', certificatePath(project.id));
+    expect(reply.body).toEqual({ success: true, message: 'Certificate removed' });
+    expect((await api.request('GET', certificatePath(project.id))).text).toBe('null');
+    expect((await api.request('GET', `${certificates}/${id}`)).status).toBe(200);
+    expect(await secretsOf(id)).toHaveLength(1);
+  });
+
   it("answers 404 for an unknown project and for another organization's project", async () => {
     const unknown = await api.request('GET', certificatePath('00000000-0000-4000-8000-000000000000'));
     expect(unknown.status).toBe(404);
