@@ -139,7 +139,7 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
     StartAt: 'CreateOrder',
     States: {
       CreateOrder: task('create-order', IDS, 'PresentChallenges', {
-        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'authorizations'),
+        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations'),
         path: '$.acme',
       }),
       PresentChallenges: task('present-challenges', ORDER, 'CheckPropagation', {

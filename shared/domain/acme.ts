@@ -35,6 +35,8 @@ export interface AcmeOrderRef {
   finalizeUrl: string;
   /** ISO time after which the attempt gives up. */
   deadline: string;
+  /** The attempt's settings without the contact address, so the steps need not read them again. */
+  settings: Omit<IssuanceSettings, 'email'>;
   authorizations: AuthorizationRef[];
 }
 

@@ -18,8 +18,8 @@ export async function ensureAccount(
   deps: CoreDeps,
   input: { organizationId: number; directoryUrl: string; email: string | null },
 ): Promise<AcmeAccountSession & { accountUrl: string }> {
-  const existing = await deps.issuance.getAccount(input.organizationId, input.directoryUrl);
-  if (existing) return openAccount(deps, input.organizationId, input.directoryUrl);
+  const opened = await findAccount(deps, input.organizationId, input.directoryUrl);
+  if (opened) return opened;
 
   const keySecretName = `${deps.secretPrefix}acme-accounts/${input.organizationId}/${directoryHash(input.directoryUrl)}/${deps.newId()}`;
   const accountKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -55,15 +55,35 @@ export async function ensureAccount(
   return { directoryUrl: input.directoryUrl, accountKeyPem, accountUrl };
 }
 
+type OpenAccount = AcmeAccountSession & { accountUrl: string };
+
+/**
+ * Sessions opened in this container, for a few minutes: every step of every attempt needs the account, and an
+ * account's key never changes, so a warm Lambda need not read the table and the secret store each time.
+ */
+const SESSION_TTL_MS = 5 * 60_000;
+const sessions = new WeakMap<object, Map<string, { session: OpenAccount; until: number }>>();
+
 /** Rebuilds the account session in a step: the key is read from the secret store, never carried in the workflow. */
-export async function openAccount(
-  deps: CoreDeps,
-  organizationId: number,
-  directoryUrl: string,
-): Promise<AcmeAccountSession & { accountUrl: string }> {
+export async function openAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount> {
+  const session = await findAccount(deps, organizationId, directoryUrl);
+  if (!session) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${directoryUrl}`);
+  return session;
+}
+
+async function findAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
+  const cache = sessions.get(deps.secrets) ?? new Map<string, { session: OpenAccount; until: number }>();
+  sessions.set(deps.secrets, cache);
+  const key = `${organizationId}\n${directoryUrl}`;
+  const now = deps.clock.now().getTime();
+  const cached = cache.get(key);
+  if (cached && cached.until > now) return cached.session;
+
   const account = await deps.issuance.getAccount(organizationId, directoryUrl);
-  if (!account) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${directoryUrl}`);
+  if (!account) return null;
   const accountKeyPem = await deps.secrets.get(account.keySecretName);
   if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key is missing from the secret store');
-  return { directoryUrl, accountKeyPem, accountUrl: account.accountUrl };
+  const session = { directoryUrl, accountKeyPem, accountUrl: account.accountUrl };
+  cache.set(key, { session, until: now + SESSION_TTL_MS });
+  return session;
 }

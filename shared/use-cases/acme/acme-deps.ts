@@ -12,5 +12,5 @@ export interface AcmeDeps {
   workflow: WorkflowStarter;
   acmeConfig: AcmeConfig;
   /** The DNS provider that solves dns-01 for these settings (Route 53 in AWS, challtestsrv locally). */
-  dnsProviderFor(settings: IssuanceSettings): DnsProvider;
+  dnsProviderFor(settings: Pick<IssuanceSettings, 'dnsProvider'>): DnsProvider;
 }

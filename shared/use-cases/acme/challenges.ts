@@ -25,19 +25,13 @@ export interface PollState {
   checks: number;
 }
 
-async function settingsOf(deps: CoreDeps, certificateId: string) {
-  const settings = await deps.issuance.getSettings(certificateId);
-  if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
-  return settings;
-}
-
 /**
  * Step 2: publishes each challenge. The record goes into the table first, so that clean-up finds it whatever
  * happens next; HTTP-01 answers come from that record, DNS-01 values go to the DNS provider one after the other
  * (example.com and *.example.com add two values to one name, which must not race).
  */
 export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PropagationState> {
-  const settings = await settingsOf(deps, input.certificateId);
+  const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
   const changeIds: string[] = [];
   for (const ref of input.acme.authorizations) {
@@ -74,8 +68,7 @@ export async function checkPropagation(
 ): Promise<PropagationState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
   const checks = input.propagation.checks + 1;
-  const settings = await settingsOf(deps, input.certificateId);
-  const dns = deps.dnsProviderFor(settings);
+  const dns = deps.dnsProviderFor(input.acme.settings);
   const pending: string[] = [];
   for (const changeId of input.propagation.changeIds) if (!(await dns.isChangeInSync(changeId))) pending.push(changeId);
   if (pending.length > 0) return { changeIds: pending, ready: false, checks, waitingFor: `DNS change ${pending[0]} to be in sync` };

@@ -3,7 +3,7 @@ import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { ensureAccount } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
-import { certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
+import { changeCertificate } from './certificate-progress.ts';
 
 /** How long one attempt may take from its new order on; the workflow's loops stop there. */
 export const ATTEMPT_DURATION_MS = 55 * 60_000;
@@ -16,21 +16,31 @@ export const orderIdentifiers = (domainName: string, sanNames: readonly string[]
  * picks, per authorization still pending, the challenge of the configured type.
  */
 export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
-  const certificate = await certificateOfAttempt(deps, ids);
   const settings = await deps.issuance.getSettings(ids.certificateId);
   if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
+  // The contact address stays out of the workflow state; the rest travels with the order.
+  const workflowSettings: AcmeOrderRef['settings'] = {
+    directoryUrl: settings.directoryUrl,
+    challengeType: settings.challengeType,
+    dnsProvider: settings.dnsProvider,
+    keyType: settings.keyType,
+    keySize: settings.keySize,
+    profile: settings.profile,
+  };
 
-  await changeCertificate(deps, ids, (current, now) =>
+  const certificate = await changeCertificate(deps, ids, (current) =>
     current.lastAttempt?.id === ids.attemptId
       ? {
           ...current,
           // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
           status: current.status === 'active' ? 'active' : 'issuing',
-          lastAttempt: { ...current.lastAttempt, status: 'running', startedAt: now },
+          lastAttempt: { ...current.lastAttempt, status: 'running' },
           sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
         }
       : null,
   );
+  if (!certificate) throw new StepError('IssuanceSetupError', 'The certificate was deleted while it was being issued');
+  if (certificate.lastAttempt?.id !== ids.attemptId) throw new StepError('IssuanceSetupError', 'A newer attempt replaced this one');
 
   const session = await ensureAccount(deps, {
     organizationId: ids.organizationId,
@@ -70,6 +80,7 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     orderUrl: order.url,
     finalizeUrl: order.finalize,
     deadline: new Date(deps.clock.now().getTime() + ATTEMPT_DURATION_MS).toISOString(),
+    settings: workflowSettings,
     authorizations,
   };
 }

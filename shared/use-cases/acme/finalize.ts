@@ -4,6 +4,7 @@ import { StepError } from '../../domain/acme-errors.ts';
 import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { renewalAfterIssuance } from '../../domain/renewal.ts';
+import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
@@ -34,8 +35,7 @@ function generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
  */
 export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Promise<OrderPollState> {
   const certificate = await certificateOfAttempt(deps, input);
-  const settings = await deps.issuance.getSettings(input.certificateId);
-  if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
+  const settings = input.acme.settings;
   const secretName = attemptKeySecretName(deps, input);
   let keyPem = await deps.secrets.get(secretName);
   if (!keyPem) {
@@ -86,9 +86,11 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): P
     throw error;
   }
   let previousKey: string | null = null;
+  let previousSerial: string | null = null;
   const stored = await changeCertificate(deps, input, (current, now) => {
     if (current.lastAttempt?.id !== input.attemptId) return null;
     previousKey = current.privateKeySecretName;
+    previousSerial = current.serialNumber;
     return {
       ...current,
       status: 'active',
@@ -117,5 +119,6 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): P
   }
   // The key of the certificate this one replaces is no longer referenced.
   if (previousKey && previousKey !== secretName) await deps.secrets.delete(previousKey);
+  await announceOutcome(deps, stored, { renewedFrom: previousSerial });
   return { stored: true };
 }

@@ -1,4 +1,5 @@
 import { renewalAfterFailure } from '../../domain/renewal.ts';
+import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate } from './certificate-progress.ts';
@@ -46,6 +47,7 @@ export async function recordFailure(deps: CoreDeps, input: AttemptIds & { error?
         }
       : null,
   );
+  if (updated?.lastAttempt?.id === input.attemptId) await announceOutcome(deps, updated);
   const keyName = attemptKeySecretName(deps, input);
   if (updated?.privateKeySecretName !== keyName) await deps.secrets.delete(keyName, { withoutRecovery: true });
   return { recorded: updated?.lastAttempt?.id === input.attemptId };
