@@ -39,6 +39,8 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
     table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,
+    // The steps that record an attempt's outcome announce it (Certificate Issued / Renewed / Renewal Failed).
+    announcingFunctions: [issuance.workflow.functions['store-certificate'], issuance.workflow.functions['record-failure']],
   });
 
   // Fails the synth on any finding that is not acknowledged with a reason next to the resource.

@@ -6,10 +6,12 @@ import { EventBridgeEventPublisher } from './adapters/eventbridge/eventbridge-ev
 import { FileEventPublisher } from './adapters/local-events/file-event-publisher.ts';
 import { EmfLifecycleMetrics } from './adapters/powertools/emf-lifecycle-metrics.ts';
 import type { EventPublisher } from './ports/event-publisher.ts';
+import type { LifecycleDeps } from './use-cases/announce-outcome.ts';
 import type { ExpiryNoticeDeps } from './use-cases/expiry-notices.ts';
 import { DynamoOrderBudget } from './adapters/dynamodb/order-budget.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoRenewalQueue } from './adapters/dynamodb/renewal-queue.ts';
+import { loadEventsConfig } from './config/renewal-config.ts';
 import type { RenewalConfig } from './config/renewal-config.ts';
 import { systemClock } from './domain/clock.ts';
 import { MINUTE_MS } from './domain/renewal.ts';
@@ -43,3 +45,13 @@ export function buildExpiryNoticeDeps(config: RenewalConfig): ExpiryNoticeDeps {
 
 export const eventPublisherFor = (config: Pick<RenewalConfig, 'eventsFile'>): EventPublisher =>
   config.eventsFile ? new FileEventPublisher(config.eventsFile) : new EventBridgeEventPublisher(new EventBridgeClient({}));
+
+/**
+ * Lifecycle announcements for the core (the workflow's store and failure steps). Off on a local stack without an
+ * events file (the tests), so nothing there reaches for AWS credentials.
+ */
+export function buildLifecycleDeps(env: NodeJS.ProcessEnv = process.env): { lifecycle?: LifecycleDeps } {
+  const config = loadEventsConfig(env);
+  if (config.local && !config.eventsFile) return {};
+  return { lifecycle: { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics() } };
+}

@@ -10,6 +10,7 @@ import { DynamoProjectRepository } from './adapters/dynamodb/project-repository.
 import { FileSecretStore } from './adapters/file-secrets/file-secret-store.ts';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager/secrets-manager-secret-store.ts';
 import { buildAcmeDeps } from './acme-wiring.ts';
+import { buildLifecycleDeps } from './renewal-wiring.ts';
 import type { ApiConfig } from './config/api-config.ts';
 import { systemClock } from './domain/clock.ts';
 import type { CoreDeps } from './use-cases/core-deps.ts';
@@ -35,5 +36,6 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
     newId: randomUUID,
     secretPrefix: config.secretPrefix,
     ...buildAcmeDeps(documents, config.tableName),
+    ...buildLifecycleDeps(),
   };
 }

@@ -97,6 +97,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const acme = await startLocalAcme({ pebble: false, ...options.acme, apiPort: port, dataDir: acmeDataDir });
     cleanups.push(() => acme.stop());
 
+    // Lifecycle events of `npm start` go to a file, set before the functions load their configuration.
+    if (options.dataDir) process.env[ENV.eventsFile] ??= join(options.dataDir, 'events.jsonl');
     const handlers = await loadHandlers();
     server.on('request', gatewayListener(ROUTES, handlers));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.

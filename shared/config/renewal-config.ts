@@ -40,3 +40,9 @@ export function loadRenewalConfig(env: NodeJS.ProcessEnv = process.env): Renewal
     eventsFile: values[ENV.eventsFile],
   };
 }
+
+/** Where lifecycle events go, for functions that announce outcomes (the workflow steps): a file, or EventBridge. */
+export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): { eventsFile: string | undefined; local: boolean } {
+  const eventsFile = env[ENV.eventsFile] || undefined;
+  return { eventsFile, local: Boolean(env[ENV.dynamodbEndpoint]) };
+}

@@ -7,6 +7,7 @@ import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { ProjectRepository } from '../ports/project-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { AcmeDeps } from './acme/acme-deps.ts';
+import type { LifecycleDeps } from './announce-outcome.ts';
 
 /** What the use cases need; wired once per cold start. */
 export interface CoreDeps extends AcmeDeps {
@@ -22,4 +23,6 @@ export interface CoreDeps extends AcmeDeps {
   newId: () => string;
   /** Every secret name starts with this, so IAM can limit access by prefix. */
   secretPrefix: string;
+  /** Lifecycle events and metrics (issued, renewed, renewal failed); absent where nothing listens (tests). */
+  lifecycle?: LifecycleDeps;
 }

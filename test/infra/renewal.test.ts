@@ -71,3 +71,12 @@ describe('renewal schedule', () => {
     expect(failing.Properties).toMatchObject({ Statistic: 'Sum', Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 });
+
+describe('workflow outcome events', () => {
+  it('lets the steps that record an outcome put events on the default bus', () => {
+    const [, policy] = only('AWS::IAM::Policy', 'AnnounceOutcomes');
+    expect(policy.Properties.Roles).toHaveLength(2);
+    expect(JSON.stringify(policy.Properties.Roles)).toMatch(/storecertificate.*recordfailure/i);
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(':event-bus/default');
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+import { startTestApi } from '../support/local-api.ts';
+import type { TestApi } from '../support/local-api.ts';
+import { expectIssuedBy, waitForAttempt } from './support.ts';
+
+let api: TestApi;
+let base: string;
+let root: string;
+let directory: string;
+
+beforeAll(async () => {
+  // Lifecycle events to a file, as `npm start` does; set before the functions load their configuration.
+  directory = await mkdtemp(join(tmpdir(), 'certwright-renewal-'));
+  process.env[ENV.eventsFile] = join(directory, 'events.jsonl');
+  api = await startTestApi({ acme: { pebble: true } });
+  base = `/api/organizations/${api.organizationId}/certificates`;
+  root = (await api.stack.acme.pebble?.management('/roots/0')) ?? '';
+});
+afterAll(async () => {
+  await api.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+const events = async () =>
+  (await readFile(join(directory, 'events.jsonl'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+
+describe('scheduled renewal against Pebble', () => {
+  it('renews a certificate that is due through the workflow: new certificate and key, old key gone, events sent', async () => {
+    expect(api.stack.acme.pebble, 'Pebble must be installed for these tests (apt-get install -y pebble)').not.toBeNull();
+    const created = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'renew.example.test', challengeType: 'http-01', keyType: 'ec' },
+    });
+    expect(created.status).toBe(201);
+    const path = `${base}/${created.body.id}`;
+    const issued = await waitForAttempt(api, path);
+    expect(issued).toMatchObject({ status: 'active', lastAttempt: { type: 'acme_issue', status: 'succeeded' } });
+    await api.stack.acme.workflow?.idle();
+
+    // Nothing is due yet: the planner reads nothing.
+    expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
+
+    // Its renewal time comes (as if two thirds of its lifetime had passed).
+    const stored = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    if (!stored) throw new Error('certificate missing');
+    const lifetime = new Date(stored.notAfter ?? '').getTime() - new Date(stored.notBefore ?? '').getTime();
+    expect(new Date(stored.renewAt ?? '').getTime()).toBe(new Date(stored.notAfter ?? '').getTime() - Math.round(lifetime / 3));
+    await api.stack.deps.certificates.update({ ...stored, renewAt: new Date(Date.now() - 60_000).toISOString() }, stored.version);
+
+    expect(await planRenewals()).toMatchObject({ itemsRead: 1, started: 1 });
+    const renewed = await waitForAttempt(api, path);
+    await api.stack.acme.workflow?.idle();
+    expect(renewed).toMatchObject({ status: 'active', attemptCount: 2, lastAttempt: { type: 'acme_renew', status: 'succeeded' } });
+    expect(renewed.certificateData).not.toBe(issued.certificateData);
+    const exported = await api.request('GET', `${path}?include=privateKeyData`);
+    expectIssuedBy(renewed, root, exported.body.privateKeyData);
+    // A new key on renewal; the old one is deleted once the new certificate is stored.
+    const after = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    expect(after?.privateKeySecretName).not.toBe(stored.privateKeySecretName);
+    expect(await api.stack.deps.secrets.get(stored.privateKeySecretName ?? '')).toBeNull();
+    expect(new Date(after?.renewAt ?? '').getTime()).toBeGreaterThan(Date.now());
+
+    // Renewed once, not again on the next run.
+    expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
+    const sent = (await events()).filter((event) => event.detail.certificateId === created.body.id);
+    expect(sent.map((event) => event['detail-type'])).toEqual(['Certificate Issued', 'Certificate Renewed']);
+    expect(sent[1].detail).toMatchObject({ domainName: 'renew.example.test', renewedFrom: stored.serialNumber });
+    expect(JSON.stringify(sent)).not.toMatch(/PRIVATE KEY/);
+  });
+});
