@@ -293,6 +293,9 @@ describe('activate and deactivate for the organization', () => {
     expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [a] } })).status).toBe(200);
     expect((await api.stack.deps.activations.scopesOf(a)).length).toBe(0);
     expect(await api.stack.deps.activations.scopesOf(b)).toEqual([{ type: 'organization' }]);
+    // The scope's set of active ids, which lists read, agrees with the per-certificate switches.
+    const activeSet = await api.stack.deps.activations.activeIn(api.organizationId, { type: 'organization' });
+    expect([activeSet.has(a), activeSet.has(b)]).toEqual([false, true]);
   });
 
   it('is atomic: one unknown id in a batch answers 404 and changes nothing', async () => {
