@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { SignJWT, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../shared/domain/organization.ts';
 import { ALL_SCOPES } from '../../shared/domain/organization.ts';
 import { ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
 import type { RouteDefinition } from '../../shared/http/routes.ts';
+import { signingKeySecretName } from '../../shared/use-cases/access-tokens.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { ApiReply, TestApi } from '../support/local-api.ts';
 
 /**
- * Every route of every dialect x every kind of credential, generated from ROUTES: a route added without a scope,
+ * Every route of every dialect x every kind of credential (9 cells), generated from ROUTES: a route added without a scope,
  * or with a path id this file cannot make a resource for, fails here until it is covered.
  */
 
@@ -50,12 +52,21 @@ const absent = (kind: ResourceKind | null): string => (kind === 'hostname' ? `ab
 
 const fill = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodeURIComponent(values[name]!));
 
-type Cell = 'no credential' | 'wrong organization' | 'lacking the scope' | 'expired token' | 'revoked token' | 'tampered JWT' | 'correct token' | 'correct JWT';
+type Cell =
+  | 'no credential'
+  | 'wrong organization'
+  | 'lacking the scope'
+  | 'expired token'
+  | 'revoked token'
+  | 'tampered JWT'
+  | 'expired JWT'
+  | 'correct token'
+  | 'correct JWT';
 
 let api: TestApi;
 /** Organization B: its token, and one real resource of each kind that routes name by id alone. */
 let other: { organizationId: number; token: string; resources: Partial<Record<ResourceKind, string>> };
-let credentials: { expired: string; revoked: string; ownerJwt: string; tamperedJwt: string };
+let credentials: { expired: string; revoked: string; ownerJwt: string; tamperedJwt: string; expiredJwt: string };
 const lackingTokens = new Map<Scope, Promise<string>>();
 
 async function putToken(scopes: readonly Scope[], extra: { expiresAt?: string; revokedAt?: string } = {}): Promise<string> {
@@ -92,6 +103,14 @@ function send(route: RouteDefinition, path: string, auth: { token?: string; jwt?
   return api.request(route.method, path, { token: auth.token ?? null, headers, ...(hasBody(route) ? { body: {} } : {}) });
 }
 
+/** The same claims, signed with the real key (read from the secret store), but expired a minute ago. */
+async function expiredCopy(claims: Record<string, unknown>): Promise<string> {
+  const stored = JSON.parse((await api.stack.deps.secrets.get(signingKeySecretName(api.stack.deps))) ?? '{}');
+  const key = (await importJWK(stored.privateJwk, 'ES256')) as Parameters<SignJWT['sign']>[0];
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...claims, iat: now - 3600, exp: now - 60 }).setProtectedHeader({ alg: 'ES256', kid: stored.kid, typ: 'at+jwt' }).sign(key);
+}
+
 beforeAll(async () => {
   api = await startTestApi();
   const b = await createOrganizationWithToken(api.stack.deps);
@@ -124,6 +143,7 @@ beforeAll(async () => {
     revoked: await putToken(ALL_SCOPES, { revokedAt: new Date(Date.now() - 60_000).toISOString() }),
     ownerJwt: session.body.token,
     tamperedJwt: `${header}.${forged}.${signature}`,
+    expiredJwt: await expiredCopy(claims),
   };
 });
 afterAll(() => api.stop());
@@ -176,13 +196,14 @@ describe('access matrix', () => {
     }
 
     const statuses = async (): Promise<Record<Cell, number | null>> => {
-      const [none, wrongOrganization, lacking, expired, revoked, tampered, correct, correctJwt] = await Promise.all([
+      const [none, wrongOrganization, lacking, expired, revoked, tampered, expiredJwt, correct, correctJwt] = await Promise.all([
         send(route, ownPath, {}),
         foreignPath ? send(route, foreignPath, { token: api.token }) : Promise.resolve(null),
         tokenLacking(scope).then((token) => send(route, ownPath, { token })),
         send(route, ownPath, { token: credentials.expired }),
         send(route, ownPath, { token: credentials.revoked }),
         send(route, ownPath, { jwt: credentials.tamperedJwt }),
+        send(route, ownPath, { jwt: credentials.expiredJwt }),
         send(route, ownPath, { token: api.token }),
         send(route, ownPath, { jwt: credentials.ownerJwt }),
       ]);
@@ -193,6 +214,7 @@ describe('access matrix', () => {
         'expired token': expired.status,
         'revoked token': revoked.status,
         'tampered JWT': tampered.status,
+        'expired JWT': expiredJwt.status,
         'correct token': correct.status,
         'correct JWT': correctJwt.status,
       };
@@ -219,6 +241,7 @@ describe('access matrix', () => {
       'expired token': 401,
       'revoked token': 401,
       'tampered JWT': 401,
+      'expired JWT': 401,
       'correct token': USER_ONLY_ROUTES.has(key) ? 403 : 'passes',
       'correct JWT': 'passes',
     });
