@@ -48,7 +48,11 @@ export async function setCertificateActivation(
   await requireScope(deps, principal, scope);
   const ids = [...new Set(certificateIds)];
   for (let attempt = 1; ; attempt += 1) {
-    const found = new Map((await deps.certificates.getMany(principal.organizationId, ids)).map((c) => [c.id, c]));
+    const [certificates, current] = await Promise.all([
+      deps.certificates.getMany(principal.organizationId, ids),
+      deps.activations.activeAmong(scope, ids),
+    ]);
+    const found = new Map(certificates.map((c) => [c.id, c]));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw new CertwrightError(
@@ -56,7 +60,6 @@ export async function setCertificateActivation(
         `No certificate with id ${missing.map((id) => `'${id}'`).join(', ')} in this organization; nothing was changed`,
       );
     }
-    const current = await deps.activations.activeAmong(scope, ids);
     const change = {
       activate: active ? ids.filter((id) => !current.has(id)) : [],
       deactivate: active ? [] : ids.filter((id) => current.has(id)),
