@@ -70,8 +70,14 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     });
     const done = execution.result.then(
       () => undefined,
-      // A failed execution has recorded its reason on the certificate already (RecordFailure); nothing to add.
-      () => undefined,
+      async (error: unknown) => {
+        // A failed execution went through RecordFailure already. One that ran out of time was cut off wherever it
+        // was: record that, so the attempt does not stay "running".
+        if ((error as Error).name !== 'ExecutionTimeoutError') return;
+        const reason = { Error: 'ExecutionTimeout', Cause: 'The issuance workflow ran out of time before it finished' };
+        await this.handlers['clean-up'](input).catch(() => undefined);
+        await this.handlers['record-failure']({ ...input, error: reason }).catch(() => undefined);
+      },
     );
     this.running.set(input.attemptId, { abort: execution.abort, done });
     void done.finally(() => this.running.delete(input.attemptId));

@@ -67,6 +67,34 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     expect(process.env[ENV.issuanceStateMachineArn]).toBe('local');
   });
 
+  it('follows a CNAME on _acme-challenge: the TXT record goes where the delegation points, and is cleaned up there', async () => {
+    const pebble = api.stack.acme.pebble;
+    const post = (path: string, body: unknown) =>
+      fetch(`${pebble?.challengeServerUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const target = '_acme-challenge.delegated-example-test.acme.example.net.';
+    expect((await post('/set-cname', { host: '_acme-challenge.delegated.example.test.', target })).ok).toBe(true);
+    // What the delegation target holds when the CA is told: our value, written there and not on the CNAME's name.
+    const { Resolver } = await import('node:dns/promises');
+    const resolver = new Resolver();
+    resolver.setServers([pebble?.dnsServer ?? '']);
+    let atTarget: string[][] = [];
+    api.stack.acme.workflow?.beforeTask('CompleteChallenges', async () => {
+      atTarget = await resolver.resolveTxt(target.slice(0, -1));
+    });
+    const created = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'delegated.example.test', challengeType: 'dns-01', keyType: 'ec' },
+    });
+    const done = await waitForAttempt(api, `${base}/${created.body.id}`);
+    api.stack.acme.workflow?.beforeTask('CompleteChallenges', null);
+    expect(done.lastAttempt, done.lastAttempt.error).toMatchObject({ status: 'succeeded' });
+    expect(done.status).toBe('active');
+    expect(atTarget).toHaveLength(1);
+    await api.stack.acme.workflow?.idle();
+    await expect(resolver.resolveTxt(target.slice(0, -1))).rejects.toThrow(/ENODATA|ENOTFOUND/);
+    expect(await api.stack.deps.issuance.challengesOfAttempt(done.lastAttempt.id)).toEqual([]);
+    await post('/clear-cname', { host: '_acme-challenge.delegated.example.test.' });
+  });
+
   it('issues with HTTP-01 and an RSA key: Pebble fetches the key authorization from the API itself', async () => {
     const created = await api.request('POST', base, {
       body: {

@@ -1,10 +1,10 @@
-import { challengeRecordName } from '../../domain/acme.ts';
 import type { AcmeOrderRef, ChallengeRecord } from '../../domain/acme.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { assertBeforeDeadline, changeCertificate } from './certificate-progress.ts';
+import { cnameResolver, resolveChallengeRecordName } from './challenge-name.ts';
 import { findMissingTxt } from './propagation.ts';
 
 export interface OrderStepInput extends AttemptIds {
@@ -34,6 +34,9 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
   const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
   const changeIds: string[] = [];
+  // Locally the CNAME lookups go to challtestsrv, the DNS Pebble resolves through; in AWS to the system resolver.
+  const dnsServer = deps.acmeConfig.challtestsrv?.dnsServer;
+  const resolveCname = cnameResolver(dnsServer ? { servers: [dnsServer] } : {});
   for (const ref of input.acme.authorizations) {
     const authorization = await deps.acme.getAuthorization(session, ref.url);
     const challenge = authorization.challenges.find((candidate) => candidate.url === ref.challengeUrl);
@@ -45,7 +48,8 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
       organizationId: input.organizationId,
       identifier: ref.identifier,
       type: ref.challengeType,
-      recordName: ref.challengeType === 'dns-01' ? challengeRecordName(ref.identifier) : null,
+      // A CNAME on _acme-challenge.<name> delegates the record to where its chain ends (cert-manager, lego).
+      recordName: ref.challengeType === 'dns-01' ? await resolveChallengeRecordName(ref.identifier, resolveCname) : null,
       value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
       createdAt: deps.clock.now().toISOString(),
     };
