@@ -51,7 +51,8 @@ export interface AcmeCa {
     session: AcmeAccountSession,
     input: { email: string | null; externalAccountBinding: { kid: string; hmacKey: string } | null },
   ): Promise<string>;
-  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null }): Promise<AcmeOrder>;
+  /** `replaces`: the RFC 9773 certificate ID of the certificate a renewal replaces. */
+  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null; replaces?: string }): Promise<AcmeOrder>;
   getOrder(session: AcmeAccountSession, orderUrl: string): Promise<AcmeOrder>;
   getAuthorization(session: AcmeAccountSession, url: string): Promise<AcmeAuthorization>;
   /** The value to publish: the key authorization for http-01, its SHA-256 digest for dns-01. */

@@ -164,11 +164,12 @@ export class AcmeClientCa implements AcmeCa {
     });
   }
 
-  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null }) {
+  createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null; replaces?: string }) {
     return call(async () => {
       const request = {
         identifiers: input.identifiers.map((value) => ({ type: 'dns', value })),
         ...(input.profile ? { profile: input.profile } : {}),
+        ...(input.replaces ? { replaces: input.replaces } : {}),
       };
       return toOrder(await this.client(session).createOrder(request as Parameters<acme.Client['createOrder']>[0]));
     });

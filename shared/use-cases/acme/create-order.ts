@@ -1,4 +1,5 @@
 import type { AcmeOrderRef, AuthorizationRef } from '../../domain/acme.ts';
+import { ariCertificateId, createReplacementOrder } from '../../domain/ari.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { ensureAccount } from './accounts.ts';
@@ -47,13 +48,22 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     directoryUrl: settings.directoryUrl,
     email: settings.email,
   });
-  const order = await deps.acme.createOrder(session, {
-    identifiers: orderIdentifiers(
-      certificate.domainName,
-      certificate.sans.map((san) => san.name),
-    ),
-    profile: settings.profile,
-  });
+  // A renewal names the certificate it replaces (RFC 9773 `replaces`), so the CA counts it as a renewal; when the CA
+  // says that certificate was already replaced, the order is placed once more without it.
+  const replaces =
+    certificate.lastAttempt?.type === 'acme_renew' && certificate.certificateData ? ariCertificateId(certificate.certificateData) : null;
+  const { order } = await createReplacementOrder(
+    (extra) =>
+      deps.acme.createOrder(session, {
+        identifiers: orderIdentifiers(
+          certificate.domainName,
+          certificate.sans.map((san) => san.name),
+        ),
+        profile: settings.profile,
+        ...extra,
+      }),
+    replaces,
+  );
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused the order');
 
   const authorizations: AuthorizationRef[] = [];
