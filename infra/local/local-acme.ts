@@ -11,6 +11,7 @@ export interface LocalAcmeOptions extends LocalWorkflowOptions {
   pebble: boolean;
   nonceRejectPercent?: number;
   certificateValiditySeconds?: number;
+  externalAccountMacKeys?: Record<string, string>;
 }
 
 export interface LocalAcme {
@@ -48,6 +49,7 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     httpChallengePort: options.apiPort,
     ...(options.nonceRejectPercent === undefined ? {} : { nonceRejectPercent: options.nonceRejectPercent }),
     ...(options.certificateValiditySeconds === undefined ? {} : { certificateValiditySeconds: options.certificateValiditySeconds }),
+    ...(options.externalAccountMacKeys === undefined ? {} : { externalAccountMacKeys: options.externalAccountMacKeys }),
   });
   Object.assign(process.env, {
     [ENV.acmeDirectoryUrl]: pebble.directoryUrl,

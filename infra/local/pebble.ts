@@ -21,6 +21,8 @@ export interface PebbleOptions {
   nonceRejectPercent?: number;
   /** Seconds a certificate is valid (Pebble's certificateValidityPeriod). */
   certificateValiditySeconds?: number;
+  /** Require External Account Binding with these MAC keys (kid -> base64url HMAC key), as ZeroSSL or Google do. */
+  externalAccountMacKeys?: Record<string, string>;
 }
 
 export interface Pebble {
@@ -194,7 +196,8 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
             httpPort: options.httpChallengePort,
             tlsPort,
             ocspResponderURL: '',
-            externalAccountBindingRequired: false,
+            externalAccountBindingRequired: options.externalAccountMacKeys !== undefined,
+            ...(options.externalAccountMacKeys ? { externalAccountMACKeys: options.externalAccountMacKeys } : {}),
             certificateValidityPeriod: options.certificateValiditySeconds ?? 7_776_000,
           },
         },
