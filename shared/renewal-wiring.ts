@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { AriClient } from './adapters/ari/ari-client.ts';
 import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-repository.ts';
 import { DynamoExpiryIndex } from './adapters/dynamodb/expiry-index.ts';
 import { EventBridgeEventPublisher } from './adapters/eventbridge/eventbridge-event-publisher.ts';
 import { FileEventPublisher } from './adapters/local-events/file-event-publisher.ts';
 import { EmfLifecycleMetrics } from './adapters/powertools/emf-lifecycle-metrics.ts';
 import type { EventPublisher } from './ports/event-publisher.ts';
+import type { RenewalInfoClient } from './ports/renewal-info.ts';
 import type { LifecycleDeps } from './use-cases/announce-outcome.ts';
 import type { ExpiryNoticeDeps } from './use-cases/expiry-notices.ts';
 import { DynamoOrderBudget } from './adapters/dynamodb/order-budget.ts';
@@ -50,8 +52,10 @@ export const eventPublisherFor = (config: Pick<RenewalConfig, 'eventsFile'>): Ev
  * Lifecycle announcements for the core (the workflow's store and failure steps). Off on a local stack without an
  * events file (the tests), so nothing there reaches for AWS credentials.
  */
-export function buildLifecycleDeps(env: NodeJS.ProcessEnv = process.env): { lifecycle?: LifecycleDeps } {
+export function buildLifecycleDeps(env: NodeJS.ProcessEnv = process.env): { lifecycle?: LifecycleDeps; renewalInfo: RenewalInfoClient } {
   const config = loadEventsConfig(env);
-  if (config.local && !config.eventsFile) return {};
-  return { lifecycle: { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics() } };
+  // ARI (RFC 9773) advice on when to renew; a CA without it (Pebble) leaves the lifetime rule in charge.
+  const renewalInfo = new AriClient({ clock: systemClock, timeoutMs: 5_000 });
+  if (config.local && !config.eventsFile) return { renewalInfo };
+  return { lifecycle: { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics() }, renewalInfo };
 }

@@ -191,8 +191,9 @@ export function renewalAfterIssuance(
   issued: { notBefore: Date; notAfter: Date },
   window: SuggestedWindow | null,
   random: Random,
+  explanationUrl: string | null = null,
 ): { renewAt: string; renewal: RenewalState } {
-  const renewal = initialRenewalState();
+  const renewal = { ...initialRenewalState(), explanationUrl };
   if (window) renewal.suggestedWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
   return { renewAt: renewAt(issued, window, random).toISOString(), renewal };
 }

@@ -7,6 +7,7 @@ import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { ProjectRepository } from '../ports/project-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { AcmeDeps } from './acme/acme-deps.ts';
+import type { RenewalInfoClient } from '../ports/renewal-info.ts';
 import type { LifecycleDeps } from './announce-outcome.ts';
 
 /** What the use cases need; wired once per cold start. */
@@ -25,4 +26,6 @@ export interface CoreDeps extends AcmeDeps {
   secretPrefix: string;
   /** Lifecycle events and metrics (issued, renewed, renewal failed); absent where nothing listens (tests). */
   lifecycle?: LifecycleDeps;
+  /** The CA's renewal advice (ACME Renewal Information), asked right after a certificate is stored. */
+  renewalInfo?: RenewalInfoClient;
 }

@@ -131,6 +131,16 @@ describe('renewal fields on the certificate', () => {
     expect(fields).toEqual({ renewAt: '2026-03-02T00:00:00.000Z', renewal: initialRenewalState() });
   });
 
+  it('after an issuance with ARI advice: inside the window, with the CA explanation kept', () => {
+    const window = { start: at('2026-02-20T00:00:00Z'), end: at('2026-02-22T00:00:00Z') };
+    const fields = renewalAfterIssuance(issued(90), window, fixed(0.25), 'https://ca.example/incident');
+    expect(fields.renewAt).toBe('2026-02-20T12:00:00.000Z');
+    expect(fields.renewal).toMatchObject({
+      explanationUrl: 'https://ca.example/incident',
+      suggestedWindow: { start: '2026-02-20T00:00:00.000Z', end: '2026-02-22T00:00:00.000Z' },
+    });
+  });
+
   it('after a failed renewal: renewAt moves to the backed-off retry, or stays and renewal pauses at the cap', () => {
     const certificate = { renewAt: '2026-03-02T00:00:00.000Z', notAfter: '2026-04-01T00:00:00.000Z' };
     const now = at('2026-03-02T01:00:00Z');

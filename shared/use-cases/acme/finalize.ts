@@ -6,6 +6,7 @@ import { ValidationError } from '../../domain/errors.ts';
 import { renewalAfterIssuance } from '../../domain/renewal.ts';
 import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
+import { renewalAdvice } from '../renewal-advice.ts';
 import { openAccount } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { assertBeforeDeadline, certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
@@ -85,6 +86,7 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): P
       throw new StepError('AcmeProblemError', `The CA issued a certificate that does not check out: ${error.message}`);
     throw error;
   }
+  const advice = await renewalAdvice(deps, input.acme.directoryUrl, inspected.certificatePem);
   let previousKey: string | null = null;
   let previousSerial: string | null = null;
   const stored = await changeCertificate(deps, input, (current, now) => {
@@ -104,8 +106,14 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): P
       certificateData: inspected.certificatePem,
       chainData: inspected.chainPem,
       privateKeySecretName: secretName,
-      // A third of the lifetime before expiry (half for short-lived certificates), failures forgotten.
-      ...renewalAfterIssuance({ notBefore: inspected.notBefore, notAfter: inspected.notAfter }, null, Math.random),
+      // Inside the CA's ARI window when it gave one, else a third of the lifetime before expiry (half for
+      // short-lived certificates); failures forgotten.
+      ...renewalAfterIssuance(
+        { notBefore: inspected.notBefore, notAfter: inspected.notAfter },
+        advice?.suggestedWindow ?? null,
+        Math.random,
+        advice?.explanationUrl ?? null,
+      ),
       sans: current.sans.map((san) => ({
         ...san,
         dnsStatus: 'valid',
