@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { buildAcmeDeps } from '../../shared/acme-wiring.ts';
+import { EmfLifecycleMetrics } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { loadRenewalConfig } from '../../shared/config/renewal-config.ts';
 import { buildRenewalPlannerDeps } from '../../shared/renewal-wiring.ts';
@@ -8,6 +9,7 @@ import type { PlanResult, RenewalPlannerDeps } from '../../shared/use-cases/plan
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
 
 const logger = new Logger({ serviceName: 'certwright', persistentKeys: { function: 'renewal-planner' } });
+const metrics = new EmfLifecycleMetrics();
 
 /** The planner run by the EventBridge schedule: one bounded pass over the due certificates, its figures logged. */
 export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; maxPerRun: number }) {
@@ -24,6 +26,9 @@ export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; ma
     }
     const result = await planRenewals(wired.deps, { maxPerRun: wired.maxPerRun });
     logger.info('renewal planner run', { ...result });
+    if (result.started) metrics.count('RenewalsStarted', result.started);
+    if (result.deferred) metrics.count('RenewalsDeferred', result.deferred);
+    metrics.flush();
     return result;
   };
 }
