@@ -161,7 +161,7 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       WaitForPropagation: { Type: 'Wait', Seconds: limits.propagationWaitSeconds, Next: 'CheckPropagation' },
       PropagationTimedOut: timedOut('The challenge records did not become visible in time', '$.propagation.waitingFor'),
 
-      CompleteChallenges: task('complete-challenges', ORDER, 'WaitForAuthorizations', {
+      CompleteChallenges: task('complete-challenges', ORDER, 'AreAuthorizationsValid', {
         selector: pick('valid', 'checks'),
         path: '$.authorizationPoll',
       }),
@@ -174,29 +174,34 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
         Type: 'Choice',
         Choices: [
           { Variable: '$.authorizationPoll.valid', BooleanEquals: true, Next: 'Finalize' },
+          // Look once before the first wait: a CA that validates at once is not kept waiting for.
+          { Variable: '$.authorizationPoll.checks', NumericEquals: 0, Next: 'PollAuthorizations' },
           { Variable: '$.authorizationPoll.checks', NumericGreaterThanEquals: limits.authorizationChecks, Next: 'AuthorizationsTimedOut' },
         ],
         Default: 'WaitForAuthorizations',
       },
       AuthorizationsTimedOut: timedOut('Validating the challenges', null),
 
-      Finalize: task('finalize', ORDER, 'IsOrderValid', { selector: pick('status', 'checks'), path: '$.orderPoll' }),
+      Finalize: task('finalize', ORDER, 'IsOrderValid', { selector: pick('status', 'checks', 'certificateUrl'), path: '$.orderPoll' }),
       WaitForOrder: { Type: 'Wait', Seconds: limits.orderWaitSeconds, Next: 'PollOrder' },
       PollOrder: task('poll-order', { ...ORDER, 'poll.$': '$.orderPoll' }, 'IsOrderValid', {
-        selector: pick('status', 'checks'),
+        selector: pick('status', 'checks', 'certificateUrl'),
         path: '$.orderPoll',
       }),
       IsOrderValid: {
         Type: 'Choice',
         Choices: [
           { Variable: '$.orderPoll.status', StringEquals: 'valid', Next: 'StoreCertificate' },
+          { Variable: '$.orderPoll.checks', NumericEquals: 0, Next: 'PollOrder' },
           { Variable: '$.orderPoll.checks', NumericGreaterThanEquals: limits.orderChecks, Next: 'OrderTimedOut' },
         ],
         Default: 'WaitForOrder',
       },
       OrderTimedOut: timedOut('Issuing the certificate', null),
 
-      StoreCertificate: task('store-certificate', ORDER, 'CleanUp', { path: null }),
+      StoreCertificate: task('store-certificate', { ...ORDER, 'certificateUrl.$': '$.orderPoll.certificateUrl' }, 'CleanUp', {
+        path: null,
+      }),
       // The certificate is stored by now: a clean-up that still fails after its retries must not fail the attempt.
       CleanUp: task(
         'clean-up',

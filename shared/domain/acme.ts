@@ -52,6 +52,8 @@ export interface ChallengeRecord {
   recordName: string | null;
   /** dns-01: the TXT value; http-01: the key authorization served at /.well-known/acme-challenge/<token>. */
   value: string;
+  /** dns-01: the DNS provider that holds the value, so clean-up removes it there. */
+  dnsProvider: string | null;
   createdAt: string;
 }
 

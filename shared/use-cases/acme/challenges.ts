@@ -51,6 +51,7 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
       // A CNAME on _acme-challenge.<name> delegates the record to where its chain ends (cert-manager, lego).
       recordName: ref.challengeType === 'dns-01' ? await resolveChallengeRecordName(ref.identifier, resolveCname) : null,
       value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
+      dnsProvider: ref.challengeType === 'dns-01' ? settings.dnsProvider : null,
       createdAt: deps.clock.now().toISOString(),
     };
     await deps.issuance.putChallenge(record);
@@ -134,9 +135,8 @@ export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput &
 export async function cleanUpChallenges(deps: CoreDeps, ids: AttemptIds): Promise<{ removed: number }> {
   const records = await deps.issuance.challengesOfAttempt(ids.attemptId);
   if (records.length === 0) return { removed: 0 };
-  const settings = await deps.issuance.getSettings(ids.certificateId);
   for (const record of records) {
-    if (record.recordName && settings) await deps.dnsProviderFor(settings).cleanUp({ name: record.recordName, value: record.value });
+    if (record.recordName) await deps.dnsProviderFor(record).cleanUp({ name: record.recordName, value: record.value });
     await deps.issuance.deleteChallenge(record.token);
   }
   return { removed: records.length };

@@ -16,6 +16,8 @@ import { orderIdentifiers } from './create-order.ts';
 export interface OrderPollState {
   status: string;
   checks: number;
+  /** Where to download the certificate once the order is valid (a public URL); empty until then. */
+  certificateUrl: string;
 }
 
 /** Each attempt's key has its own secret, so a renewal never overwrites the key the current certificate uses. */
@@ -54,7 +56,7 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
   const order = await deps.acme.finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString());
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused to finalize the order');
-  return { status: order.status, checks: 0 };
+  return { status: order.status, checks: 0, certificateUrl: order.certificate ?? '' };
 }
 
 /** Step 7, in a Wait loop: reads the order once. */
@@ -63,18 +65,17 @@ export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: 
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
   const order = await deps.acme.getOrder(session, input.acme.orderUrl);
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA marked the order invalid');
-  return { status: order.status, checks: input.poll.checks + 1 };
+  return { status: order.status, checks: input.poll.checks + 1, certificateUrl: order.certificate ?? '' };
 }
 
 /**
  * Step 8: downloads the chain, checks it with the same inspection uploads go through (the key must match, the
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
  */
-export async function storeCertificate(deps: CoreDeps, input: OrderStepInput): Promise<{ stored: true }> {
+export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
-  const order = await deps.acme.getOrder(session, input.acme.orderUrl);
-  if (!order.certificate) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
-  const chainPem = await deps.acme.downloadCertificate(session, order.certificate);
+  if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
+  const chainPem = await deps.acme.downloadCertificate(session, input.certificateUrl);
   const secretName = attemptKeySecretName(deps, input);
   const keyPem = await deps.secrets.get(secretName);
   if (!keyPem) throw new StepError('IssuanceSetupError', 'The key generated for this attempt is missing from the secret store');
