@@ -74,4 +74,43 @@ describe('scheduled renewal against Pebble', () => {
     expect(sent[1].detail).toMatchObject({ domainName: 'renew.example.test', renewedFrom: stored.serialNumber });
     expect(JSON.stringify(sent)).not.toMatch(/PRIVATE KEY/);
   });
+
+  it('backs off after a failed renewal, with the CA reason in lastAttempt and a Renewal Failed event', async () => {
+    const created = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'renewfail.example.test', challengeType: 'http-01', keyType: 'ec' },
+    });
+    const path = `${base}/${created.body.id}`;
+    expect(await waitForAttempt(api, path)).toMatchObject({ status: 'active' });
+    await api.stack.acme.workflow?.idle();
+
+    // The name now points where nothing answers HTTP-01: the CA cannot validate the renewal.
+    const pebble = api.stack.acme.pebble;
+    const moved = await fetch(`${pebble?.challengeServerUrl}/add-a`, {
+      method: 'POST',
+      body: JSON.stringify({ host: 'renewfail.example.test.', addresses: ['127.0.0.2'] }),
+    });
+    expect(moved.ok).toBe(true);
+    const stored = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    if (!stored) throw new Error('certificate missing');
+    await api.stack.deps.certificates.update({ ...stored, renewAt: new Date(Date.now() - 60_000).toISOString() }, stored.version);
+
+    const before = Date.now();
+    expect(await planRenewals()).toMatchObject({ started: 1 });
+    const failed = await waitForAttempt(api, path);
+    await api.stack.acme.workflow?.idle();
+    // The current certificate keeps being served; the attempt says why it failed.
+    expect(failed).toMatchObject({ status: 'active', lastAttempt: { type: 'acme_renew', status: 'failed' } });
+    expect(failed.lastAttempt.error).toMatch(/renewfail\.example\.test/);
+    const after = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    expect(after?.renewal?.consecutiveFailures).toBe(1);
+    const retryIn = new Date(after?.renewAt ?? '').getTime() - before;
+    expect(retryIn).toBeGreaterThan(2 * 60_000);
+    expect(retryIn).toBeLessThan(6 * 60_000);
+    // Backing off: the next planner run does not hammer the CA.
+    expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
+    const failure = (await events()).find(
+      (event) => event.detail.certificateId === created.body.id && event['detail-type'] === 'Certificate Renewal Failed',
+    );
+    expect(failure?.detail.error).toBe(failed.lastAttempt.error);
+  });
 });
