@@ -7,9 +7,9 @@ import { DynamoRenewalQueue } from '../../shared/adapters/dynamodb/renewal-queue
 import { FileEventPublisher } from '../../shared/adapters/local-events/file-event-publisher.ts';
 import { EmfLifecycleMetrics } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
-import { DAY_MS, DEFAULT_RENEWAL_POLICY, HOUR_MS, initialRenewalState } from '../../shared/domain/renewal.ts';
+import { DAY_MS, DEFAULT_RENEWAL_POLICY, HOUR_MS, initialRenewalState, renewalAfterFailure } from '../../shared/domain/renewal.ts';
 import { sendExpiryNotices } from '../../shared/use-cases/expiry-notices.ts';
-import { recordIssued, recordRenewalFailure } from '../../shared/use-cases/renewal-outcome.ts';
+import { announceOutcome } from '../../shared/use-cases/announce-outcome.ts';
 import { autoManaged, renewalTable } from '../support/renewal-fixtures.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -27,7 +27,7 @@ beforeEach(async () => {
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk);
-    if (text.includes('"_aws"')) return emf.push(text), true;
+    if (text.includes('"_aws"')) return (emf.push(text), true);
     return write(chunk, ...(rest as []));
   });
 });
@@ -65,7 +65,13 @@ describe('daily expiry notices', () => {
     await store(organization.id, { ...expiringIn(2 * DAY_MS), status: 'revoked' });
 
     const result = await sendExpiryNotices(
-      { expiry: new DynamoExpiryIndex(table.documents, table.tableName), certificates: table.certificates, events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics(), clock },
+      {
+        expiry: new DynamoExpiryIndex(table.documents, table.tableName),
+        certificates: table.certificates,
+        events: new FileEventPublisher(eventsFile),
+        metrics: new EmfLifecycleMetrics(),
+        clock,
+      },
       { noticeDays: 30 },
     );
 
@@ -90,43 +96,35 @@ describe('daily expiry notices', () => {
 });
 
 describe('renewal outcomes', () => {
-  const deps = () => ({
-    certificates: table.certificates,
-    events: new FileEventPublisher(eventsFile),
-    metrics: new EmfLifecycleMetrics(),
-    clock,
-    random: () => 0.5,
+  const lifecycle = () => ({ events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics() });
+
+  it('announces a failed renewal with its reason and counts it for the alarm', async () => {
+    const organization = await table.identity.createOrganization('failures', NOW.toISOString());
+    const certificate = await store(organization.id, {});
+    const failed: Certificate = {
+      ...certificate,
+      lastAttempt: { ...certificate.lastAttempt!, type: 'acme_renew', status: 'failed', error: 'DNS problem: NXDOMAIN' },
+    };
+    await announceOutcome({ lifecycle: lifecycle(), clock }, failed);
+    expect((await published()).map((event) => [event['detail-type'], event.detail.error])).toEqual([
+      ['Certificate Renewal Failed', 'DNS problem: NXDOMAIN'],
+    ]);
+    expect(emf.map((line) => JSON.parse(line)).some((metric) => metric.RenewalsFailed === 1)).toBe(true);
   });
 
-  it('backs off after a failure, says so in an event, and stops planning after the failure cap with the reason', async () => {
-    const organization = await table.identity.createOrganization('failures', NOW.toISOString());
-    const certificate = await store(organization.id, { renewAt: NOW.toISOString() });
-    const failed = await recordRenewalFailure(deps(), { ...certificate, lastAttempt: { ...certificate.lastAttempt!, type: 'acme_renew', status: 'failed', error: 'DNS problem: NXDOMAIN' } }, {
-      expectedVersion: certificate.version,
-      error: 'DNS problem: NXDOMAIN',
+  it('stops planning a certificate once renewal is paused after the failure cap, and says why', async () => {
+    const organization = await table.identity.createOrganization('paused', NOW.toISOString());
+    const certificate = await store(organization.id, {
+      renewAt: NOW.toISOString(),
+      renewal: { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 },
     });
-    expect(failed.renewal?.consecutiveFailures).toBe(1);
-    expect(new Date(failed.renewAt ?? '').getTime() - NOW.getTime()).toBe(0.75 * DEFAULT_RENEWAL_POLICY.retryBaseMs);
-    expect((await published()).map((event) => [event['detail-type'], event.detail.error])).toEqual([['Certificate Renewal Failed', 'DNS problem: NXDOMAIN']]);
-    expect(emf.map((line) => JSON.parse(line)).some((metric) => metric.RenewalsFailed === 1)).toBe(true);
-
-    const worn = { ...failed, renewal: { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 } };
-    const paused = await recordRenewalFailure(deps(), worn, { expectedVersion: failed.version, error: 'DNS problem: NXDOMAIN' });
-    expect(paused.renewal?.pausedReason).toMatch(/Renewal stopped after 300 consecutive failed attempts/);
+    const paused = await table.certificates.update(
+      { ...certificate, ...renewalAfterFailure(certificate, { now: NOW, error: 'DNS problem: NXDOMAIN' }, () => 0.5) },
+      certificate.version,
+    );
+    expect(paused.renewal?.pausedReason).toMatch(/Renewal stopped after 300 consecutive failed attempts.*NXDOMAIN/);
     const queue = new DynamoRenewalQueue(table.documents, table.tableName);
     const due = await Promise.all([0, 1, 2, 3].map((shard) => queue.due(shard, new Date(NOW.getTime() + 365 * DAY_MS), 10, null)));
     expect(due.flatMap((page) => page.items)).toEqual([]);
-  });
-
-  it('schedules the next renewal inside the CA window after a renewal and announces it', async () => {
-    const organization = await table.identity.createOrganization('renewed', NOW.toISOString());
-    const certificate = await store(organization.id, { renewal: { ...initialRenewalState(), consecutiveFailures: 3 } });
-    const window = { start: new Date('2026-08-01T00:00:00Z'), end: new Date('2026-08-03T00:00:00Z') };
-    const renewed = await recordIssued(deps(), { ...certificate, ...expiringIn(90 * DAY_MS), serialNumber: '02' }, { expectedVersion: certificate.version, window, renewedFrom: '01' });
-    expect(renewed.renewAt).toBe('2026-08-02T00:00:00.000Z');
-    expect(renewed.renewal).toMatchObject({ consecutiveFailures: 0, suggestedWindow: { start: '2026-08-01T00:00:00.000Z' } });
-    expect((await published()).map((event) => [event['detail-type'], event.detail.renewedFrom, event.detail.daysToExpiry])).toEqual([
-      ['Certificate Renewed', '01', 90],
-    ]);
   });
 });
