@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import * as acme from 'acme-client';
 import type { ChallengeType } from '../../domain/acme.ts';
 import { StepError, stepErrorForProblem } from '../../domain/acme-errors.ts';
@@ -68,7 +68,9 @@ const extraCas = new Set<string>();
 export function trustAcmeServerCa(pem: string): void {
   if (extraCas.has(pem)) return;
   extraCas.add(pem);
-  http.defaults.httpsAgent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...extraCas] });
+  // One secure context for every connection: with `ca` on the agent, Node would parse the ~150 public roots again for
+  // each new TLS connection and hash them into each request's agent key.
+  http.defaults.httpsAgent = new Agent({ keepAlive: true, secureContext: createSecureContext({ ca: [...rootCertificates, ...extraCas] }) });
 }
 
 function toStepError(error: unknown, context: CallContext): Error {
