@@ -95,6 +95,26 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     await post('/clear-cname', { host: '_acme-challenge.delegated.example.test.' });
   });
 
+  it('finishes an attempt whose finalize step is retried after its first try reached the CA', async () => {
+    const { handler: finalize } = await import('../../functions/workflow/finalize.ts');
+    // The first try goes through but its answer is "lost": the workflow runs the step again on the finalized order.
+    api.stack.acme.workflow?.beforeTask('Finalize', async (payload) => {
+      await finalize(payload as never);
+    });
+    try {
+      const created = await api.request('POST', base, {
+        body: { type: 'auto_managed', domainName: 'retried.example.test', challengeType: 'dns-01', keyType: 'ec' },
+      });
+      const done = await waitForAttempt(api, `${base}/${created.body.id}`);
+      expect(done.lastAttempt, done.lastAttempt.error).toMatchObject({ status: 'succeeded' });
+      expect(done.status).toBe('active');
+      const exported = await api.request('GET', `${base}/${created.body.id}?include=privateKeyData`);
+      expectIssuedBy(done, root, exported.body.privateKeyData);
+    } finally {
+      api.stack.acme.workflow?.beforeTask('Finalize', null);
+    }
+  });
+
   it('issues with HTTP-01 and an RSA key: Pebble fetches the key authorization from the API itself', async () => {
     const created = await api.request('POST', base, {
       body: {

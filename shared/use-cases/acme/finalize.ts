@@ -54,7 +54,15 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
     keyPem,
   );
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
-  const order = await deps.acme.finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString());
+  const order = await deps.acme
+    .finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString())
+    .catch(async (error: unknown) => {
+      // A retried step whose first try reached the CA: the order is past finalizing already, so carry on with it.
+      if (!(error instanceof StepError) || error.name !== 'AcmeProblemError') throw error;
+      const current = await deps.acme.getOrder(session, input.acme.orderUrl);
+      if (current.status === 'processing' || current.status === 'valid') return current;
+      throw error;
+    });
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused to finalize the order');
   return { status: order.status, checks: 0, certificateUrl: order.certificate ?? '' };
 }
@@ -114,6 +122,7 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
         advice?.suggestedWindow ?? null,
         Math.random,
         advice?.explanationUrl ?? null,
+        advice?.checkAgainAt ?? null,
       ),
       sans: current.sans.map((san) => ({
         ...san,
