@@ -7,9 +7,12 @@ import { EventBridgeEventPublisher } from './adapters/eventbridge/eventbridge-ev
 import { FileEventPublisher } from './adapters/local-events/file-event-publisher.ts';
 import { EmfLifecycleMetrics } from './adapters/powertools/emf-lifecycle-metrics.ts';
 import type { EventPublisher } from './ports/event-publisher.ts';
+import type { IssuanceRepository } from './ports/issuance-repository.ts';
 import type { RenewalInfoClient } from './ports/renewal-info.ts';
+import type { DueRenewal } from './ports/renewal-queue.ts';
 import type { LifecycleDeps } from './use-cases/announce-outcome.ts';
 import type { ExpiryNoticeDeps } from './use-cases/expiry-notices.ts';
+import { refreshRenewalAdvice } from './use-cases/refresh-renewal-advice.ts';
 import { DynamoOrderBudget } from './adapters/dynamodb/order-budget.ts';
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoRenewalQueue } from './adapters/dynamodb/renewal-queue.ts';
@@ -20,16 +23,32 @@ import { MINUTE_MS } from './domain/renewal.ts';
 import type { RenewalStarter } from './ports/renewal-starter.ts';
 import type { RenewalPlannerDeps } from './use-cases/plan-renewals.ts';
 
-/** The renewal planner's adapters, chosen by configuration, created once per cold start. */
-export function buildRenewalPlannerDeps(config: RenewalConfig, starter: RenewalStarter): RenewalPlannerDeps {
+/**
+ * The renewal planner's adapters, chosen by configuration, created once per cold start. With the issuance
+ * repository (where each certificate's CA directory is), ARI re-checks are made too.
+ */
+export function buildRenewalPlannerDeps(config: RenewalConfig, starter: RenewalStarter, issuance?: IssuanceRepository): RenewalPlannerDeps {
   const documents = createDocumentClient(config.dynamodbEndpoint);
+  const refresh = issuance
+    ? {
+        certificates: new DynamoCertificateRepository(documents, config.tableName),
+        issuance,
+        renewalInfo: new AriClient({ clock: systemClock, timeoutMs: 5_000 }),
+        clock: systemClock,
+        random: Math.random,
+      }
+    : null;
   return {
     queue: new DynamoRenewalQueue(documents, config.tableName),
-    budget: new DynamoOrderBudget(documents, config.tableName, { limit: config.orderLimit, windowMs: config.orderWindowMinutes * MINUTE_MS }),
+    budget: new DynamoOrderBudget(documents, config.tableName, {
+      limit: config.orderLimit,
+      windowMs: config.orderWindowMinutes * MINUTE_MS,
+    }),
     starter,
     clock: systemClock,
     newId: randomUUID,
     random: Math.random,
+    ...(refresh ? { refreshAdvice: (item: DueRenewal) => refreshRenewalAdvice(refresh, item) } : {}),
   };
 }
 

@@ -36,6 +36,9 @@ export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; ma
 /** Renewals go through the issuance workflow (an `acme_renew` attempt), started the same way an issuance is. */
 export const handler = renewalPlannerHandler(() => {
   const config = loadRenewalConfig();
-  const { workflow } = buildAcmeDeps(createDocumentClient(config.dynamodbEndpoint), config.tableName);
-  return { deps: buildRenewalPlannerDeps(config, { startRenewal: (input) => workflow.startIssuance(input) }), maxPerRun: config.maxPerRun };
+  const { workflow, issuance } = buildAcmeDeps(createDocumentClient(config.dynamodbEndpoint), config.tableName);
+  return {
+    deps: buildRenewalPlannerDeps(config, { startRenewal: (input) => workflow.startIssuance(input) }, issuance),
+    maxPerRun: config.maxPerRun,
+  };
 });

@@ -51,6 +51,8 @@ export interface RenewalState {
   suggestedWindow: { start: string; end: string } | null;
   /** RFC 9773 `explanationURL`: why the CA wants an early renewal (a revocation incident, say). */
   explanationUrl: string | null;
+  /** When to ask the CA's renewalInfo again (its Retry-After); absent or null when the CA gives no ARI advice. */
+  ariCheckAt?: string | null;
 }
 
 export const initialRenewalState = (): RenewalState => ({
@@ -58,6 +60,7 @@ export const initialRenewalState = (): RenewalState => ({
   pausedReason: null,
   suggestedWindow: null,
   explanationUrl: null,
+  ariCheckAt: null,
 });
 
 /**
@@ -170,20 +173,34 @@ export interface RenewableCertificate {
   renewal?: RenewalState | undefined;
 }
 
+/** What the planner does next with a certificate: start a renewal, or only ask the CA's renewalInfo again. */
+export interface PlannerAction {
+  at: Date;
+  kind: 'renew' | 'ari';
+}
+
 /**
- * When the planner should next look at this certificate, or null when it is not renewed automatically: only
- * auto-managed certificates with autoRenew on, not revoked, and not paused after too many failures. While an
- * attempt is running it is left alone until its lease runs out (an attempt lost without an outcome is planned again).
+ * When the planner should next look at this certificate, and why, or null when it is not renewed automatically:
+ * only auto-managed certificates with autoRenew on, not revoked, and not paused after too many failures. While an
+ * attempt is running it is left alone until its lease runs out (an attempt lost without an outcome is planned
+ * again). An ARI re-check due before the renewal comes first (RFC 9773: the CA may move the window earlier).
  */
-export function nextPlannerCheck(certificate: RenewableCertificate, policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY): Date | null {
+export function nextPlannerAction(certificate: RenewableCertificate, policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY): PlannerAction | null {
   if (certificate.type !== 'auto_managed' || !certificate.autoRenew || certificate.status === 'revoked') return null;
   if (!certificate.renewAt || certificate.renewal?.pausedReason) return null;
-  let due = new Date(certificate.renewAt).getTime();
+  const due = new Date(certificate.renewAt).getTime();
   const attempt = certificate.lastAttempt;
   if (attempt && (attempt.status === 'pending' || attempt.status === 'running') && attempt.type.startsWith('acme_')) {
-    due = Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs);
+    return { at: new Date(Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs)), kind: 'renew' };
   }
-  return new Date(due);
+  const ariCheckAt = certificate.renewal?.ariCheckAt ? new Date(certificate.renewal.ariCheckAt).getTime() : null;
+  if (ariCheckAt !== null && ariCheckAt < due) return { at: new Date(ariCheckAt), kind: 'ari' };
+  return { at: new Date(due), kind: 'renew' };
+}
+
+/** When the planner should next look at this certificate (see {@link nextPlannerAction}). */
+export function nextPlannerCheck(certificate: RenewableCertificate, policy: RenewalPolicy = DEFAULT_RENEWAL_POLICY): Date | null {
+  return nextPlannerAction(certificate, policy)?.at ?? null;
 }
 
 /** The renewal fields of a certificate just issued or renewed: the next renewal time, failures forgotten. */
@@ -192,8 +209,9 @@ export function renewalAfterIssuance(
   window: SuggestedWindow | null,
   random: Random,
   explanationUrl: string | null = null,
+  ariCheckAt: Date | null = null,
 ): { renewAt: string; renewal: RenewalState } {
-  const renewal = { ...initialRenewalState(), explanationUrl };
+  const renewal: RenewalState = { ...initialRenewalState(), explanationUrl, ariCheckAt: ariCheckAt?.toISOString() ?? null };
   if (window) renewal.suggestedWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
   return { renewAt: renewAt(issued, window, random).toISOString(), renewal };
 }

@@ -4,6 +4,8 @@ import type { Attempt } from '../domain/certificate.ts';
 export interface DueRenewal {
   certificateId: string;
   organizationId: number;
+  /** `ari`: only the CA's renewal advice is due for a re-check; `renew`: the renewal itself. */
+  kind: 'renew' | 'ari';
   /** The index position as read; a claim or deferral only succeeds while it is unchanged. */
   seen: string;
 }

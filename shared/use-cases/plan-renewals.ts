@@ -11,6 +11,8 @@ export interface RenewalPlannerDeps {
   clock: Clock;
   newId: () => string;
   random: Random;
+  /** Asks the CA's renewal advice again for a certificate whose ARI re-check is due (RFC 9773 Retry-After). */
+  refreshAdvice?: (item: DueRenewal) => Promise<void>;
   /** Told about each start that failed after its claim; the claim's lease brings the certificate back later. */
   onStartFailure?: (item: DueRenewal, error: unknown) => void;
 }
@@ -29,6 +31,8 @@ export interface PlanResult {
   /** Taken by a concurrent run (or changed by the workflow) between the read and the claim. */
   lost: number;
   failedStarts: number;
+  /** Certificates whose CA renewal advice was asked again (no order placed). */
+  ariChecks: number;
   readCapacity: number;
 }
 
@@ -43,7 +47,7 @@ const accountOf = (item: DueRenewal): string => `org-${item.organizationId}`;
  */
 export async function planRenewals(deps: RenewalPlannerDeps, options: PlanOptions): Promise<PlanResult> {
   const now = deps.clock.now();
-  const result: PlanResult = { itemsRead: 0, started: 0, deferred: 0, lost: 0, failedStarts: 0, readCapacity: 0 };
+  const result: PlanResult = { itemsRead: 0, started: 0, deferred: 0, lost: 0, failedStarts: 0, ariChecks: 0, readCapacity: 0 };
   const shards = deps.queue.shardCount;
   const first = Math.floor(deps.random() * shards);
   const due: DueRenewal[] = [];
@@ -58,9 +62,19 @@ export async function planRenewals(deps: RenewalPlannerDeps, options: PlanOption
     } while (after && due.length < options.maxPerRun);
   }
   result.itemsRead = due.length;
+  for (const item of due.filter((entry) => entry.kind === 'ari')) {
+    try {
+      if (deps.refreshAdvice) await deps.refreshAdvice(item);
+      else await deps.queue.defer(item, new Date(now.getTime() + 3_600_000));
+      result.ariChecks += 1;
+    } catch (error) {
+      deps.onStartFailure?.(item, error);
+    }
+  }
   // All shards first, then one budget take per account: the budget item is read once per run, not once per shard.
   const byAccount = new Map<string, DueRenewal[]>();
-  for (const item of due) byAccount.set(accountOf(item), [...(byAccount.get(accountOf(item)) ?? []), item]);
+  for (const item of due.filter((entry) => entry.kind === 'renew'))
+    byAccount.set(accountOf(item), [...(byAccount.get(accountOf(item)) ?? []), item]);
   const accounts = [...byAccount];
   const worker = async () => {
     for (let next = accounts.shift(); next; next = accounts.shift()) await startWithinBudget(deps, next[0], next[1], now, result);

@@ -1,4 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webcrypto } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AriClient } from '../../shared/adapters/ari/ari-client.ts';
+import { DynamoIssuanceRepository } from '../../shared/adapters/dynamodb/issuance-repository.ts';
+import { x509 } from '../../shared/domain/x509.ts';
+import { refreshRenewalAdvice } from '../../shared/use-cases/refresh-renewal-advice.ts';
 import { renewalPlannerHandler } from '../../functions/scheduled/renewal-planner.ts';
 import { DynamoOrderBudget } from '../../shared/adapters/dynamodb/order-budget.ts';
 import { DynamoRenewalQueue } from '../../shared/adapters/dynamodb/renewal-queue.ts';
@@ -14,7 +21,7 @@ beforeEach(async () => {
 });
 
 /** A planner over the test table with a clock the test moves; started renewals are recorded, not run. */
-function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: number; start?: Date } = {}) {
+function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: number; start?: Date; ari?: boolean } = {}) {
   let now = options.start ?? new Date('2026-06-01T00:00:00Z');
   let sequence = 0;
   const started: RenewalStart[] = [];
@@ -30,6 +37,21 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
       clock: { now: () => now },
       newId: () => `attempt-${++sequence}`,
       random: () => 0.5,
+      ...(options.ari
+        ? {
+            refreshAdvice: (item) =>
+              refreshRenewalAdvice(
+                {
+                  certificates: table.certificates,
+                  issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
+                  renewalInfo: new AriClient({ clock: { now: () => now } }),
+                  clock: { now: () => now },
+                  random: () => 0.5,
+                },
+                item,
+              ),
+          }
+        : {}),
     },
   }));
   return {
@@ -171,5 +193,72 @@ describe('renewal planner', () => {
     if (!certificate) throw new Error('stored certificate missing');
     await table.certificates.update({ ...certificate, autoRenew: false }, certificate.version);
     expect(await plan.run()).toMatchObject({ itemsRead: 0, started: 0 });
+  });
+
+  it('asks the CA renewal advice again when its Retry-After has passed, and follows a window moved earlier', async () => {
+    const plan = planner({ ari: true });
+    const now = plan.now;
+    const hours = (n: number) => new Date(now.getTime() + n * HOUR_MS).toISOString();
+    // A CA with ARI (RFC 9773) that moved this certificate's window into the past, as after a revocation incident.
+    const server = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.url === '/directory') return response.end(JSON.stringify({ renewalInfo: `http://127.0.0.1:${port}/renewal-info` }));
+      response.setHeader('retry-after', '3600');
+      response.end(
+        JSON.stringify({ suggestedWindow: { start: hours(-2), end: hours(-1) }, explanationURL: 'https://ca.example/incident' }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+        'sign',
+        'verify',
+      ])) as webcrypto.CryptoKeyPair;
+      const pem = (
+        await x509.X509CertificateGenerator.create({
+          serialNumber: '0a1b2c',
+          subject: 'CN=ari.example.test',
+          issuer: 'CN=Example CA',
+          notBefore: new Date(now.getTime() - 30 * DAY_MS),
+          notAfter: new Date(now.getTime() + 60 * DAY_MS),
+          signingKey: keys.privateKey,
+          publicKey: keys.publicKey,
+          signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+          extensions: [new x509.AuthorityKeyIdentifierExtension('69885b6b87464041e1b37b847ba0ae2cde01c8d4')],
+        })
+      ).toString('pem');
+      const organization = await table.identity.createOrganization('ari', now.toISOString());
+      const certificate = autoManaged(organization.id, now, {
+        certificateData: pem,
+        renewAt: hours(24 * 20),
+        renewal: { ...initialRenewalState(), suggestedWindow: { start: hours(24 * 19), end: hours(24 * 21) }, ariCheckAt: hours(-0.1) },
+      });
+      await table.certificates.create(certificate);
+      await new DynamoIssuanceRepository(table.documents, table.tableName).putSettings(certificate.id, {
+        directoryUrl: `http://127.0.0.1:${port}/directory`,
+        email: null,
+        challengeType: 'http-01',
+        dnsProvider: null,
+        keyType: 'ec',
+        keySize: 256,
+        profile: null,
+      });
+
+      // The re-check is due, the renewal is not: the CA is asked, no order is placed.
+      expect(await plan.run()).toMatchObject({ itemsRead: 1, ariChecks: 1, started: 0 });
+      const advised = await table.certificates.get(organization.id, certificate.id);
+      expect(advised?.renewAt).toBe(new Date(now.getTime() - 1.5 * HOUR_MS).toISOString());
+      expect(advised?.renewal).toMatchObject({
+        explanationUrl: 'https://ca.example/incident',
+        ariCheckAt: hours(1),
+        suggestedWindow: { start: hours(-2) },
+      });
+
+      // The window is now in the past: the next run renews at once.
+      expect(await plan.run()).toMatchObject({ itemsRead: 1, started: 1, ariChecks: 0 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   afterFailure,
   daysToExpiry,
   initialRenewalState,
+  nextPlannerAction,
   renewAt,
   renewalAfterFailure,
   renewalAfterIssuance,
@@ -151,5 +152,24 @@ describe('renewal fields on the certificate', () => {
     const paused = renewalAfterFailure(worn, { now, error: 'timeout' }, fixed(0));
     expect(paused.renewAt).toBe(certificate.renewAt);
     expect(paused.renewal.pausedReason).toContain('timeout');
+  });
+});
+
+describe('what the planner does next', () => {
+  const base = { type: 'auto_managed', status: 'active', autoRenew: true, renewAt: '2026-03-02T00:00:00.000Z', lastAttempt: null };
+
+  it('renews at renewAt, but asks the CA advice first when its re-check comes earlier', () => {
+    expect(nextPlannerAction(base)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'renew' });
+    const advised = { ...base, renewal: { ...initialRenewalState(), ariCheckAt: '2026-02-01T06:00:00.000Z' } };
+    expect(nextPlannerAction(advised)).toEqual({ at: at('2026-02-01T06:00:00Z'), kind: 'ari' });
+  });
+
+  it('leaves a running attempt alone until its lease runs out, and ignores what is not renewed automatically', () => {
+    const running = { ...base, lastAttempt: { type: 'acme_renew', status: 'running', startedAt: '2026-03-02T01:00:00.000Z' } };
+    expect(nextPlannerAction(running)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'renew' });
+    expect(nextPlannerAction({ ...base, autoRenew: false })).toBeNull();
+    expect(nextPlannerAction({ ...base, type: 'custom' })).toBeNull();
+    expect(nextPlannerAction({ ...base, status: 'revoked' })).toBeNull();
+    expect(nextPlannerAction({ ...base, renewal: { ...initialRenewalState(), pausedReason: 'stopped' } })).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { nextPlannerCheck } from '../../domain/renewal.ts';
+import { nextPlannerAction } from '../../domain/renewal.ts';
 import type { RenewableCertificate } from '../../domain/renewal.ts';
 
 /** The sparse index of certificates the renewal planner must look at, by shard and due time. */
@@ -30,8 +30,11 @@ export const dueBound = (now: Date): string => `${now.toISOString()}#~`;
 export function renewalIndexAttributes(
   certificate: RenewableCertificate & { id: string; organizationId: number; notAfter: string | null },
 ): Record<string, string> {
-  const due = nextPlannerCheck(certificate);
-  const renewal: Record<string, string> = due ? { renewShard: renewShard(certificate.id), renewDue: renewDue(due, certificate.organizationId) } : {};
+  const action = nextPlannerAction(certificate);
+  // An ARI re-check is marked in the sort key, so the keys-only index tells the planner what to do.
+  const renewal: Record<string, string> = action
+    ? { renewShard: renewShard(certificate.id), renewDue: renewDue(action.at, certificate.organizationId) + (action.kind === 'ari' ? '#ari' : '') }
+    : {};
   return { ...renewal, ...expiryIndexAttributes(certificate) };
 }
 

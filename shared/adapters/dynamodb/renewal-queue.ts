@@ -33,7 +33,8 @@ export class DynamoRenewalQueue implements RenewalQueue {
     );
     const items = (result.Items ?? []).map((item): DueRenewal => {
       const seen = String(item.renewDue);
-      return { certificateId: String(item.pk).slice('CERT#'.length), organizationId: Number(seen.split('#')[1]), seen };
+      const [, organizationId, kind] = seen.split('#');
+      return { certificateId: String(item.pk).slice('CERT#'.length), organizationId: Number(organizationId), kind: kind === 'ari' ? 'ari' : 'renew', seen };
     });
     return { items, next: result.LastEvaluatedKey ?? null, readCapacity: result.ConsumedCapacity?.CapacityUnits ?? 0 };
   }
