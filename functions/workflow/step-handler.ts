@@ -32,7 +32,9 @@ export function workflowStep<I, O>(step: string, run: (deps: CoreDeps, input: I)
       return await run(deps, input);
     } catch (error) {
       const renamed = forWorkflow(step, error);
-      logger.warn('workflow step failed', { step, errorName: renamed.name, message: renamed.message, cause: error as Error });
+      // An ACME problem or a failed challenge is an outcome, not a fault: its message says it all. Anything else keeps its cause.
+      if (error instanceof StepError) logger.warn('workflow step failed', { step, errorName: renamed.name, message: renamed.message });
+      else logger.error('workflow step failed', { step, errorName: renamed.name, message: renamed.message, cause: error as Error });
       throw renamed;
     }
   };
