@@ -33,8 +33,8 @@ export function workflowStep<I, O>(step: string, run: (deps: CoreDeps, input: I)
     } catch (error) {
       const renamed = forWorkflow(step, error);
       // An ACME problem or a failed challenge is an outcome, not a fault: its message says it all. Anything else keeps its cause.
-      if (error instanceof StepError) logger.warn('workflow step failed', { step, errorName: renamed.name, message: renamed.message });
-      else logger.error('workflow step failed', { step, errorName: renamed.name, message: renamed.message, cause: error as Error });
+      if (error instanceof StepError) logger.warn('workflow step failed', { step, errorName: renamed.name, errorMessage: renamed.message });
+      else logger.error('workflow step failed', { step, errorName: renamed.name, errorMessage: renamed.message, cause: error as Error });
       throw renamed;
     }
   };

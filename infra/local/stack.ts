@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -64,7 +64,11 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, ApiHandler>> {
 /** Starts the whole local stack: DynamoDB Local, the secret store, the HTTP gateway with the real handlers. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
-  const server = createServer();
+  // The port is taken first (Pebble needs it for HTTP-01), so until the handlers are loaded it answers 503.
+  const starting: RequestListener = (_request, response) => {
+    response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"message":"certwright is starting"}');
+  };
+  const server = createServer(starting);
   const port = await listen(server, options.port, host);
   const cleanups: (() => Promise<unknown>)[] = [() => new Promise((resolve) => server.close(resolve))];
   const stop = async () => {
@@ -100,7 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lifecycle events of `npm start` go to a file, set before the functions load their configuration.
     if (options.dataDir) process.env[ENV.eventsFile] ??= join(options.dataDir, 'events.jsonl');
     const handlers = await loadHandlers();
-    server.on('request', gatewayListener(ROUTES, handlers));
+    server.off('request', starting).on('request', gatewayListener(ROUTES, handlers));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
     if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 
