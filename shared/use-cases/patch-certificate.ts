@@ -1,5 +1,6 @@
 import type { Certificate, CertificateType } from '../domain/certificate.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
+import { contentFields } from '../domain/certificate-content.ts';
 import { CertwrightError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
@@ -94,16 +95,7 @@ export async function patchCertificate(
       domainName: inspected.domainName,
       sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
       type: 'custom',
-      status: 'active',
-      issuer: inspected.issuer,
-      serialNumber: inspected.serialNumber,
-      fingerprint: inspected.fingerprint,
-      notBefore: inspected.notBefore.toISOString(),
-      notAfter: inspected.notAfter.toISOString(),
-      keyType: inspected.keyType,
-      keySize: inspected.keySize,
-      certificateData: inspected.certificatePem,
-      chainData: inspected.chainPem,
+      ...contentFields(inspected),
       privateKeySecretName: newSecret?.name ?? null,
       renewAt: null,
       lastAttempt: { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null },

@@ -1,4 +1,5 @@
 import type { Certificate } from '../domain/certificate.ts';
+import { contentFields } from '../domain/certificate-content.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import type { BundleInput } from '../domain/certificate-inspection.ts';
 import type { Principal } from '../domain/organization.ts';
@@ -38,16 +39,7 @@ export async function uploadCustomCertificate(
     domainName: inspected.domainName,
     sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
     type: 'custom',
-    status: 'active',
-    issuer: inspected.issuer,
-    serialNumber: inspected.serialNumber,
-    fingerprint: inspected.fingerprint,
-    notBefore: inspected.notBefore.toISOString(),
-    notAfter: inspected.notAfter.toISOString(),
-    keyType: inspected.keyType,
-    keySize: inspected.keySize,
-    certificateData: inspected.certificatePem,
-    chainData: inspected.chainPem,
+    ...contentFields(inspected),
     privateKeySecretName: secretName,
     autoRenew: false,
     renewAt: null,

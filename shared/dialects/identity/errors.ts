@@ -1,27 +1,14 @@
-import type { CertwrightError, ErrorCode } from '../../domain/errors.ts';
+import type { CertwrightError } from '../../domain/errors.ts';
 import { LoginThrottledError } from '../../domain/identity.ts';
 import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
 
-const STATUS: Record<ErrorCode, number> = {
-  bad_request: 400,
-  validation_failed: 422,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  quota_exceeded: 429,
-  dependency_unavailable: 503,
-  internal: 500,
-};
 
 /** RFC 7807 problem documents, like the platform dialect's, with `violations` on 422 and Retry-After on 429. */
 export const identityErrors: DialectErrors = {
   toResponse(error: CertwrightError): ApiResult {
-    const status = STATUS[error.code];
+    const status = ERROR_STATUS[error.code];
     const violations = error.violations.map((violation) => ({ propertyPath: violation.field, message: violation.message }));
     const body = {
       type: `/errors/${status}`,

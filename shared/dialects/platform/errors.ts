@@ -1,21 +1,8 @@
-import type { CertwrightError, ErrorCode } from '../../domain/errors.ts';
+import type { CertwrightError } from '../../domain/errors.ts';
 import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
 
-const STATUS: Record<ErrorCode, number> = {
-  bad_request: 400,
-  validation_failed: 422,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  quota_exceeded: 429,
-  dependency_unavailable: 503,
-  internal: 500,
-};
 
 /** Core input names -> this dialect's property names. */
 const PROPERTY_PATHS: Record<string, string> = {
@@ -29,7 +16,7 @@ const PROPERTY_PATHS: Record<string, string> = {
 /** API Platform's JSON-LD errors: a problem document with Hydra terms, and a ConstraintViolationList for 422. */
 export const platformErrors: DialectErrors = {
   toResponse(error: CertwrightError): ApiResult {
-    const status = STATUS[error.code];
+    const status = ERROR_STATUS[error.code];
     const violations = error.violations.map((violation) => ({
       propertyPath: PROPERTY_PATHS[violation.field] ?? violation.field,
       message: violation.message,

@@ -1,22 +1,10 @@
 import type { CertwrightError, ErrorCode } from '../../domain/errors.ts';
 import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
+import { ERROR_STATUS } from '../../http/error-status.ts';
 
 /** Seed 004 answers an invalid certificate with 400, not 422. */
-const STATUS: Record<ErrorCode, number> = {
-  bad_request: 400,
-  validation_failed: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  quota_exceeded: 429,
-  dependency_unavailable: 503,
-  internal: 500,
-};
+const STATUS: Record<ErrorCode, number> = { ...ERROR_STATUS, validation_failed: 400 };
 
 /**
  * The projects dialect's errors: `{"success": false, "error": "..."}`. Violations become one sentence each,

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import * as acmeClient from 'acme-client';
 import { StepError } from '../../domain/acme-errors.ts';
 import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
+import { contentFields } from '../../domain/certificate-content.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { renewalAfterIssuance } from '../../domain/renewal.ts';
 import { announceOutcome } from '../announce-outcome.ts';
@@ -104,16 +105,7 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
     previousSerial = current.serialNumber;
     return {
       ...current,
-      status: 'active',
-      issuer: inspected.issuer,
-      serialNumber: inspected.serialNumber,
-      fingerprint: inspected.fingerprint,
-      notBefore: inspected.notBefore.toISOString(),
-      notAfter: inspected.notAfter.toISOString(),
-      keyType: inspected.keyType,
-      keySize: inspected.keySize,
-      certificateData: inspected.certificatePem,
-      chainData: inspected.chainPem,
+      ...contentFields(inspected),
       privateKeySecretName: secretName,
       // Inside the CA's ARI window when it gave one, else a third of the lifetime before expiry (half for
       // short-lived certificates); failures forgotten.
