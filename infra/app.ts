@@ -39,8 +39,14 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
     table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,
-    // The steps that record an attempt's outcome announce it (Certificate Issued / Renewed / Renewal Failed).
-    announcingFunctions: [issuance.workflow.functions['store-certificate'], issuance.workflow.functions['record-failure']],
+    // The steps that record an attempt's outcome announce it (Certificate Issued / Renewed / Renewal Failed), and
+    // the API functions that revoke (platform and projects dialects) send Certificate Revoked.
+    announcingFunctions: [
+      issuance.workflow.functions['store-certificate'],
+      issuance.workflow.functions['record-failure'],
+      service.functions.platform.function,
+      service.functions.projects.function,
+    ],
   });
 
   // Fails the synth on any finding that is not acknowledged with a reason next to the resource.

@@ -26,6 +26,8 @@ export interface CertificateEventDetail {
   error?: string;
   /** Renewals: the certificate serial that was replaced. */
   renewedFrom?: string | null;
+  /** Revocations: the RFC 5280 reason given to the CA (`unspecified`, `keyCompromise`, `superseded`...). */
+  revocationReason?: string;
 }
 
 export interface CertificateEvent {
@@ -39,7 +41,7 @@ export function certificateEvent(
   detailType: CertificateEventType,
   certificate: { id: string; organizationId: number; domainName: string; notAfter: string | null },
   now: Date,
-  extra: Pick<CertificateEventDetail, 'error' | 'renewedFrom'> = {},
+  extra: Pick<CertificateEventDetail, 'error' | 'renewedFrom' | 'revocationReason'> = {},
 ): CertificateEvent {
   return {
     detailType,

@@ -21,6 +21,7 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:write' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/certificates/{id}/revoke', function: 'platform', scope: 'certificates:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:read' },
   { method: 'POST', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects/{id}', function: 'platform', scope: 'projects:read' },
@@ -31,13 +32,15 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
-  // Projects dialect (seed 004); obtain/renew/revoke join with the ACME workflow.
+  // Projects dialect (seed 004).
   { method: 'GET', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:read' },
   { method: 'DELETE', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/upload', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/validate', function: 'projects', scope: 'projects:read' },
   { method: 'GET', path: '/api/v1/projects/{id}/certificate/status', function: 'projects', scope: 'projects:read' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/obtain', function: 'projects', scope: 'projects:write' },
+  { method: 'POST', path: '/api/v1/projects/{id}/certificate/renew', function: 'projects', scope: 'projects:write' },
+  { method: 'POST', path: '/api/v1/projects/{id}/certificate/revoke', function: 'projects', scope: 'projects:write' },
   // Admin dialect (seeds 001, 003). activate/deactivate come before /{certificate_id}: the local gateway takes the first match.
   { method: 'GET', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:read' },
   { method: 'POST', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:write' },

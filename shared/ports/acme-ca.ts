@@ -62,4 +62,9 @@ export interface AcmeCa {
   finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string): Promise<AcmeOrder>;
   /** The PEM chain, leaf first. */
   downloadCertificate(session: AcmeAccountSession, certificateUrl: string): Promise<string>;
+  /**
+   * RFC 8555 section 7.6 revokeCert, signed with the account that ordered the certificate; `reason` is an RFC 5280
+   * CRLReason code. `already_revoked` when the CA answers `alreadyRevoked`.
+   */
+  revokeCertificate(session: AcmeAccountSession, certificatePem: string, reason: number): Promise<'revoked' | 'already_revoked'>;
 }

@@ -13,14 +13,14 @@ export interface LifecycleDeps {
 
 /**
  * Announces the outcome of the attempt the certificate just recorded in `lastAttempt`: "Certificate Issued",
- * "Certificate Renewed" or "Certificate Renewal Failed", and the RenewalsSucceeded / RenewalsFailed counts the
+ * "Certificate Renewed", "Certificate Renewal Failed" or "Certificate Revoked", and the RenewalsSucceeded / RenewalsFailed counts the
  * alarm watches. Best effort: the outcome is already stored, so a failure to announce it is reported to `onError`
  * and never fails the caller (a workflow step would otherwise be retried for a notification).
  */
 export async function announceOutcome(
   deps: { lifecycle?: LifecycleDeps | undefined; clock: Clock },
   certificate: Certificate,
-  extra: { renewedFrom?: string | null; onError?: (error: unknown) => void } = {},
+  extra: { renewedFrom?: string | null; revocationReason?: string; onError?: (error: unknown) => void } = {},
 ): Promise<void> {
   const attempt = certificate.lastAttempt;
   if (!deps.lifecycle || !attempt) return;
@@ -34,6 +34,9 @@ export async function announceOutcome(
   if (attempt.type === 'acme_renew' && attempt.status === 'failed') {
     event = certificateEvent('Certificate Renewal Failed', certificate, now, { error: attempt.error ?? 'unknown' });
     deps.lifecycle.metrics.count('RenewalsFailed', 1);
+  }
+  if (attempt.type === 'acme_revoke' && attempt.status === 'succeeded' && certificate.status === 'revoked') {
+    event = certificateEvent('Certificate Revoked', certificate, now, { revocationReason: extra.revocationReason ?? 'unspecified' });
   }
   try {
     deps.lifecycle.metrics.flush();

@@ -28,14 +28,27 @@ async function activeScopes(deps: DeleteDeps, principal: Principal, id: string):
   return where;
 }
 
+export interface DeleteOptions {
+  /**
+   * Revokes the certificate at its CA before anything is deleted (`?revoke=true`); a failure stops the delete.
+   * Not called for a certificate that is revoked already.
+   */
+  revokeFirst?: (certificate: Certificate) => Promise<unknown>;
+}
+
 /**
  * Deletes a certificate of the caller's organization: the record first (one transaction that also uncounts it
  * and is refused with 409 while the certificate is active anywhere), then its private key's secret. Every
- * dialect's delete goes through here.
+ * dialect's delete goes through here. An auto-managed certificate's renewals end with its record (the renewal
+ * index entry is an attribute of it); an attempt still under way fails at its next step and removes its own key.
  */
-export async function deleteCertificate(deps: DeleteDeps, principal: Principal, id: string): Promise<Certificate> {
-  const certificate = await deps.certificates.get(principal.organizationId, id);
+export async function deleteCertificate(deps: DeleteDeps, principal: Principal, id: string, options: DeleteOptions = {}): Promise<Certificate> {
+  let certificate = await deps.certificates.get(principal.organizationId, id);
   if (!certificate) throw new NotFoundError('Certificate');
+  if (options.revokeFirst && certificate.status !== 'revoked') {
+    await options.revokeFirst(certificate);
+    certificate = (await deps.certificates.get(principal.organizationId, id)) ?? certificate;
+  }
   for (let attempt = 1; ; attempt += 1) {
     try {
       await deps.certificates.delete(principal.organizationId, id);

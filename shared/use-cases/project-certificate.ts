@@ -7,6 +7,7 @@ import type { Principal } from '../domain/organization.ts';
 import type { Project } from '../domain/project.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { deleteCertificate } from './delete-certificate.ts';
+import type { DeleteOptions } from './delete-certificate.ts';
 import { patchCertificate } from './patch-certificate.ts';
 import { getProject } from './projects.ts';
 import { uploadCustomCertificate } from './upload-custom-certificate.ts';
@@ -132,9 +133,16 @@ export async function projectCertificateStatus(
 }
 
 /** Detaches the project's certificate and deletes it with its key. */
-export async function removeProjectCertificate(deps: CoreDeps, principal: Principal, projectId: string): Promise<void> {
+export async function removeProjectCertificate(
+  deps: CoreDeps,
+  principal: Principal,
+  projectId: string,
+  options: DeleteOptions = {},
+): Promise<void> {
   const { project, certificate } = await getProjectCertificate(deps, principal, projectId);
   if (!certificate || !project.certificateId) throw noCertificate();
+  // Revoked first (`?revoke=true`): a CA that refuses leaves the project and its certificate as they were.
+  if (options.revokeFirst && certificate.status !== 'revoked') await options.revokeFirst(certificate);
   await deps.projects.update({ ...project, certificateId: null, updatedAt: deps.clock.now().toISOString() }, project.version);
   await retire(deps, principal, certificate.id);
 }

@@ -73,9 +73,16 @@ export function trustAcmeServerCa(pem: string): void {
   http.defaults.httpsAgent = new Agent({ keepAlive: true, secureContext: createSecureContext({ ca: [...rootCertificates, ...extraCas] }) });
 }
 
+/** Errors made from an `alreadyRevoked` problem (RFC 8555 section 6.7): a revocation that has nothing left to do. */
+const alreadyRevoked = new WeakSet<Error>();
+
 function toStepError(error: unknown, context: CallContext): Error {
   if (error instanceof StepError) return error;
-  if (context.problem) return stepErrorForProblem(context.problem);
+  if (context.problem) {
+    const stepError = stepErrorForProblem(context.problem);
+    if (context.problem.type === 'urn:ietf:params:acme:error:alreadyRevoked') alreadyRevoked.add(stepError);
+    return stepError;
+  }
   return error instanceof Error ? error : new Error(String(error));
 }
 
@@ -207,5 +214,15 @@ export class AcmeClientCa implements AcmeCa {
 
   downloadCertificate(session: AcmeAccountSession, certificateUrl: string) {
     return call(() => this.client(session).getCertificate({ status: 'valid', certificate: certificateUrl } as acme.Order));
+  }
+
+  async revokeCertificate(session: AcmeAccountSession, certificatePem: string, reason: number): Promise<'revoked' | 'already_revoked'> {
+    try {
+      await call(() => this.client(session).revokeCertificate(certificatePem, { reason }));
+      return 'revoked';
+    } catch (error) {
+      if (error instanceof StepError && alreadyRevoked.has(error)) return 'already_revoked';
+      throw error;
+    }
   }
 }

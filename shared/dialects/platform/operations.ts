@@ -5,6 +5,8 @@ import { hasScope } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
+import { readRevocationReason, revokeOnDelete } from '../../http/revocation-request.ts';
+import { revokeCertificate, revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { patchCertificate } from '../../use-cases/patch-certificate.ts';
@@ -89,9 +91,23 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       return json(200, certificateResource(certificate), { ...JSON_LD, etag: etagOf(certificate.version) });
     },
 
-    'DELETE /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params }) => {
-      await deleteCertificate(deps, principal, params.id ?? '');
+    // `?revoke=true` (and optionally `&reason=`) revokes an ACME certificate at its CA first.
+    'DELETE /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, query }) => {
+      const { revoke, reason } = revokeOnDelete(query);
+      await deleteCertificate(
+        deps,
+        principal,
+        params.id ?? '',
+        revoke ? { revokeFirst: (certificate) => revokeCertificate(deps, certificate, reason) } : {},
+      );
       return { statusCode: 204, body: '' };
+    },
+
+    /** Revokes at the CA with an optional RFC 5280 `reason`; the certificate stays, `revoked`, and is no longer renewed. */
+    'POST /api/organizations/{organizationId}/certificates/{id}/revoke': async ({ deps, principal, params, event }) => {
+      const reason = readRevocationReason(event, options.maxBodyBytes);
+      await revokeCertificateById(deps, principal, params.id ?? '', reason);
+      return json(200, { success: true, message: 'Certificate revoked' });
     },
 
     'GET /api/organizations/{organizationId}/certificates': async ({ deps, principal, query }) => {

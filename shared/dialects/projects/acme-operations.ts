@@ -2,9 +2,14 @@ import { z } from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
+import { readRevocationReason } from '../../http/revocation-request.ts';
+import { CertwrightError } from '../../domain/errors.ts';
 import { obtainProjectCertificate } from '../../use-cases/acme/obtain-project-certificate.ts';
+import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
+import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
-import { isoSeconds, projectCertificate } from './presenter.ts';
+import { getProjectCertificate } from '../../use-cases/project-certificate.ts';
+import { attemptLink, isoSeconds, projectCertificate } from './presenter.ts';
 
 export interface ProjectsAcmeOptions {
   maxBodyBytes: number;
@@ -40,19 +45,37 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       const outcome = await obtainProjectCertificate(deps, principal, params.id ?? '', input);
       if (outcome.dryRun)
         return json(200, { success: true, dryRun: true, domain: outcome.project.domain, checks: outcome.checks, warnings });
-      const attempt = outcome.certificate.lastAttempt;
       return json(202, {
         success: true,
         certificate: projectCertificate(outcome.project, outcome.certificate),
-        attempt: attempt && {
-          id: attempt.id,
-          type: attempt.type,
-          status: attempt.status,
-          startedAt: isoSeconds(attempt.startedAt),
-          statusUrl: `/api/v1/projects/${outcome.project.id}/certificate/status`,
-        },
+        attempt: attemptLink(outcome.project, outcome.certificate),
         warnings,
       });
+    },
+
+    /**
+     * Renews now through the issuance workflow (an `acme_renew` attempt, as the planner starts) and answers at once
+     * (202): the certificate still being served, `renewedFrom` (its issuedAt) and the attempt to follow; once the
+     * attempt has succeeded, GET .../certificate shows the new issuedAt and expiresAt.
+     */
+    'POST /api/v1/projects/{id}/certificate/renew': async ({ deps, principal, params }) => {
+      const { project, certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
+      if (!certificate) throw new CertwrightError('not_found', 'Project has no certificate');
+      const outcome = await renewCertificateNow(deps, certificate);
+      return json(202, {
+        success: true,
+        certificate: { ...projectCertificate(project, outcome.certificate), renewedFrom: isoSeconds(outcome.renewedFrom) },
+        attempt: attemptLink(project, outcome.certificate),
+      });
+    },
+
+    /** Revokes at the CA with an optional RFC 5280 `reason`, for good: the certificate is `revoked` and no longer renewed. */
+    'POST /api/v1/projects/{id}/certificate/revoke': async ({ deps, principal, params, event }) => {
+      const reason = readRevocationReason(event, options.maxBodyBytes);
+      const { certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
+      if (!certificate) throw new CertwrightError('not_found', 'Project has no certificate');
+      await revokeCertificate(deps, certificate, reason);
+      return json(200, { success: true, message: 'Certificate revoked' });
     },
   };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
+import { revokeOnDelete } from '../../http/revocation-request.ts';
+import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import {
   getProjectCertificate,
@@ -54,8 +56,15 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
       return json(200, certificateStatus(project, certificate, health));
     },
 
-    'DELETE /api/v1/projects/{id}/certificate': async ({ deps, principal, params }) => {
-      await removeProjectCertificate(deps, principal, params.id ?? '');
+    // `?revoke=true` (and optionally `&reason=`) revokes an ACME certificate at its CA first.
+    'DELETE /api/v1/projects/{id}/certificate': async ({ deps, principal, params, query }) => {
+      const { revoke, reason } = revokeOnDelete(query);
+      await removeProjectCertificate(
+        deps,
+        principal,
+        params.id ?? '',
+        revoke ? { revokeFirst: (certificate) => revokeCertificate(deps, certificate, reason) } : {},
+      );
       return json(200, { success: true, message: 'Certificate removed' });
     },
   };

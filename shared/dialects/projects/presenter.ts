@@ -23,6 +23,20 @@ export function projectCertificate(project: Project, certificate: Certificate) {
   };
 }
 
+/** An attempt under way, with where to follow it (obtain and renew answer before the CA has issued). */
+export function attemptLink(project: Project, certificate: Certificate) {
+  const attempt = certificate.lastAttempt;
+  return (
+    attempt && {
+      id: attempt.id,
+      type: attempt.type,
+      status: attempt.status,
+      startedAt: isoSeconds(attempt.startedAt),
+      statusUrl: `/api/v1/projects/${project.id}/certificate/status`,
+    }
+  );
+}
+
 export function certificateStatus(project: Project, certificate: Certificate, health: CertificateHealth) {
   return {
     status: health.status,

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { REVOCATION_REASON_NAMES } from '../use-cases/acme/revoke-certificate.ts';
+import type { RevocationReason } from '../use-cases/acme/revoke-certificate.ts';
+import type { ApiEvent } from './api-types.ts';
+import { parseWith, readJsonBody } from './request.ts';
+
+const reasonSchema = z.enum(REVOCATION_REASON_NAMES, { message: `reason must be one of ${REVOCATION_REASON_NAMES.join(', ')}` });
+
+const revokeSchema = z.object({ reason: reasonSchema.default('unspecified') });
+
+/** A revoke request's optional body, `{"reason": "keyCompromise"}`: no body at all means `unspecified`. */
+export function readRevocationReason(event: ApiEvent, maxBytes: number): RevocationReason {
+  if (!event.body) return 'unspecified';
+  return parseWith(revokeSchema, readJsonBody(event, { maxBytes, mediaTypes: ['application/json'] })).reason;
+}
+
+/** `?revoke=true` (with an optional `&reason=`) on a DELETE: revoke at the CA before deleting. */
+export function revokeOnDelete(query: URLSearchParams): { revoke: boolean; reason: RevocationReason } {
+  const revoke = query.get('revoke');
+  if (revoke !== null && revoke !== 'true' && revoke !== 'false') {
+    parseWith(z.object({ revoke: z.literal('true', { message: 'revoke must be true or false' }) }), { revoke });
+  }
+  return { revoke: revoke === 'true', reason: parseWith(z.object({ reason: reasonSchema.default('unspecified') }), { reason: query.get('reason') ?? undefined }).reason };
+}
