@@ -38,7 +38,8 @@ export interface CertificateRepository {
   listByCursor(organizationId: number, page: CursorPageRequest): Promise<CursorPage>;
   /**
    * Removes the certificate and uncounts it from its organization, in one transaction that is refused with a
-   * ConflictError while the certificate is active anywhere. NotFoundError when it is not there.
+   * ConflictError while the certificate is active anywhere, and with a retryable ConflictError when its version is
+   * no longer `expectedVersion`. NotFoundError when it is not there.
    */
-  delete(organizationId: number, id: string): Promise<void>;
+  delete(organizationId: number, id: string, expectedVersion: number): Promise<void>;
 }

@@ -51,17 +51,23 @@ export async function deleteCertificate(deps: DeleteDeps, principal: Principal, 
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await deps.certificates.delete(principal.organizationId, id);
+      await deps.certificates.delete(principal.organizationId, id, certificate.version);
       break;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
-      if (error.retryable) continue;
-      const where = await activeScopes(deps, principal, id);
-      if (where.length > 0) {
-        throw new ConflictError(`The certificate is active for ${where.join(' and ')}; deactivate it there before deleting it`, {
-          cause: error,
-        });
+      if (!error.retryable) {
+        const where = await activeScopes(deps, principal, id);
+        if (where.length > 0) {
+          throw new ConflictError(`The certificate is active for ${where.join(' and ')}; deactivate it there before deleting it`, {
+            cause: error,
+          });
+        }
       }
+      // Changed meanwhile (a PATCH may have replaced the key): read it again, so the secret deleted below is the
+      // one the removed record names and none is left behind.
+      const current = await deps.certificates.get(principal.organizationId, id);
+      if (!current) throw new NotFoundError('Certificate');
+      certificate = current;
     }
   }
   // Only after the record is gone: a refused delete must keep the key. The secret keeps its recovery window.

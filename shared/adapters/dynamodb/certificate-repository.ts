@@ -35,6 +35,9 @@ const failedConditions = (error: unknown): boolean[] =>
     (reason) => reason.Code === 'ConditionalCheckFailed',
   );
 
+/** A number attribute as a transaction cancellation returns it (AttributeValue form). */
+const unmarshallNumber = (value: unknown): number => Number((value as { N?: string } | undefined)?.N);
+
 /** Whether a transaction was cancelled only because another one held the same items; trying again may succeed. */
 const conflicted = (error: unknown): boolean =>
   !failedConditions(error).some(Boolean) &&
@@ -126,7 +129,7 @@ export class DynamoCertificateRepository implements CertificateRepository {
     return { items: items.slice(0, page.limit), hasMore: items.length > page.limit };
   }
 
-  async delete(organizationId: number, id: string): Promise<void> {
+  async delete(organizationId: number, id: string, expectedVersion: number): Promise<void> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -135,8 +138,10 @@ export class DynamoCertificateRepository implements CertificateRepository {
               Delete: {
                 TableName: this.tableName,
                 Key: keys.certificate(id),
-                ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization',
-                ExpressionAttributeValues: { ':organization': organizationId },
+                // The version read by the caller: its key secret is the one deleted after this record.
+                ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization AND version = :version',
+                ExpressionAttributeValues: { ':organization': organizationId, ':version': expectedVersion },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
             {
@@ -162,8 +167,12 @@ export class DynamoCertificateRepository implements CertificateRepository {
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw storeFailure(error);
-      const [missing, active] = failedConditions(error);
-      if (missing) throw new NotFoundError('Certificate');
+      const [recordCondition, active] = failedConditions(error);
+      if (recordCondition) {
+        const current = (error as { CancellationReasons?: { Item?: Record<string, unknown> }[] }).CancellationReasons?.[0]?.Item;
+        if (!current || unmarshallNumber(current.organizationId) !== organizationId) throw new NotFoundError('Certificate');
+        throw new ConflictError('Another request changed the certificate at the same time; try again', { cause: error, retryable: true });
+      }
       if (active) {
         throw new ConflictError(
           'The certificate is active for the organization or a project; deactivate it everywhere before deleting it',
