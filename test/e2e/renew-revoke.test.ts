@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
+import { AcmeClientCa } from '../../shared/adapters/acme/acme-client-ca.ts';
 import { ENV } from '../../shared/config/env-names.ts';
+import { StepError } from '../../shared/domain/acme-errors.ts';
 import { createPki } from '../support/certificates.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
@@ -142,6 +144,57 @@ describe('renew now and revoke against Pebble', () => {
     const revoked = (await events()).find((event) => event.detail.certificateId === id && event['detail-type'] === 'Certificate Revoked');
     expect(revoked?.detail).toMatchObject({ domainName: 'revoke.example.test', revocationReason: 'superseded', organizationId: api.organizationId });
     expect(JSON.stringify(revoked)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('a revoke while a renewal is under way supersedes it: the renewal is not stored over the revoked certificate', async () => {
+    const { path, id, issued } = await projectWithCertificate('revoke-during-renewal.example.test');
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.stack.acme.workflow?.beforeTask('CreateOrder', () => gate);
+    try {
+      expect((await api.request('POST', `${path}/renew`)).status).toBe(202);
+      const revoke = await api.request('POST', `${path}/revoke`, { body: { reason: 'keyCompromise' } });
+      expect(revoke.status).toBe(200);
+    } finally {
+      api.stack.acme.workflow?.beforeTask('CreateOrder', null);
+      release();
+    }
+    await api.stack.acme.workflow?.idle();
+    const after = await api.request('GET', `${base}/${id}`);
+    expect(after.body).toMatchObject({
+      status: 'revoked',
+      serialNumber: issued.serialNumber,
+      lastAttempt: { type: 'acme_revoke', status: 'succeeded' },
+    });
+    expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Revoked', Reason: 1 });
+    expect((await api.request('GET', `${path}/status`)).body.status).toBe('revoked');
+  });
+
+  it('a CA that refuses (400, its words) or cannot be reached (503) leaves the certificate as it was, the attempt failed', async () => {
+    const { path, id, issued } = await projectWithCertificate('revoke-refused.example.test');
+    const ca = vi.spyOn(AcmeClientCa.prototype, 'revokeCertificate');
+    try {
+      ca.mockRejectedValueOnce(new StepError('AcmeProblemError', 'Certificate was not issued to this account'));
+      const refused = await api.request('POST', `${path}/revoke`);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ success: false, error: 'The CA refused the revocation: Certificate was not issued to this account' });
+      ca.mockRejectedValueOnce(new StepError('AcmeNetworkError', 'The CA could not be reached (127.0.0.1): ECONNREFUSED'));
+      const down = await api.request('POST', `${path}/revoke`);
+      expect(down.status).toBe(503);
+      expect(down.body.success).toBe(false);
+    } finally {
+      ca.mockRestore();
+    }
+    const after = await api.request('GET', `${base}/${id}`);
+    expect(after.body).toMatchObject({
+      status: 'active',
+      autoRenew: true,
+      lastAttempt: { type: 'acme_revoke', status: 'failed', error: expect.stringMatching(/could not be revoked now: The CA could not be reached/) },
+    });
+    expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Valid' });
+    // Once the CA answers, the revocation goes through.
+    expect((await api.request('POST', `${path}/revoke`)).status).toBe(200);
+    expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Revoked' });
   });
 
   it('revokes in the platform dialect (reason unspecified without a body), and a DELETE with ?revoke=true revokes first', async () => {
