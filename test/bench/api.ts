@@ -1,25 +1,32 @@
 /**
- * `npm run bench`: 10,000 certificates in one organization on the local stack (its own in-memory DynamoDB Local),
- * then autocannon against the API (GET item, Hydra page 1, Hydra last page, admin cursor page, upload) and the
- * same load loop shape against bare DynamoDB calls on the same DynamoDB Local, so the API's overhead shows as a
- * ratio. Not a test: the figures go into BENCHMARKS.md.
+ * `npm run bench`: 10,000 certificates in one organization on the local stack (its own in-memory DynamoDB Local,
+ * in a process of its own), then autocannon against the API (GET item, Hydra page 1, Hydra last page, admin cursor
+ * page, upload) and the same loop against bare DynamoDB calls on the same DynamoDB Local, so the API's overhead
+ * shows as a ratio. Latency is measured with one request at a time (a Lambda instance serves one request at a
+ * time, so queueing inside one process is not API overhead); requests/s with CONNECTIONS at once. Not a test: the
+ * figures go into BENCHMARKS.md.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { startLocalStack } from '../../infra/local/stack.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
 import { inspectCertificateBundle } from '../../shared/domain/certificate-inspection.ts';
 import { generateTokenValue } from '../../shared/use-cases/api-tokens.ts';
+import { buildCoreDeps } from '../../shared/wiring.ts';
 import { createPki } from '../support/certificates.ts';
 
 const TOTAL = Number(process.env.BENCH_CERTIFICATES ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const TABLE = 'certwright-bench';
 
@@ -31,10 +38,16 @@ interface Figures {
   errors: number;
 }
 
-process.env[ENV.certificateQuota] = String(TOTAL * 10);
 const token = generateTokenValue();
-const stack = await startLocalStack({ port: 0, tableName: TABLE, bootstrapToken: token });
-const organizationId = stack.bootstrap.organizationId;
+const server = spawn(process.execPath, ['--import', 'tsx', new URL('./api-server.ts', import.meta.url).pathname], {
+  env: { ...process.env, [ENV.tableName]: TABLE, [ENV.certificateQuota]: String(TOTAL * 10), CERTWRIGHT_BOOTSTRAP_TOKEN: token },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const [ready] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+const stack = JSON.parse(ready) as { url: string; organizationId: number; dynamodbEndpoint: string; secretDir: string };
+const organizationId = stack.organizationId;
+Object.assign(process.env, { [ENV.tableName]: TABLE, [ENV.dynamodbEndpoint]: stack.dynamodbEndpoint, [ENV.secretDir]: stack.secretDir });
+const deps = buildCoreDeps(loadApiConfig());
 const pki = await createPki();
 
 // Seed through the repository the API uses, with one real certificate's content under distinct ids and times.
@@ -74,7 +87,7 @@ const seeded: Certificate[] = [];
 const seedStarted = performance.now();
 for (let batch = 0; batch < TOTAL; batch += 50) {
   const certificates = Array.from({ length: Math.min(50, TOTAL - batch) }, (_, offset) => template(batch + offset));
-  await Promise.all(certificates.map((certificate) => stack.deps.certificates.create(certificate)));
+  await Promise.all(certificates.map((certificate) => deps.certificates.create(certificate)));
   seeded.push(...certificates);
 }
 const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -85,24 +98,12 @@ const uploadLeaf = await pki.leaf({ names: ['upload.bench.example.com'] });
 const uploadBody = JSON.stringify({ type: 'custom', certificateData: uploadLeaf.certificatePem, privateKeyData: uploadLeaf.privateKeyPem });
 const base = `/api/organizations/${organizationId}/certificates`;
 
-async function http(name: string, path: string, options: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Figures> {
-  const result = await autocannon({
-    url: `${stack.url}${path}`,
-    method: options.method ?? 'GET',
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: { 'x-api-token': token, ...(options.body ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body ? { body: options.body } : {}),
-  });
-  return { name, p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: result.non2xx + result.errors };
-}
-
-/** The same shape of load (CONNECTIONS callers in a loop for SECONDS) on a bare DynamoDB call. */
-async function bare(name: string, call: () => Promise<unknown>): Promise<Figures> {
+/** Runs `call` from `callers` loops for SECONDS; returns the sorted latencies in ms. */
+async function loop(callers: number, call: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
   const deadline = performance.now() + SECONDS * 1000;
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
+    Array.from({ length: callers }, async () => {
       while (performance.now() < deadline) {
         const began = performance.now();
         await call();
@@ -110,19 +111,80 @@ async function bare(name: string, call: () => Promise<unknown>): Promise<Figures
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-  return { name, p50: at(0.5), p99: at(0.99), rps: Math.round(latencies.length / SECONDS), errors: 0 };
+  return latencies.sort((a, b) => a - b);
 }
 
-const documents = createDocumentClient(process.env[ENV.dynamodbEndpoint]);
+const quantile = (latencies: number[], q: number) =>
+  Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** One API request on a kept-alive connection, as the bare calls reuse theirs; anything but 2xx counts as an error. */
+function request(path: string, method: string, body: string | undefined, errors: { count: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'x-api-token': token, ...(body ? { 'content-type': 'application/json' } : {}) };
+    const outgoing = httpRequest(`${stack.url}${path}`, { method, agent, headers }, (response) => {
+      if ((response.statusCode ?? 500) >= 300) errors.count += 1;
+      response.resume().on('end', resolve);
+    });
+    outgoing.on('error', reject).end(body);
+  });
+}
+
+/**
+ * Latency: one request at a time through the same loop as the bare calls (autocannon's latencies are whole
+ * milliseconds, too coarse here). Requests/s: autocannon with CONNECTIONS connections.
+ */
+async function http(name: string, path: string, options: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Figures> {
+  const method = options.method ?? 'GET';
+  const errors = { count: 0 };
+  const latencies = await loop(1, () => request(path, method, options.body, errors));
+  const load = await autocannon({
+    url: `${stack.url}${path}`,
+    method,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { 'x-api-token': token, ...(options.body ? { 'content-type': 'application/json' } : {}) },
+    ...(options.body ? { body: options.body } : {}),
+  });
+  return {
+    name,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    rps: load.requests.average,
+    errors: errors.count + load.non2xx + load.errors,
+  };
+}
+
+/** The same two runs on a bare DynamoDB call. */
+async function bare(name: string, call: () => Promise<unknown>): Promise<Figures> {
+  const latencies = await loop(1, call);
+  const rps = Math.round((await loop(CONNECTIONS, call)).length / SECONDS);
+  return { name, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps, errors: 0 };
+}
+
+const documents = createDocumentClient(stack.dynamodbEndpoint);
 const partition = keys.certificatesOf(organizationId);
 const cursor = { ...keys.certificate(middle.id), gsi1pk: partition, gsi1sk: keys.byCreation(middle.createdAt, middle.id) };
 
 const results: Figures[] = [];
 results.push(await http('API GET item', `${base}/${middle.id}`));
 results.push(await bare('bare GetItem', () => documents.send(new GetCommand({ TableName: TABLE, Key: keys.certificate(middle.id) }))));
-results.push(await http('API admin cursor page (limit 20)', `/v1/organization/certificates?limit=20&after=${middle.id}`));
+// A client pages with the last id of the page it was given, which the instance that served that page remembers;
+// another instance looks the cursor up first (one GetItem more), as the first row shows.
+const previousPage = (await (
+  await fetch(`${stack.url}/v1/organization/certificates?limit=20&after=${middle.id}`, { headers: { authorization: `Bearer ${token}` } })
+).json()) as {
+  data: { id: string }[];
+};
+const nextCursor = previousPage.data.at(-1)?.id ?? middle.id;
+results.push(
+  await http(
+    'API admin cursor page (limit 20, cursor not seen by this instance)',
+    `/v1/organization/certificates?limit=20&after=${middle.id}`,
+  ),
+);
+results.push(await http('API admin cursor page (limit 20, next page)', `/v1/organization/certificates?limit=20&after=${nextCursor}`));
 results.push(
   await bare('bare Query gsi1 (limit 20, after cursor)', () =>
     documents.send(
@@ -165,15 +227,17 @@ const ratio = (api: string, store: string) => {
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
   `npm run bench — ${new Date().toISOString().slice(0, 10)} — ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  `${TOTAL} certificates seeded in one organization in ${seedSeconds.toFixed(1)} s; ${CONNECTIONS} connections, ${SECONDS} s per row`,
+  `${TOTAL} certificates seeded in one organization in ${seedSeconds.toFixed(1)} s; latency with 1 connection, requests/s with ${CONNECTIONS}, ${SECONDS} s each`,
   '',
-  '| what | p50 ms | p99 ms | requests/s | errors |',
+  '| what | p50 ms (1 conn.) | p99 ms (1 conn.) | requests/s (' + CONNECTIONS + ' conn.) | errors |',
   '|---|---:|---:|---:|---:|',
   ...results.map((r) => `| ${r.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} |`),
   '',
-  `p50 ratio API / bare: GET item ${ratio('API GET item', 'bare GetItem')}x, cursor page ${ratio('API admin cursor', 'bare Query gsi1 ')}x, Hydra page 1 ${ratio('API Hydra page 1', 'bare Query gsi1-keys')}x (target 1.5x for GET item and cursor pages)`,
+  `p50 ratio API / bare: GET item ${ratio('API GET item', 'bare GetItem')}x, cursor page ${ratio('API admin cursor page (limit 20, next', 'bare Query gsi1 ')}x (cursor not seen: ${ratio('API admin cursor', 'bare Query gsi1 ')}x), Hydra page 1 ${ratio('API Hydra page 1', 'bare Query gsi1-keys')}x (target 1.5x for GET item and cursor pages)`,
 ];
 console.log(lines.join('\n'));
 documents.destroy();
-await stack.stop();
+agent.destroy();
+server.kill('SIGTERM');
+await once(server, 'exit');
 process.exit(0);
