@@ -25,6 +25,8 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
   'clean-up': { secrets: [], route53: 'write' },
   'record-failure': { secrets: ['delete'], route53: 'none' },
+  // Reads only the clock and the state it is given.
+  'plan-rate-limit-wait': { secrets: [], route53: 'none' },
 };
 
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */

@@ -20,6 +20,7 @@ export const ISSUANCE_STEPS = [
   'store-certificate',
   'clean-up',
   'record-failure',
+  'plan-rate-limit-wait',
 ] as const;
 
 export type IssuanceStep = (typeof ISSUANCE_STEPS)[number];
@@ -37,14 +38,26 @@ export const ISSUANCE_TASK_STATES: Readonly<Record<string, IssuanceStep>> = {
   CleanUp: 'clean-up',
   CleanUpAfterFailure: 'clean-up',
   RecordFailure: 'record-failure',
+  PlanRateLimitWait: 'plan-rate-limit-wait',
 };
 
-export const ISSUANCE_WAIT_STATES = ['WaitForPropagation', 'WaitForAuthorizations', 'WaitForOrder'] as const;
+export const ISSUANCE_WAIT_STATES = ['WaitForPropagation', 'WaitForAuthorizations', 'WaitForOrder', 'WaitForRateLimit'] as const;
+
+/** The task states that talk to the CA: a `rateLimited` answer sends them through the rate-limit wait and back. */
+export const RATE_LIMITED_STATES = [
+  'CreateOrder',
+  'CompleteChallenges',
+  'PollAuthorizations',
+  'Finalize',
+  'PollOrder',
+  'StoreCertificate',
+] as const;
 
 /**
- * Error names worth another try: the network, a CA's 5xx, a rejected nonce, a rate limit, our own stores or DNS
- * provider being briefly unavailable, and Lambda's own service errors. Everything else (an ACME 4xx problem, an
- * invalid challenge, a bug) fails the attempt at once.
+ * Error names worth another try at once (with backoff): the network, a CA's 5xx, a rejected nonce, our own stores
+ * or DNS provider being briefly unavailable, and Lambda's own service errors. A rate limit (`AcmeRateLimitedError`)
+ * is retried too, but after the CA's Retry-After, through its own Wait state. Everything else (an ACME 4xx problem,
+ * an invalid challenge, a bug) fails the attempt at once.
  */
 export const RETRYABLE_ERRORS = [
   'AcmeNetworkError',
@@ -66,6 +79,11 @@ export interface IssuanceLimits {
   authorizationChecks: number;
   orderWaitSeconds: number;
   orderChecks: number;
+  /** Waits for a CA's Retry-After per execution, and the longest one; none may end past the deadline below. */
+  rateLimitRounds: number;
+  rateLimitMaxWaitSeconds: number;
+  /** Time kept after the last rate-limit wait for the rest of the order (the steps' own deadline is 55 minutes). */
+  rateLimitReserveSeconds: number;
 }
 
 export const DEFAULT_ISSUANCE_LIMITS: IssuanceLimits = {
@@ -77,6 +95,11 @@ export const DEFAULT_ISSUANCE_LIMITS: IssuanceLimits = {
   authorizationChecks: 100,
   orderWaitSeconds: 3,
   orderChecks: 100,
+  // Let's Encrypt's short limits (new orders, failed validations per hour) clear within minutes; a weekly limit
+  // names a day and fails the attempt at once, saying when.
+  rateLimitRounds: 4,
+  rateLimitMaxWaitSeconds: 900,
+  rateLimitReserveSeconds: 300,
 };
 
 type Json = Record<string, unknown>;
@@ -86,15 +109,6 @@ const ORDER = { ...IDS, 'acme.$': '$.acme' };
 
 const RETRY = [
   { ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
-  // The CA asked us to slow down: wait longer between tries (Step Functions cannot read its Retry-After).
-  {
-    ErrorEquals: ['AcmeRateLimitedError'],
-    IntervalSeconds: 30,
-    MaxAttempts: 3,
-    BackoffRate: 2,
-    MaxDelaySeconds: 300,
-    JitterStrategy: 'FULL',
-  },
 ];
 
 const CATCH_TO_CLEANUP = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CleanUpAfterFailure' }];
@@ -121,6 +135,24 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
     Catch: options.catchTo ?? CATCH_TO_CLEANUP,
     Next: next,
   });
+  // A step that talks to the CA: a rate limit goes through the Retry-After wait and comes back to the same state.
+  const caTask = (state: (typeof RATE_LIMITED_STATES)[number], ...args: Parameters<typeof task>): Json => {
+    const built = task(...args);
+    return {
+      ...built,
+      Catch: [
+        { ErrorEquals: ['AcmeRateLimitedError'], ResultPath: '$.rateLimitError', Next: `${state}RateLimited` },
+        ...(built.Catch as Json[]),
+      ],
+    };
+  };
+  // Catch cannot set a constant, so one Pass per state notes where to come back to.
+  const rateLimitedStates = Object.fromEntries(
+    RATE_LIMITED_STATES.map((state) => [
+      `${state}RateLimited`,
+      { Type: 'Pass', Result: state, ResultPath: '$.rateLimitedState', Next: 'PlanRateLimitWait' },
+    ]),
+  );
   const timedOut = (what: string, waitingFor: string | null): Json => ({
     Type: 'Pass',
     Parameters: {
@@ -136,9 +168,11 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
   return {
     Comment: 'certwright: one ACME order (RFC 8555) from new order to stored certificate; challenge records are always cleaned up',
     TimeoutSeconds: limits.timeoutSeconds,
-    StartAt: 'CreateOrder',
+    StartAt: 'Begin',
     States: {
-      CreateOrder: task('create-order', IDS, 'PresentChallenges', {
+      // Counters the loops below need from the start (a JSONPath to a missing field fails the execution).
+      Begin: { Type: 'Pass', Result: { rounds: 0, waitSeconds: 0 }, ResultPath: '$.rateLimit', Next: 'CreateOrder' },
+      CreateOrder: caTask('CreateOrder', 'create-order', IDS, 'PresentChallenges', {
         selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations'),
         path: '$.acme',
       }),
@@ -161,15 +195,21 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       WaitForPropagation: { Type: 'Wait', Seconds: limits.propagationWaitSeconds, Next: 'CheckPropagation' },
       PropagationTimedOut: timedOut('The challenge records did not become visible in time', '$.propagation.waitingFor'),
 
-      CompleteChallenges: task('complete-challenges', ORDER, 'AreAuthorizationsValid', {
+      CompleteChallenges: caTask('CompleteChallenges', 'complete-challenges', ORDER, 'AreAuthorizationsValid', {
         selector: pick('valid', 'checks'),
         path: '$.authorizationPoll',
       }),
       WaitForAuthorizations: { Type: 'Wait', Seconds: limits.authorizationWaitSeconds, Next: 'PollAuthorizations' },
-      PollAuthorizations: task('poll-authorizations', { ...ORDER, 'poll.$': '$.authorizationPoll' }, 'AreAuthorizationsValid', {
-        selector: pick('valid', 'checks'),
-        path: '$.authorizationPoll',
-      }),
+      PollAuthorizations: caTask(
+        'PollAuthorizations',
+        'poll-authorizations',
+        { ...ORDER, 'poll.$': '$.authorizationPoll' },
+        'AreAuthorizationsValid',
+        {
+          selector: pick('valid', 'checks'),
+          path: '$.authorizationPoll',
+        },
+      ),
       AreAuthorizationsValid: {
         Type: 'Choice',
         Choices: [
@@ -182,9 +222,12 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       },
       AuthorizationsTimedOut: timedOut('Validating the challenges', null),
 
-      Finalize: task('finalize', ORDER, 'IsOrderValid', { selector: pick('status', 'checks', 'certificateUrl'), path: '$.orderPoll' }),
+      Finalize: caTask('Finalize', 'finalize', ORDER, 'IsOrderValid', {
+        selector: pick('status', 'checks', 'certificateUrl'),
+        path: '$.orderPoll',
+      }),
       WaitForOrder: { Type: 'Wait', Seconds: limits.orderWaitSeconds, Next: 'PollOrder' },
-      PollOrder: task('poll-order', { ...ORDER, 'poll.$': '$.orderPoll' }, 'IsOrderValid', {
+      PollOrder: caTask('PollOrder', 'poll-order', { ...ORDER, 'poll.$': '$.orderPoll' }, 'IsOrderValid', {
         selector: pick('status', 'checks', 'certificateUrl'),
         path: '$.orderPoll',
       }),
@@ -199,9 +242,15 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       },
       OrderTimedOut: timedOut('Issuing the certificate', null),
 
-      StoreCertificate: task('store-certificate', { ...ORDER, 'certificateUrl.$': '$.orderPoll.certificateUrl' }, 'CleanUp', {
-        path: null,
-      }),
+      StoreCertificate: caTask(
+        'StoreCertificate',
+        'store-certificate',
+        { ...ORDER, 'certificateUrl.$': '$.orderPoll.certificateUrl' },
+        'CleanUp',
+        {
+          path: null,
+        },
+      ),
       // The certificate is stored by now: a clean-up that still fails after its retries must not fail the attempt.
       CleanUp: task(
         'clean-up',
@@ -211,6 +260,42 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
         { catchTo: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanUpError', Next: 'Succeeded' }] },
       ),
       Succeeded: { Type: 'Succeed' },
+
+      // The CA answered rateLimited: wait its Retry-After (the step decides, and fails the attempt when that is
+      // too long), then run the limited state again. At most rateLimitRounds waits per execution.
+      ...rateLimitedStates,
+      PlanRateLimitWait: task(
+        'plan-rate-limit-wait',
+        {
+          ...IDS,
+          'error.$': '$.rateLimitError',
+          'rounds.$': '$.rateLimit.rounds',
+          'executionStartedAt.$': '$$.Execution.StartTime',
+          bounds: {
+            maxRounds: limits.rateLimitRounds,
+            maxWaitSeconds: limits.rateLimitMaxWaitSeconds,
+            deadlineSeconds: limits.timeoutSeconds - limits.rateLimitReserveSeconds,
+          },
+        },
+        'WaitForRateLimit',
+        { selector: pick('rounds', 'waitSeconds'), path: '$.rateLimit' },
+      ),
+      WaitForRateLimit: { Type: 'Wait', SecondsPath: '$.rateLimit.waitSeconds', Next: 'ResumeAfterRateLimit' },
+      ResumeAfterRateLimit: {
+        Type: 'Choice',
+        Choices: [
+          // The step already refuses a round too many; this keeps the loop bounded whatever it answers.
+          { Variable: '$.rateLimit.rounds', NumericGreaterThanEquals: limits.rateLimitRounds + 1, Next: 'RateLimitedTooOften' },
+          ...RATE_LIMITED_STATES.map((state) => ({ Variable: '$.rateLimitedState', StringEquals: state, Next: state })),
+        ],
+        Default: 'RateLimitedTooOften',
+      },
+      RateLimitedTooOften: {
+        Type: 'Pass',
+        Parameters: { Error: 'AcmeRateLimitedError', Cause: 'The CA kept limiting the rate; start a new attempt later' },
+        ResultPath: '$.error',
+        Next: 'CleanUpAfterFailure',
+      },
 
       CleanUpAfterFailure: task(
         'clean-up',

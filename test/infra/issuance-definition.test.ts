@@ -6,7 +6,16 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_FUNCTION_PREFIX, localIssuanceDefinition } from '../../infra/local/local-workflow.ts';
 import { IssuanceStack } from '../../infra/issuance-stack.ts';
-import { ISSUANCE_TASK_STATES, RETRYABLE_ERRORS, issuanceDefinition } from '../../infra/workflow/issuance-definition.ts';
+import {
+  DEFAULT_ISSUANCE_LIMITS,
+  ISSUANCE_TASK_STATES,
+  ISSUANCE_WAIT_STATES,
+  RATE_LIMITED_STATES,
+  RETRYABLE_ERRORS,
+  issuanceDefinition,
+} from '../../infra/workflow/issuance-definition.ts';
+import { StepError, withRetryAt } from '../../shared/domain/acme-errors.ts';
+import { planRateLimitWait } from '../../shared/use-cases/acme/rate-limit.ts';
 
 type Json = Record<string, any>;
 
@@ -58,18 +67,134 @@ describe('the issuance workflow definition', () => {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === 'Task') {
         expect(state.Resource, name).toBe('arn:aws:states:::lambda:invoke');
-        expect(state.Catch?.[0]?.ErrorEquals, name).toEqual(['States.ALL']);
-        // Retries name only errors worth another try, with backoff and full jitter.
+        expect((state.Catch as Json[]).at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+        // A rate limit is caught (to wait its Retry-After) only where the step talks to the CA.
+        const rateLimitCatch = (state.Catch as Json[]).find((c) => (c.ErrorEquals as string[]).includes('AcmeRateLimitedError'));
+        expect(rateLimitCatch?.Next, name).toBe(
+          (RATE_LIMITED_STATES as readonly string[]).includes(name) ? `${name}RateLimited` : undefined,
+        );
+        // Retries name only errors worth another try at once, with backoff and full jitter.
         const retried = (state.Retry as Json[]).flatMap((retry) => retry.ErrorEquals as string[]);
-        expect(retried.every((error) => [...RETRYABLE_ERRORS, 'AcmeRateLimitedError'].includes(error as never)), name).toBe(true);
+        expect(
+          retried.every((error) => (RETRYABLE_ERRORS as readonly string[]).includes(error)),
+          name,
+        ).toBe(true);
         expect(retried).not.toContain('States.ALL');
         for (const retry of state.Retry as Json[]) expect(retry).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
       }
       // Every loop back goes through a Choice with a counter bound.
-      if (state.Type === 'Choice') expect((state.Choices as Json[]).some((choice) => 'NumericGreaterThanEquals' in choice), name).toBe(true);
+      if (state.Type === 'Choice')
+        expect(
+          (state.Choices as Json[]).some((choice) => 'NumericGreaterThanEquals' in choice),
+          name,
+        ).toBe(true);
     }
     // Every failure path cleans up, then records the failure.
     expect(states.CleanUpAfterFailure?.Next).toBe('RecordFailure');
     expect(states.StoreCertificate?.Next).toBe('CleanUp');
+  });
+});
+
+type Handler = (payload: Json) => Promise<unknown>;
+
+/** Runs the definition with aws-local-stepfunctions, each task state bound to `handlers[state]` (or an echo), no real waits. */
+async function runWith(handlers: Record<string, Handler>): Promise<{ calls: string[]; payloads: Record<string, Json[]> }> {
+  const calls: string[] = [];
+  const payloads: Record<string, Json[]> = {};
+  const local = Object.fromEntries(
+    Object.keys(ISSUANCE_TASK_STATES).map((state) => [
+      state,
+      async ({ Payload }: { Payload: Json }) => {
+        calls.push(state);
+        (payloads[state] ??= []).push(Payload);
+        return { Payload: (await handlers[state]?.(Payload)) ?? {} };
+      },
+    ]),
+  );
+  const machine = new StateMachine(issuanceDefinition((step) => step) as never);
+  const execution = machine.run({ attemptId: 'att_1', certificateId: 'cert_1', organizationId: 1 } as never, {
+    overrides: {
+      taskResourceLocalHandlers: local as never,
+      waitTimeOverrides: Object.fromEntries(ISSUANCE_WAIT_STATES.map((state) => [state, 1])),
+      retryIntervalOverrides: Object.fromEntries(Object.keys(ISSUANCE_TASK_STATES).map((state) => [state, 1])),
+    },
+  });
+  await execution.result.catch(() => undefined);
+  return { calls, payloads };
+}
+
+/** Plausible replies of the steps the rate limit does not concern, so the execution gets where a test needs it. */
+const ORDER_REF = {
+  directoryUrl: 'd',
+  accountUrl: 'a',
+  orderUrl: 'o',
+  finalizeUrl: 'f',
+  deadline: '2999-01-01T00:00:00Z',
+  settings: {},
+  authorizations: [],
+};
+const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '' };
+const VALID = { valid: true, checks: 1 };
+
+const rateLimited = (seconds: number) =>
+  new StepError('AcmeRateLimitedError', withRetryAt('too many new orders recently', new Date(Date.now() + seconds * 1000)));
+const planWithRealClock: Handler = (payload) => planRateLimitWait({ clock: { now: () => new Date() } }, payload as never);
+const { rateLimitRounds } = DEFAULT_ISSUANCE_LIMITS;
+
+describe("the issuance workflow and a CA's rate limit", () => {
+  it("waits the CA's Retry-After (SecondsPath), then runs the limited state again and carries on", async () => {
+    let orders = 0;
+    const { calls, payloads } = await runWith({
+      CreateOrder: async () => {
+        orders += 1;
+        if (orders === 1) throw rateLimited(45);
+        return ORDER_REF;
+      },
+      PlanRateLimitWait: planWithRealClock,
+      PresentChallenges: async () => {
+        throw new StepError('AcmeProblemError', 'stop here');
+      },
+    });
+    expect(calls.slice(0, 4)).toEqual(['CreateOrder', 'PlanRateLimitWait', 'CreateOrder', 'PresentChallenges']);
+    // What the step was given: the CA's words with the instant, the round, the bounds; no secret.
+    const plan = payloads.PlanRateLimitWait![0]!;
+    expect(plan).toMatchObject({ attemptId: 'att_1', rounds: 0, bounds: { maxRounds: rateLimitRounds } });
+    expect(JSON.stringify(plan.error)).toContain('too many new orders recently (retry after ');
+    const definition = issuanceDefinition((step) => step) as Json;
+    expect(definition.States.WaitForRateLimit).toMatchObject({ Type: 'Wait', SecondsPath: '$.rateLimit.waitSeconds' });
+  });
+
+  it('gives up after the bounded number of waits and records why, cleaning up first', async () => {
+    const { calls, payloads } = await runWith({
+      CreateOrder: async () => {
+        throw rateLimited(2);
+      },
+      PlanRateLimitWait: planWithRealClock,
+    });
+    expect(calls.filter((state) => state === 'CreateOrder')).toHaveLength(rateLimitRounds + 1);
+    expect(calls.slice(-2)).toEqual(['CleanUpAfterFailure', 'RecordFailure']);
+    expect(String((payloads.RecordFailure![0]!.error as Json).Cause)).toMatch(
+      new RegExp(
+        `^The CA limited the rate: too many new orders recently\\. It asks to wait until .*already waited ${rateLimitRounds} times`,
+      ),
+    );
+  });
+
+  it('stays bounded even when the wait step never says stop', async () => {
+    const { calls, payloads } = await runWith({
+      Finalize: async () => {
+        throw rateLimited(1);
+      },
+      CreateOrder: async () => ORDER_REF,
+      PresentChallenges: async () => PROPAGATED,
+      CheckPropagation: async () => PROPAGATED,
+      CompleteChallenges: async () => VALID,
+      PlanRateLimitWait: async (payload) => ({ rounds: (payload.rounds as number) + 1, waitSeconds: 1 }),
+    });
+    expect(calls.filter((state) => state === 'Finalize')).toHaveLength(rateLimitRounds + 1);
+    expect(payloads.RecordFailure![0]!.error).toEqual({
+      Error: 'AcmeRateLimitedError',
+      Cause: 'The CA kept limiting the rate; start a new attempt later',
+    });
   });
 });

@@ -79,7 +79,7 @@ const alreadyRevoked = new WeakSet<Error>();
 function toStepError(error: unknown, context: CallContext): Error {
   if (error instanceof StepError) return error;
   if (context.problem) {
-    const stepError = stepErrorForProblem(context.problem);
+    const stepError = stepErrorForProblem(context.problem, new Date());
     if (context.problem.type === 'urn:ietf:params:acme:error:alreadyRevoked') alreadyRevoked.add(stepError);
     return stepError;
   }
