@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { CertificatePage, CertificateRepository, CursorPage, CursorPageRequest } from '../../ports/certificate-repository.ts';
-import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
 
@@ -204,25 +204,10 @@ export class DynamoCertificateRepository implements CertificateRepository {
 
   async update(certificate: Certificate, expectedVersion: number): Promise<Certificate> {
     const next: Certificate = { ...certificate, version: expectedVersion + 1 };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(next),
-          ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization AND version = :expected',
-          ExpressionAttributeValues: { ':organization': certificate.organizationId, ':expected': expectedVersion },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return next;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw storeFailure(error);
-      // The old item comes back in wire form ({ N: "42" }); it tells a lost race from a deleted certificate.
-      const current = (error as { Item?: { organizationId?: { N?: string } } }).Item;
-      if (current?.organizationId?.N !== String(certificate.organizationId)) throw new NotFoundError('Certificate');
-      throw new ConflictError('The certificate was changed by another request; fetch it again and retry', { cause: error });
-    }
+    await putVersioned(this.client, this.tableName, toItem(next), { organizationId: certificate.organizationId, version: expectedVersion, what: 'Certificate' });
+    return next;
   }
+
 
   async getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]> {
     const unique = [...new Set(ids)];

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient, QueryCommandOutput } from '@aws-sdk/lib-dy
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { Project } from '../../domain/project.ts';
 import type { ProjectPage, ProjectRepository } from '../../ports/project-repository.ts';
-import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 
 function toItem(project: Project): Record<string, unknown> {
@@ -86,25 +86,10 @@ export class DynamoProjectRepository implements ProjectRepository {
 
   async update(project: Project, expectedVersion: number): Promise<Project> {
     const next: Project = { ...project, version: expectedVersion + 1 };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(next),
-          ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization AND version = :expected',
-          ExpressionAttributeValues: { ':organization': project.organizationId, ':expected': expectedVersion },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return next;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw storeFailure(error);
-      // The old item comes back in wire form ({ N: "42" }); it tells a lost race from a deleted project.
-      const current = (error as { Item?: { organizationId?: { N?: string } } }).Item;
-      if (current?.organizationId?.N !== String(project.organizationId)) throw new NotFoundError('Project');
-      throw new ConflictError('The project was changed by another request; fetch it again and retry', { cause: error });
-    }
+    await putVersioned(this.client, this.tableName, toItem(next), { organizationId: project.organizationId, version: expectedVersion, what: 'Project' });
+    return next;
   }
+
 
   async delete(organizationId: number, id: string): Promise<void> {
     try {
