@@ -1,10 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { HostnameMapping } from '../../domain/hostname-mapping.ts';
 import type { HostnameMappingRepository } from '../../ports/hostname-mapping-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 const toItem = (mapping: HostnameMapping): Record<string, unknown> => ({
   ...keys.hostnameMapping(mapping.organizationId, mapping.hostname),
@@ -41,24 +42,7 @@ export class DynamoHostnameMappingRepository implements HostnameMappingRepositor
   }
 
   async list(organizationId: number): Promise<HostnameMapping[]> {
-    const found: HostnameMapping[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await guard(
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :partition',
-            ExpressionAttributeValues: { ':partition': keys.hostnameMappingsOf(organizationId) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      found.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return (await queryAll(this.client, this.tableName, keys.hostnameMappingsOf(organizationId))).map(fromItem);
   }
 
   async update(mapping: HostnameMapping, expectedVersion: number): Promise<HostnameMapping> {

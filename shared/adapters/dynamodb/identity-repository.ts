@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../../domain/identity.ts';
@@ -6,6 +6,7 @@ import type { ApiToken, Organization } from '../../domain/organization.ts';
 import type { IdentityRepository } from '../../ports/identity-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 type Item = Record<string, unknown>;
 
@@ -85,7 +86,7 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async listTokens(organizationId: number): Promise<ApiToken[]> {
-    const items = await this.queryAll(keys.tokensOf(organizationId));
+    const items = await queryAll(this.client, this.tableName, keys.tokensOf(organizationId));
     return items.map((item) => stripKeys(item) as unknown as ApiToken);
   }
 
@@ -115,7 +116,7 @@ export class DynamoIdentityRepository implements IdentityRepository {
   private async tokenHashOf(organizationId: number, id: string): Promise<string | null> {
     const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tokenById(id) })));
     if (Item) return Item.organizationId === organizationId ? String(Item.tokenHash) : null;
-    const items = await this.queryAll(keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
+    const items = await queryAll(this.client, this.tableName, keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
     return items[0] ? String(items[0].tokenHash) : null;
   }
 
@@ -177,7 +178,7 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async listUsers(organizationId: number): Promise<User[]> {
-    return (await this.queryAll(keys.usersOf(organizationId))).map(toUser);
+    return (await queryAll(this.client, this.tableName, keys.usersOf(organizationId))).map(toUser);
   }
 
   async deleteUser(organizationId: number, id: string): Promise<boolean> {
@@ -417,26 +418,4 @@ export class DynamoIdentityRepository implements IdentityRepository {
     return { ...keys.refreshToken(token.tokenHash), entity: 'refreshToken', ...token, ttl: epochSeconds(token.expiresAt) };
   }
 
-  /** Every item of one gsi1 collection, oldest first, optionally filtered. */
-  private async queryAll(partition: string, filter?: { expression: string; names: Record<string, string>; values: Item }): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await guard(
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :partition',
-            ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
-            ExpressionAttributeValues: { ':partition': partition, ...(filter?.values ?? {}) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
 import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 32);
 
@@ -91,24 +92,7 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   }
 
   async challengesOfAttempt(attemptId: string): Promise<ChallengeRecord[]> {
-    const records: ChallengeRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await guard(
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :partition',
-            ExpressionAttributeValues: { ':partition': keys.challengesOfAttempt(attemptId) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) records.push(toChallenge(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    return (await queryAll(this.client, this.tableName, keys.challengesOfAttempt(attemptId))).map(toChallenge);
   }
 
   async deleteChallenge(token: string): Promise<void> {
