@@ -20,6 +20,7 @@ import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
+import { contentFields } from '../../shared/domain/certificate-content.ts';
 import { inspectCertificateBundle } from '../../shared/domain/certificate-inspection.ts';
 import { generateTokenValue } from '../../shared/use-cases/api-tokens.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
@@ -63,16 +64,7 @@ const template = (index: number): Certificate => {
     domainName: inspected.domainName,
     sans: inspected.names.map((name) => ({ id: randomUUID(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
     type: 'custom',
-    status: 'active',
-    issuer: inspected.issuer,
-    serialNumber: inspected.serialNumber,
-    fingerprint: inspected.fingerprint,
-    notBefore: inspected.notBefore.toISOString(),
-    notAfter: inspected.notAfter.toISOString(),
-    keyType: inspected.keyType,
-    keySize: inspected.keySize,
-    certificateData: inspected.certificatePem,
-    chainData: inspected.chainPem,
+    ...contentFields(inspected),
     privateKeySecretName: null,
     autoRenew: false,
     renewAt: null,

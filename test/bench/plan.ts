@@ -16,9 +16,9 @@ import { DynamoOrderBudget } from '../../shared/adapters/dynamodb/order-budget.t
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { renewalIndexAttributes } from '../../shared/adapters/dynamodb/renewal-index.ts';
 import { DynamoRenewalQueue } from '../../shared/adapters/dynamodb/renewal-queue.ts';
-import type { Certificate } from '../../shared/domain/certificate.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/domain/renewal.ts';
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
+import { autoManaged } from '../support/renewal-fixtures.ts';
 
 const TOTAL = Number(process.env.BENCH_CERTIFICATES ?? 100_000);
 const DUE = Number(process.env.BENCH_DUE ?? 100);
@@ -34,37 +34,24 @@ function item(index: number): Record<string, unknown> {
   const notAfter = new Date(notBefore.getTime() + 90 * DAY_MS);
   // The first DUE certificates passed their renewal time an hour ago; every other one renews in the future.
   const renewAt = index < DUE ? new Date(NOW.getTime() - HOUR_MS) : new Date(notAfter.getTime() - 30 * DAY_MS + DAY_MS);
-  const at = notBefore.toISOString();
-  const certificate: Certificate = {
+  const certificate = autoManaged(organizationId, NOW, {
     id,
-    organizationId,
-    name: `site${index}.example.com`,
-    domainName: `site${index}.example.com`,
-    sans: [{ id: randomUUID(), name: `site${index}.example.com`, dnsStatus: 'valid', sslStatus: 'covered' }],
     type: custom ? 'custom' : 'auto_managed',
-    status: 'active',
     issuer: "Let's Encrypt R11",
     serialNumber: index.toString(16),
-    fingerprint: null,
-    notBefore: at,
+    notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
-    keyType: 'ec',
-    keySize: 256,
-    certificateData: null,
-    chainData: null,
     privateKeySecretName: `certwright/certificates/${id}/private-key`,
     autoRenew: !custom,
     renewAt: custom ? null : renewAt.toISOString(),
     lastAttempt: null,
-    attemptCount: 1,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
+    createdAt: notBefore.toISOString(),
+    updatedAt: notBefore.toISOString(),
+  });
   return {
     ...keys.certificate(id),
     gsi1pk: keys.certificatesOf(organizationId),
-    gsi1sk: keys.byCreation(at, id),
+    gsi1sk: keys.byCreation(certificate.createdAt, id),
     entity: 'certificate',
     ...certificate,
     ...renewalIndexAttributes(certificate),
