@@ -161,6 +161,21 @@ const cursor = { ...keys.certificate(middle.id), gsi1pk: partition, gsi1sk: keys
 
 const results: Figures[] = [];
 results.push(await http('API GET item', `${base}/${middle.id}`));
+// The floor of any API call: a public route (no credential to look up) that reads one item, the ACME HTTP-01 answer.
+const challengeToken = randomUUID().replaceAll('-', '');
+await deps.issuance.putChallenge({
+  token: challengeToken,
+  attemptId: randomUUID(),
+  certificateId: middle.id,
+  organizationId,
+  identifier: '127.0.0.1',
+  type: 'http-01',
+  recordName: null,
+  value: `${challengeToken}.bench-key-authorization`,
+  dnsProvider: null,
+  createdAt: new Date().toISOString(),
+});
+results.push(await http('API public route, no credential (HTTP-01 answer: one GetItem)', `/.well-known/acme-challenge/${challengeToken}`));
 results.push(await bare('bare GetItem', () => documents.send(new GetCommand({ TableName: TABLE, Key: keys.certificate(middle.id) }))));
 // A client pages with the last id of the page it was given, which the instance that served that page remembers;
 // another instance looks the cursor up first (one GetItem more), as the first row shows.
@@ -225,7 +240,7 @@ const lines = [
   '|---|---:|---:|---:|---:|',
   ...results.map((r) => `| ${r.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} |`),
   '',
-  `p50 ratio API / bare: GET item ${ratio('API GET item', 'bare GetItem')}x, cursor page ${ratio('API admin cursor page (limit 20, next', 'bare Query gsi1 ')}x (cursor not seen: ${ratio('API admin cursor', 'bare Query gsi1 ')}x), Hydra page 1 ${ratio('API Hydra page 1', 'bare Query gsi1-keys')}x (target 1.5x for GET item and cursor pages)`,
+  `p50 ratio API / bare: GET item ${ratio('API GET item', 'bare GetItem')}x, cursor page ${ratio('API admin cursor page (limit 20, next', 'bare Query gsi1 ')}x (cursor not seen: ${ratio('API admin cursor', 'bare Query gsi1 ')}x), Hydra page 1 ${ratio('API Hydra page 1', 'bare Query gsi1-keys')}x (target 1.5x for GET item and cursor pages); public route with one GetItem ${ratio('API public route', 'bare GetItem')}x`,
 ];
 console.log(lines.join('\n'));
 documents.destroy();
