@@ -6,6 +6,7 @@ import { DynamoCertificateRepository } from './adapters/dynamodb/certificate-rep
 import { createDocumentClient } from './adapters/dynamodb/client.ts';
 import { DynamoHostnameMappingRepository } from './adapters/dynamodb/hostname-mapping-repository.ts';
 import { DynamoIdentityRepository } from './adapters/dynamodb/identity-repository.ts';
+import { DynamoOrderBudget } from './adapters/dynamodb/order-budget.ts';
 import { DynamoProjectRepository } from './adapters/dynamodb/project-repository.ts';
 import { FileSecretStore } from './adapters/file-secrets/file-secret-store.ts';
 import { SecretsManagerSecretStore } from './adapters/secrets-manager/secrets-manager-secret-store.ts';
@@ -13,6 +14,7 @@ import { buildAcmeDeps } from './acme-wiring.ts';
 import { buildLifecycleDeps } from './renewal-wiring.ts';
 import type { ApiConfig } from './config/api-config.ts';
 import { systemClock } from './domain/clock.ts';
+import { MINUTE_MS } from './domain/renewal.ts';
 import type { CoreDeps } from './use-cases/core-deps.ts';
 
 /** The composition root: real adapters chosen by configuration, created once per cold start. */
@@ -32,6 +34,7 @@ export function buildCoreDeps(config: ApiConfig): CoreDeps {
     projects: new DynamoProjectRepository(documents, config.tableName),
     hostnameMappings: new DynamoHostnameMappingRepository(documents, config.tableName),
     secrets,
+    orderBudget: new DynamoOrderBudget(documents, config.tableName, { limit: config.orderLimit, windowMs: config.orderWindowMinutes * MINUTE_MS }),
     clock: systemClock,
     newId: randomUUID,
     secretPrefix: config.secretPrefix,

@@ -10,6 +10,7 @@ const schema = z.object({
   [ENV.challtestsrvUrl]: z.string().url().optional(),
   [ENV.challtestsrvDns]: z.string().optional(),
   [ENV.issuanceStateMachineArn]: z.string().optional(),
+  [ENV.reusePrivateKey]: z.enum(['true', 'false', '']).optional(),
 });
 
 export interface AcmeConfig {
@@ -21,6 +22,8 @@ export interface AcmeConfig {
   challtestsrv: { url: string; dnsServer: string } | undefined;
   /** A state machine ARN, `local` for the local stack's in-process runner, or unset where nothing starts workflows. */
   stateMachineArn: string | undefined;
+  /** Whether new auto-managed certificates keep their key on renewal when their request does not say. */
+  reusePrivateKeyByDefault: boolean;
 }
 
 /** Parses the ACME part of the environment once per cold start. */
@@ -37,5 +40,6 @@ export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig
     unavailableReason: values[ENV.acmeUnavailable] || undefined,
     challtestsrv: challtestsrvUrl && challtestsrvDns ? { url: challtestsrvUrl, dnsServer: challtestsrvDns } : undefined,
     stateMachineArn: values[ENV.issuanceStateMachineArn],
+    reusePrivateKeyByDefault: values[ENV.reusePrivateKey] === 'true',
   };
 }

@@ -14,6 +14,9 @@ const schema = z.object({
     .positive()
     .default(64 * 1024),
   [ENV.certificateQuota]: z.coerce.number().int().positive().default(1000),
+  // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
+  [ENV.renewalOrderLimit]: z.coerce.number().int().positive().default(300),
+  [ENV.renewalOrderWindowMinutes]: z.coerce.number().int().positive().default(180),
 });
 
 export interface ApiConfig {
@@ -25,6 +28,9 @@ export interface ApiConfig {
   secretDir: string | undefined;
   maxBodyBytes: number;
   certificateQuota: number;
+  /** New orders per ACME account per window, shared with the renewal planner (renew now spends from it). */
+  orderLimit: number;
+  orderWindowMinutes: number;
 }
 
 /** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
@@ -44,5 +50,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     secretDir: values[ENV.secretDir],
     maxBodyBytes: values[ENV.maxBodyBytes],
     certificateQuota: values[ENV.certificateQuota],
+    orderLimit: values[ENV.renewalOrderLimit],
+    orderWindowMinutes: values[ENV.renewalOrderWindowMinutes],
   };
 }

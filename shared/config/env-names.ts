@@ -11,7 +11,10 @@ export const ENV = {
   maxBodyBytes: 'CERTWRIGHT_MAX_BODY_BYTES',
   /** Most certificates one organization may store (all dialects, uploads and ACME alike). */
   certificateQuota: 'CERTWRIGHT_CERTIFICATE_QUOTA',
-  /** Renewal planner: new orders per ACME account per window (Let's Encrypt: 300 per 180 minutes), and per run. */
+  /**
+   * New orders per ACME account per window (Let's Encrypt: 300 per 180 minutes), spent by the renewal planner and
+   * by renew now alike; and the most the planner reads per run.
+   */
   renewalOrderLimit: 'CERTWRIGHT_RENEWAL_ORDER_LIMIT',
   renewalOrderWindowMinutes: 'CERTWRIGHT_RENEWAL_ORDER_WINDOW_MINUTES',
   renewalMaxPerRun: 'CERTWRIGHT_RENEWAL_MAX_PER_RUN',
@@ -29,6 +32,11 @@ export const ENV = {
   /** Local stack only: pebble-challtestsrv's management URL and DNS `host:port`, used instead of Route 53. */
   challtestsrvUrl: 'CERTWRIGHT_CHALLTESTSRV_URL',
   challtestsrvDns: 'CERTWRIGHT_CHALLTESTSRV_DNS',
+  /**
+   * Default for new auto-managed certificates that do not say: `true` makes renewals keep the key (cert-manager's
+   * rotationPolicy Never, lego's --reuse-key); unset or `false` gives every renewal a new key.
+   */
+  reusePrivateKey: 'CERTWRIGHT_REUSE_PRIVATE_KEY',
   /** The issuance state machine the API starts executions of; `local` runs it in-process (local stack). */
   issuanceStateMachineArn: 'CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN',
 } as const;

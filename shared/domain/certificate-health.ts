@@ -1,4 +1,4 @@
-import type { Certificate } from './certificate.ts';
+import type { Certificate, CertificateStatus } from './certificate.ts';
 
 /** A certificate expiring within this many days is `expiring_soon`. */
 export const EXPIRING_SOON_DAYS = 30;
@@ -12,14 +12,29 @@ export interface CertificateHealth {
   /** Whole days until expiry, 0 once expired; null without a validity period. */
   daysUntilExpiry: number | null;
   lastRenewAttempt: string | null;
+  /** Why renewal stopped when it is paused, else the last renewal's error while that renewal is the latest. */
   lastRenewError: string | null;
+  /** The planner stopped renewing after too many consecutive failures; a person resumes it. */
+  renewalPaused: boolean;
+  renewalPausedReason: string | null;
+}
+
+/**
+ * The status a reader sees at `now`: the stored one, except that an active certificate past its notAfter is
+ * `expired`. Derived on every read rather than stored, so it is right the moment the certificate runs out.
+ */
+export function currentStatus(certificate: Pick<Certificate, 'status' | 'notAfter'>, now: Date): CertificateStatus {
+  if (certificate.status === 'active' && certificate.notAfter && new Date(certificate.notAfter).getTime() <= now.getTime()) return 'expired';
+  return certificate.status;
 }
 
 /** How a certificate stands at `now`, as the projects dialect's status endpoint reports it. */
 export function certificateHealth(certificate: Certificate, now: Date): CertificateHealth {
-  const renewal = certificate.lastAttempt?.type === 'acme_renew' ? certificate.lastAttempt : null;
+  // A revocation or an import replaces lastAttempt; the renewal it replaced is kept in lastRenewal.
+  const renewal = certificate.lastAttempt?.type === 'acme_renew' ? certificate.lastAttempt : (certificate.lastRenewal ?? null);
+  const renewalPausedReason = certificate.renewal?.pausedReason ?? null;
   const lastRenewAttempt = renewal?.startedAt ?? null;
-  const lastRenewError = renewal?.status === 'failed' ? (renewal.error ?? 'The renewal failed') : null;
+  const lastRenewError = renewalPausedReason ?? (renewal?.status === 'failed' ? (renewal.error ?? 'The renewal failed') : null);
   const expiresAt = certificate.notAfter ? new Date(certificate.notAfter).getTime() : null;
   const daysUntilExpiry = expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - now.getTime()) / DAY_MS));
   let status: CertificateHealthStatus;
@@ -28,5 +43,5 @@ export function certificateHealth(certificate: Certificate, now: Date): Certific
   else if (certificate.status === 'expired' || expiresAt <= now.getTime()) status = 'expired';
   else if (expiresAt - now.getTime() <= EXPIRING_SOON_DAYS * DAY_MS) status = 'expiring_soon';
   else status = 'valid';
-  return { status, daysUntilExpiry, lastRenewAttempt, lastRenewError };
+  return { status, daysUntilExpiry, lastRenewAttempt, lastRenewError, renewalPaused: renewalPausedReason !== null, renewalPausedReason };
 }

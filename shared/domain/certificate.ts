@@ -44,12 +44,32 @@ export interface Certificate {
   chainData: string | null;
   privateKeySecretName: string | null;
   autoRenew: boolean;
+  /**
+   * Renewals keep the current key instead of generating a new one (cert-manager's `rotationPolicy: Never`,
+   * lego's `--reuse-key`); absent on records stored before the setting existed, which means false.
+   */
+  reusePrivateKey?: boolean;
   renewAt: string | null;
   /** Renewal bookkeeping (consecutive failures, why renewal stopped, the CA's ARI window); absent until needed. */
   renewal?: RenewalState;
   lastAttempt: Attempt | null;
+  /**
+   * The latest `acme_renew` attempt, kept when an attempt of another type (a revocation, an import, obtaining
+   * again) takes `lastAttempt`'s place, so the last renewal stays visible; see {@link replaceAttempt}.
+   */
+  lastRenewal?: Attempt | null;
   attemptCount: number;
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/**
+ * The fields of a certificate whose `lastAttempt` becomes `attempt`: a renewal being replaced by an attempt of
+ * another type moves to `lastRenewal`, so "when did it last try to renew" survives a revocation.
+ */
+export function replaceAttempt(current: Certificate, attempt: Attempt): Pick<Certificate, 'lastAttempt' | 'lastRenewal'> {
+  const previous = current.lastAttempt;
+  const lastRenewal = previous?.type === 'acme_renew' && attempt.type !== 'acme_renew' ? previous : (current.lastRenewal ?? null);
+  return { lastAttempt: attempt, lastRenewal };
 }

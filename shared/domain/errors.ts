@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'quota_exceeded'
+  | 'rate_limited'
   | 'dependency_unavailable'
   | 'internal';
 
@@ -23,6 +24,8 @@ export interface CertwrightErrorOptions {
   retryable?: boolean;
   cause?: unknown;
   violations?: Violation[];
+  /** How long the caller should wait before trying again; dialects send it as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 /** Base of every error the core raises on purpose; anything else is a bug and becomes a bare 500. */
@@ -30,6 +33,7 @@ export class CertwrightError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly violations: Violation[];
+  readonly retryAfterSeconds: number | null;
 
   constructor(code: ErrorCode, message: string, options: CertwrightErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -37,6 +41,7 @@ export class CertwrightError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.violations = options.violations ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 
@@ -58,6 +63,14 @@ export class ConflictError extends CertwrightError {
   constructor(message: string, options: CertwrightErrorOptions = {}) {
     super('conflict', message, options);
     this.name = 'ConflictError';
+  }
+}
+
+/** Too many of something in a window (the CA's new-order budget, say); try again after `retryAfterSeconds`. */
+export class RateLimitedError extends CertwrightError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message, { retryable: true, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+    this.name = 'RateLimitedError';
   }
 }
 

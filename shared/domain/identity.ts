@@ -105,7 +105,7 @@ export function scopesBeyond(held: readonly Scope[], requested: readonly Scope[]
 
 /** Too many failed logins; the caller must wait `retryAfterSeconds`. */
 export class LoginThrottledError extends CertwrightError {
-  readonly retryAfterSeconds: number;
+  override readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number) {
     super('quota_exceeded', `Too many failed logins; try again in ${retryAfterSeconds} seconds`);

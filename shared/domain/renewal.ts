@@ -64,6 +64,15 @@ export const initialRenewalState = (): RenewalState => ({
 });
 
 /**
+ * Renewal state after a person resumed renewal (renew now, or autoRenew set to true): the pause lifted and the
+ * failure count started afresh, so the planner retries with the short backoff again. Unchanged when not paused.
+ */
+export function resumeRenewal<T extends RenewalState | undefined>(state: T): T {
+  if (!state?.pausedReason) return state;
+  return { ...state, pausedReason: null, consecutiveFailures: 0 };
+}
+
+/**
  * When to renew a certificate: a uniformly random time inside the CA's ARI window when it gave one (RFC 9773
  * section 4.2; a time in the past means "now"), else when a third of the lifetime is left, or half of it for
  * certificates of 10 days or less (their renewal has less room for retries).
@@ -109,7 +118,7 @@ export function afterFailure(
   if (failures >= policy.maxConsecutiveFailures) {
     const pausedReason =
       `Renewal stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
-      `last error: ${input.error}. Fix the cause and renew the certificate by hand to resume.`;
+      `last error: ${input.error}. Fix the cause, then renew the certificate now or set autoRenew to true to resume.`;
     return { kind: 'paused', state: { ...state, consecutiveFailures: failures, pausedReason } };
   }
   const now = input.now.getTime();
@@ -132,6 +141,9 @@ export interface RateLimit {
 
 /** Let's Encrypt: 300 new orders per account per 3 hours. */
 export const LETS_ENCRYPT_NEW_ORDERS: RateLimit = { limit: 300, windowMs: 3 * HOUR_MS };
+
+/** The account whose new-order budget an order spends: one ACME account per organization (and CA directory). */
+export const orderBudgetAccount = (organizationId: number): string => `org-${organizationId}`;
 
 /** Orders granted so far, as [epoch ms, count] pairs, oldest first; only the last window's entries matter. */
 export type GrantLog = [number, number][];

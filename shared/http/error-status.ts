@@ -12,6 +12,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   quota_exceeded: 429,
+  rate_limited: 429,
   dependency_unavailable: 503,
   internal: 500,
 };

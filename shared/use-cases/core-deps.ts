@@ -4,6 +4,7 @@ import type { AuditLog } from '../ports/audit-log.ts';
 import type { CertificateRepository } from '../ports/certificate-repository.ts';
 import type { HostnameMappingRepository } from '../ports/hostname-mapping-repository.ts';
 import type { IdentityRepository } from '../ports/identity-repository.ts';
+import type { OrderBudget } from '../ports/order-budget.ts';
 import type { ProjectRepository } from '../ports/project-repository.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { AcmeDeps } from './acme/acme-deps.ts';
@@ -20,6 +21,8 @@ export interface CoreDeps extends AcmeDeps {
   /** Who wrote what, when and from where; recorded by createApiHandler for every successful write. */
   audit: AuditLog;
   secrets: SecretStore;
+  /** The CA's new-order budget per ACME account, the renewal planner's: renew now spends from it too. */
+  orderBudget: OrderBudget;
   clock: Clock;
   newId: () => string;
   /** Every secret name starts with this, so IAM can limit access by prefix. */

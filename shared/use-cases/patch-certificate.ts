@@ -1,9 +1,11 @@
+import { replaceAttempt } from '../domain/certificate.ts';
 import type { Certificate, CertificateType } from '../domain/certificate.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import { contentFields } from '../domain/certificate-content.ts';
 import { CertwrightError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
+import { resumeRenewal } from '../domain/renewal.ts';
 import { getCertificate } from './certificate-queries.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { privateKeySecretName } from './upload-custom-certificate.ts';
@@ -15,6 +17,8 @@ import { privateKeySecretName } from './upload-custom-certificate.ts';
 export interface CertificatePatch {
   name?: string | null;
   autoRenew?: boolean | null;
+  /** Renewals keep the key (true) or get a new one (false, and null: the default). Auto-managed only. */
+  reusePrivateKey?: boolean | null;
   type?: CertificateType;
   certificate?: string;
   privateKey?: string;
@@ -73,12 +77,19 @@ export async function patchCertificate(
   if (autoRenew && resultingType === 'custom') {
     problems.push({ field: 'autoRenew', message: 'Only auto_managed certificates can be renewed automatically.' });
   }
+  const reusePrivateKey = patch.reusePrivateKey === undefined ? (current.reusePrivateKey ?? false) : (patch.reusePrivateKey ?? false);
+  if (reusePrivateKey && resultingType === 'custom') {
+    problems.push({ field: 'reusePrivateKey', message: 'Only auto_managed certificates are renewed, so only they can keep their key.' });
+  }
   if (patch.chain !== undefined && !replacesContent && patch.chain !== null && !current.certificateData) {
     problems.push({ field: 'chain', message: 'This certificate has not been issued yet, so it has no chain to replace.' });
   }
   if (problems.length > 0) throw new ValidationError(problems);
 
   let next: Certificate = { ...current, autoRenew, updatedAt: now.toISOString() };
+  if (resultingType === 'auto_managed') next.reusePrivateKey = reusePrivateKey;
+  // autoRenew set to true resumes renewal paused after too many failures: the planner picks it up on its next run.
+  if (patch.autoRenew === true && current.renewal) next.renewal = resumeRenewal(current.renewal);
   if (patch.name !== undefined) next.name = patch.name?.trim() || current.domainName;
 
   let newSecret: { name: string; value: string } | null = null;
@@ -98,7 +109,8 @@ export async function patchCertificate(
       ...contentFields(inspected),
       privateKeySecretName: newSecret?.name ?? null,
       renewAt: null,
-      lastAttempt: { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null },
+      ...replaceAttempt(current, { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null }),
+      reusePrivateKey: false,
       attemptCount: current.attemptCount + 1,
     };
   } else if (patch.chain === null) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import { orderBudgetAccount } from '../domain/renewal.ts';
 import type { Random } from '../domain/renewal.ts';
 import type { OrderBudget } from '../ports/order-budget.ts';
 import type { DueRenewal, RenewalQueue } from '../ports/renewal-queue.ts';
@@ -36,8 +37,8 @@ export interface PlanResult {
   readCapacity: number;
 }
 
-/** The account whose new-order budget a renewal spends: one ACME account per organization and CA directory. */
-const accountOf = (item: DueRenewal): string => `org-${item.organizationId}`;
+/** The account whose new-order budget a renewal spends, shared with renew now. */
+const accountOf = (item: DueRenewal): string => orderBudgetAccount(item.organizationId);
 
 /**
  * One run of the renewal planner: reads the certificates whose renewal time has passed, shard by shard (starting

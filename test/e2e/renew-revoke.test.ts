@@ -6,8 +6,10 @@ import { handler as planRenewals } from '../../functions/scheduled/renewal-plann
 import { AcmeClientCa } from '../../shared/adapters/acme/acme-client-ca.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { StepError } from '../../shared/domain/acme-errors.ts';
+import { X509Certificate } from 'node:crypto';
+import { DEFAULT_RENEWAL_POLICY, initialRenewalState, orderBudgetAccount, renewalAfterFailure } from '../../shared/domain/renewal.ts';
 import { createPki } from '../support/certificates.ts';
-import { startTestApi } from '../support/local-api.ts';
+import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { expectIssuedBy, waitForAttempt } from './support.ts';
 
@@ -67,12 +69,50 @@ async function autoManaged(domainName: string) {
 const exportKey = async (id: string): Promise<string> =>
   (await api.request('GET', `${base}/${id}?include=privateKeyData`)).body.privateKeyData;
 
+const keySecretOf = async (id: string): Promise<string> => (await api.stack.deps.certificates.get(api.organizationId, id))?.privateKeySecretName ?? '';
+
+/** The certificate's public key (SPKI, base64): what "the same key" means to a client pinning it. */
+const publicKeyOf = (resource: { certificateData: string }): string =>
+  new X509Certificate(resource.certificateData).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+
+/** Renew now through the projects dialect and wait for the renewal to finish. */
+async function renewNow(path: string, id: string) {
+  const renew = await api.request('POST', `${path}/renew`);
+  expect(renew.status).toBe(202);
+  const renewed = await waitForAttempt(api, `${base}/${id}`);
+  await api.stack.acme.workflow?.idle();
+  expect(renewed).toMatchObject({ status: 'active', lastAttempt: { type: 'acme_renew', status: 'succeeded' } });
+  return renewed;
+}
+
+/** The certificate as the planner leaves it after the failure cap: renewal paused, with why. */
+async function pauseRenewal(id: string) {
+  const current = await api.stack.deps.certificates.get(api.organizationId, id);
+  if (!current?.lastAttempt) throw new Error('certificate missing');
+  const now = new Date();
+  const failing = {
+    ...current,
+    renewAt: new Date(now.getTime() - 60_000).toISOString(),
+    renewal: { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 },
+  };
+  const error = 'DNS problem: NXDOMAIN looking up A for the name';
+  const paused = {
+    ...failing,
+    ...renewalAfterFailure(failing, { now, error }, Math.random),
+    lastAttempt: { ...current.lastAttempt, type: 'acme_renew' as const, status: 'failed' as const, error },
+  };
+  await api.stack.deps.certificates.update(paused, current.version);
+  return paused.renewal.pausedReason ?? '';
+}
+
 describe('renew now and revoke against Pebble', () => {
   it('renews now through the workflow: 202 with renewedFrom and the attempt, one at a time, then a new serial and key', async () => {
     expect(api.stack.acme.pebble, 'Pebble must be installed for these tests (apt-get install -y pebble)').not.toBeNull();
     const { path, id, issued } = await projectWithCertificate('renewnow.example.test');
     const before = await api.request('GET', path);
+    expect(before.body.reusePrivateKey).toBe(false);
     const oldKey = await exportKey(id);
+    const oldSecret = await keySecretOf(id);
 
     // Held before its first step, so the attempt is certainly under way for the second request.
     let release = () => undefined as void;
@@ -101,6 +141,10 @@ describe('renew now and revoke against Pebble', () => {
     const newKey = await exportKey(id);
     expect(newKey).not.toBe(oldKey);
     expectIssuedBy(renewed, root, newKey);
+    // By default every renewal has a new key, and the old key's secret goes once the new one is stored.
+    expect(publicKeyOf(renewed)).not.toBe(publicKeyOf(issued));
+    expect(await keySecretOf(id)).not.toBe(oldSecret);
+    expect(await api.stack.deps.secrets.get(oldSecret)).toBeNull();
     const status = await api.request('GET', `${path}/status`);
     expect(status.body).toMatchObject({ status: 'valid', lastRenewAttempt: expect.any(String), lastRenewError: null });
     const sent = (await events()).filter((event) => event.detail.certificateId === id).map((event) => event['detail-type']);
@@ -151,8 +195,11 @@ describe('renew now and revoke against Pebble', () => {
     let release = () => undefined as void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     api.stack.acme.workflow?.beforeTask('CreateOrder', () => gate);
+    let renewalStartedAt: string | undefined;
     try {
-      expect((await api.request('POST', `${path}/renew`)).status).toBe(202);
+      const renew = await api.request('POST', `${path}/renew`);
+      expect(renew.status).toBe(202);
+      renewalStartedAt = renew.body.attempt.startedAt;
       const revoke = await api.request('POST', `${path}/revoke`, { body: { reason: 'keyCompromise' } });
       expect(revoke.status).toBe(200);
     } finally {
@@ -167,7 +214,12 @@ describe('renew now and revoke against Pebble', () => {
       lastAttempt: { type: 'acme_revoke', status: 'succeeded' },
     });
     expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Revoked', Reason: 1 });
-    expect((await api.request('GET', `${path}/status`)).body.status).toBe('revoked');
+    // The revocation took lastAttempt's place; status still says when renewal was last tried.
+    expect((await api.request('GET', `${path}/status`)).body).toMatchObject({
+      status: 'revoked',
+      lastRenewAttempt: renewalStartedAt,
+      lastRenewError: null,
+    });
   });
 
   it('a CA that refuses (400, its words) or cannot be reached (503) leaves the certificate as it was, the attempt failed', async () => {
@@ -256,5 +308,146 @@ describe('renew now and revoke against Pebble', () => {
     // A project without a certificate: 404.
     const empty = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, { body: { name: 'empty', domain: 'empty.example.test' } });
     expect((await api.request('POST', `/api/v1/projects/${empty.body.id}/certificate/renew`)).status).toBe(404);
+  });
+
+  it('keeps the key on renewal when reusePrivateKey is on (obtain, or a PATCH), and the new key again once it is off', async () => {
+    const project = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, {
+      body: { name: 'reuse', domain: 'reuse-key.example.test' },
+    });
+    const path = `/api/v1/projects/${project.body.id}/certificate`;
+    const obtain = await api.request('POST', `${path}/obtain`, { body: { challengeType: 'http-01', keyType: 'ec', reusePrivateKey: true } });
+    expect(obtain.status).toBe(202);
+    expect(obtain.body.certificate).toMatchObject({ reusePrivateKey: true });
+    const id: string = obtain.body.certificate.id;
+    const issued = await waitForAttempt(api, `${base}/${id}`);
+    await api.stack.acme.workflow?.idle();
+    expect(issued).toMatchObject({ status: 'active', reusePrivateKey: true });
+    const key = await exportKey(id);
+    const secret = await keySecretOf(id);
+
+    // Kept: a new certificate (new serial, later dates) for the same public key, in the same secret, which stays.
+    const kept = await renewNow(path, id);
+    expect(kept.serialNumber).not.toBe(issued.serialNumber);
+    expect(publicKeyOf(kept)).toBe(publicKeyOf(issued));
+    expect(await exportKey(id)).toBe(key);
+    expectIssuedBy(kept, root, key);
+    expect(await keySecretOf(id)).toBe(secret);
+    expect(await api.stack.deps.secrets.get(secret)).toBe(key);
+
+    // Turned off with a merge patch: the next renewal has a new key, and the kept one's secret goes.
+    const off = await api.request('PATCH', `${base}/${id}`, {
+      body: { reusePrivateKey: false },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(off.status).toBe(200);
+    expect(off.body.reusePrivateKey).toBe(false);
+    const rotated = await renewNow(path, id);
+    expect(publicKeyOf(rotated)).not.toBe(publicKeyOf(kept));
+    expectIssuedBy(rotated, root, await exportKey(id));
+    expect(await api.stack.deps.secrets.get(secret)).toBeNull();
+
+    // And on again for a certificate created in the platform dialect, renewed by the planner this time.
+    const created = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'reuse-planned.example.test', challengeType: 'http-01', keyType: 'ec', reusePrivateKey: true },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ reusePrivateKey: true, renewalPausedReason: null });
+    const first = await waitForAttempt(api, `${base}/${created.body.id}`);
+    await api.stack.acme.workflow?.idle();
+    const stored = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    if (!stored) throw new Error('certificate missing');
+    await api.stack.deps.certificates.update({ ...stored, renewAt: new Date(Date.now() - 60_000).toISOString() }, stored.version);
+    expect(await planRenewals()).toMatchObject({ started: 1 });
+    const planned = await waitForAttempt(api, `${base}/${created.body.id}`);
+    await api.stack.acme.workflow?.idle();
+    expect(planned).toMatchObject({ lastAttempt: { type: 'acme_renew', status: 'succeeded' } });
+    expect(planned.serialNumber).not.toBe(first.serialNumber);
+    expect(publicKeyOf(planned)).toBe(publicKeyOf(first));
+
+    // Only auto_managed certificates are renewed, so a custom one cannot keep its key.
+    const pki = await createPki();
+    const leaf = await pki.leaf({ names: ['reuse-custom.example.test'] });
+    const custom = await api.request('POST', base, { body: { certificateData: leaf.certificatePem, privateKeyData: leaf.privateKeyPem } });
+    expect(custom.body.reusePrivateKey).toBe(false);
+    const refused = await api.request('PATCH', `${base}/${custom.body.id}`, {
+      body: { reusePrivateKey: true },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.violations).toEqual([{ propertyPath: 'reusePrivateKey', message: expect.stringMatching(/Only auto_managed/) }]);
+  });
+
+  it('shows why renewal is paused after the failure cap, in both dialects; autoRenew true or renew now resumes it', async () => {
+    const { path, id } = await projectWithCertificate('paused.example.test');
+    const reason = await pauseRenewal(id);
+    expect(reason).toMatch(/Renewal stopped after 300 consecutive failed attempts.*NXDOMAIN/);
+
+    const status = await api.request('GET', `${path}/status`);
+    expect(status.body).toMatchObject({ status: 'valid', renewalPaused: true, renewalPausedReason: reason, lastRenewError: reason });
+    expect((await api.request('GET', `${base}/${id}`)).body).toMatchObject({ autoRenew: true, renewalPausedReason: reason });
+    // Paused: though due, the planner does not read it.
+    expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
+
+    // Resumed with a merge patch setting autoRenew (already true): the next planner run renews it.
+    const resumed = await api.request('PATCH', `${base}/${id}`, {
+      body: { autoRenew: true },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.renewalPausedReason).toBeNull();
+    expect((await api.request('GET', `${path}/status`)).body).toMatchObject({ renewalPaused: false, renewalPausedReason: null });
+    expect(await planRenewals()).toMatchObject({ itemsRead: 1, started: 1 });
+    expect(await waitForAttempt(api, `${base}/${id}`)).toMatchObject({ lastAttempt: { type: 'acme_renew', status: 'succeeded' } });
+    await api.stack.acme.workflow?.idle();
+
+    // Paused again; renew now resumes too, and its success leaves nothing to report.
+    await pauseRenewal(id);
+    expect((await api.request('GET', `${path}/status`)).body.renewalPaused).toBe(true);
+    const renew = await api.request('POST', `${path}/renew`);
+    expect(renew.status).toBe(202);
+    expect((await api.request('GET', `${base}/${id}`)).body.renewalPausedReason).toBeNull();
+    await waitForAttempt(api, `${base}/${id}`);
+    await api.stack.acme.workflow?.idle();
+    expect((await api.request('GET', `${path}/status`)).body).toMatchObject({
+      status: 'valid',
+      renewalPaused: false,
+      renewalPausedReason: null,
+      lastRenewAttempt: renew.body.attempt.startedAt,
+      lastRenewError: null,
+    });
+  });
+
+  it('renew now spends from the planner order budget, and answers 429 with Retry-After once it is spent', async () => {
+    // An organization of its own: its ACME account has its own budget.
+    const other = await createOrganizationWithToken(api.stack.deps);
+    const as = { token: other.token };
+    const project = await api.request('POST', `/api/organizations/${other.organization.id}/projects`, {
+      ...as,
+      body: { name: 'budget', domain: 'budget.example.test' },
+    });
+    const path = `/api/v1/projects/${project.body.id}/certificate`;
+    const obtain = await api.request('POST', `${path}/obtain`, { ...as, body: { challengeType: 'http-01', keyType: 'ec' } });
+    expect(obtain.status).toBe(202);
+    const resource = `/api/organizations/${other.organization.id}/certificates/${obtain.body.certificate.id}`;
+    const poll = { ...api, request: (method: string, url: string) => api.request(method, url, as) };
+    await waitForAttempt(poll, resource);
+    await api.stack.acme.workflow?.idle();
+
+    expect((await api.request('POST', `${path}/renew`, as)).status).toBe(202);
+    await waitForAttempt(poll, resource);
+    await api.stack.acme.workflow?.idle();
+    // That renewal took one order of the 300 the planner may place in 3 hours; the planner takes the rest.
+    const account = orderBudgetAccount(other.organization.id);
+    expect(await api.stack.deps.orderBudget.take(account, 300, new Date())).toMatchObject({ granted: 299 });
+
+    const before = await api.request('GET', resource, as);
+    const limited = await api.request('POST', `${path}/renew`, as);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ success: false, error: expect.stringMatching(/as many new orders with the CA as its limit allows/) });
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3 * 3600 - 120);
+    expect(retryAfter).toBeLessThanOrEqual(3 * 3600);
+    // Nothing was started: the certificate and its last attempt are as they were.
+    expect((await api.request('GET', resource, as)).body.lastAttempt).toEqual(before.body.lastAttempt);
   });
 });

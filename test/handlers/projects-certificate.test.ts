@@ -351,6 +351,8 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
       autoRenew: false,
       lastRenewAttempt: null,
       lastRenewError: null,
+      renewalPaused: false,
+      renewalPausedReason: null,
     });
 
     const soon = await uploadTo(project.id, ['api.example.com'], { notAfter: new Date(Date.now() + 10 * DAY) });
@@ -371,6 +373,11 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
       lastRenewAttempt: '2026-07-01T09:15:00Z',
       lastRenewError: 'DNS-01 challenge failed',
     });
+    // Past its end, the stored "active" reads expired everywhere: the certificate, the platform resource and list.
+    expect((await api.request('GET', certificatePath(project.id))).body).toMatchObject({ id: soonId, status: 'expired' });
+    expect((await api.request('GET', `${certificates}/${soonId}`)).body).toMatchObject({ status: 'expired' });
+    const listed = await api.request('GET', `${certificates}?itemsPerPage=100`);
+    expect(listed.body.member.find((member: { id: string }) => member.id === soonId)).toMatchObject({ status: 'expired' });
 
     await rewrite(soonId, { status: 'revoked' });
     expect((await api.request('GET', certificatePath(project.id, '/status'))).body.status).toBe('revoked');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Certificate } from '../../shared/domain/certificate.ts';
-import { certificateHealth } from '../../shared/domain/certificate-health.ts';
+import { replaceAttempt } from '../../shared/domain/certificate.ts';
+import type { Attempt, Certificate } from '../../shared/domain/certificate.ts';
+import { certificateHealth, currentStatus } from '../../shared/domain/certificate-health.ts';
+import { initialRenewalState } from '../../shared/domain/renewal.ts';
 import { mappingSslStatus } from '../../shared/domain/hostname-mapping.ts';
 
 const DAY = 86_400_000;
@@ -59,6 +61,43 @@ describe('certificateHealth', () => {
       lastAttempt: { id: 'a', type: 'acme_issue', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'x' },
     });
     expect(certificateHealth(issued, now)).toMatchObject({ lastRenewAttempt: null, lastRenewError: null });
+  });
+
+  it('keeps showing the last renewal after a revocation or an import takes lastAttempt', () => {
+    const renewal: Attempt = { id: 'r', type: 'acme_renew', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'timeout' };
+    const renewed = certificate({ lastAttempt: renewal });
+    const revoke: Attempt = { id: 'v', type: 'acme_revoke', status: 'succeeded', startedAt: now.toISOString(), finishedAt: now.toISOString(), error: null };
+    const revoked = certificate({ ...replaceAttempt(renewed, revoke), status: 'revoked' });
+    expect(revoked.lastAttempt).toEqual(revoke);
+    expect(certificateHealth(revoked, now)).toMatchObject({ status: 'revoked', lastRenewAttempt: '2026-06-30T00:00:00.000Z', lastRenewError: 'timeout' });
+    // A second non-renewal attempt does not lose it; a new renewal is the last one itself.
+    const imported = certificate({ ...revoked, ...replaceAttempt(revoked, { ...revoke, id: 'i', type: 'custom_import' }) });
+    expect(certificateHealth(imported, now).lastRenewAttempt).toBe('2026-06-30T00:00:00.000Z');
+    const next = { ...renewal, id: 'r2', status: 'succeeded' as const, startedAt: now.toISOString(), error: null };
+    expect(certificateHealth(certificate({ ...imported, ...replaceAttempt(imported, next) }), now)).toMatchObject({
+      lastRenewAttempt: now.toISOString(),
+      lastRenewError: null,
+    });
+  });
+
+  it('says renewal is paused and why, also as the last renewal error', () => {
+    const pausedReason = 'Renewal stopped after 300 consecutive failed attempts; last error: NXDOMAIN';
+    const paused = certificate({
+      renewal: { ...initialRenewalState(), consecutiveFailures: 300, pausedReason },
+      lastAttempt: { id: 'a', type: 'acme_renew', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'NXDOMAIN' },
+    });
+    expect(certificateHealth(paused, now)).toMatchObject({ renewalPaused: true, renewalPausedReason: pausedReason, lastRenewError: pausedReason });
+    expect(certificateHealth(certificate(), now)).toMatchObject({ renewalPaused: false, renewalPausedReason: null });
+  });
+});
+
+describe('currentStatus', () => {
+  it('reads an active certificate past its end as expired, and leaves every other status as stored', () => {
+    expect(currentStatus(expiringIn(DAY), now)).toBe('active');
+    expect(currentStatus(expiringIn(0), now)).toBe('expired');
+    expect(currentStatus(expiringIn(-DAY), now)).toBe('expired');
+    expect(currentStatus(certificate({ status: 'revoked', notAfter: new Date(now.getTime() - DAY).toISOString() }), now)).toBe('revoked');
+    expect(currentStatus(certificate({ status: 'pending', notAfter: null }), now)).toBe('pending');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   renewAt,
   renewalAfterFailure,
   renewalAfterIssuance,
+  resumeRenewal,
   retryDelayMs,
   takeFromBudget,
 } from '../../shared/domain/renewal.ts';
@@ -83,6 +84,22 @@ describe('retry backoff', () => {
     expect(decision.kind).toBe('paused');
     expect(decision.state.pausedReason).toContain('300 consecutive failed attempts');
     expect(decision.state.pausedReason).toContain('DNS problem: NXDOMAIN');
+    expect(decision.state.pausedReason).toMatch(/renew the certificate now or set autoRenew to true to resume/);
+  });
+
+  it('resumes by hand with the failure count started afresh, so the next failure backs off briefly again', () => {
+    const paused = afterFailure(
+      { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 },
+      { now: at('2026-03-02T00:00:00Z'), notAfter: null, error: 'timeout' },
+      fixed(0.5),
+    ).state;
+    const resumed = resumeRenewal(paused);
+    expect(resumed).toMatchObject({ pausedReason: null, consecutiveFailures: 0 });
+    const next = afterFailure(resumed, { now: at('2026-03-02T00:00:00Z'), notAfter: null, error: 'timeout' }, fixed(0.5));
+    expect(next).toMatchObject({ kind: 'retry', state: { consecutiveFailures: 1 } });
+    // Not paused: nothing to resume, the backoff carries on where it was.
+    const failing = { ...initialRenewalState(), consecutiveFailures: 4 };
+    expect(resumeRenewal(failing)).toBe(failing);
   });
 });
 

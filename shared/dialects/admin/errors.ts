@@ -19,6 +19,7 @@ const STYLE: Record<ErrorCode, Style> = {
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
   quota_exceeded: { status: 429, type: 'insufficient_quota', code: 'certificate_quota_exceeded' },
+  rate_limited: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
   dependency_unavailable: { status: 503, type: 'server_error', code: null },
   internal: { status: 500, type: 'server_error', code: null },
 };
@@ -50,6 +51,7 @@ export const adminErrors: DialectErrors = {
       headers: {
         'content-type': 'application/json; charset=utf-8',
         ...(style.status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
+        ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
       },
       body: JSON.stringify(body),
     };

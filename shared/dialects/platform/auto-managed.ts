@@ -25,6 +25,7 @@ const autoManagedSchema = z.object({
   profile: z.string().trim().min(1).max(64).nullish(),
   externalAccountBinding: z.object({ kid: z.string().min(1), hmacKey: z.string().min(1) }).nullish(),
   autoRenew: z.boolean().optional(),
+  reusePrivateKey: z.boolean({ message: 'reusePrivateKey must be true or false.' }).optional(),
 });
 
 export const isAutoManagedRequest = (body: unknown): boolean =>
@@ -34,7 +35,7 @@ export const isAutoManagedRequest = (body: unknown): boolean =>
 export async function createAutoManaged(deps: CoreDeps, principal: Principal, body: unknown): Promise<ApiResult> {
   const input = parseWith(autoManagedSchema, body);
   const certificate = await requestAutoManagedCertificate(deps, principal, input);
-  return json(201, certificateResource(certificate), {
+  return json(201, certificateResource(certificate, deps.clock.now()), {
     'content-type': 'application/ld+json; charset=utf-8',
     location: certificateIri(certificate),
   });

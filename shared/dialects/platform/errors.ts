@@ -38,6 +38,7 @@ export const platformErrors: DialectErrors = {
       headers: {
         'content-type': 'application/problem+json; charset=utf-8',
         ...(status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
+        ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
       },
       body: JSON.stringify(body),
     };

@@ -26,6 +26,7 @@ const cannotRemove = (field: string) => `${field} cannot be removed; send new ce
 const patchSchema = z.object({
   name: z.string().trim().min(1).max(200).nullish(),
   autoRenew: z.boolean({ message: 'autoRenew must be true, false or null.' }).nullish(),
+  reusePrivateKey: z.boolean({ message: 'reusePrivateKey must be true, false or null.' }).nullish(),
   type: z.enum(['auto_managed', 'custom'], { message: 'type must be "auto_managed" or "custom".' }).optional(),
   certificateData: z.string({ message: cannotRemove('certificateData') }).min(1, 'certificateData (PEM) must not be empty.').optional(),
   privateKeyData: z.string({ message: cannotRemove('privateKeyData') }).min(1, 'privateKeyData (PEM) must not be empty.').optional(),
@@ -52,18 +53,18 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
         { name: input.name, certificate: input.certificateData, privateKey: input.privateKeyData, chain: input.chainData },
         { requirePrivateKey: true },
       );
-      return json(201, certificateResource(certificate), { ...JSON_LD, location: certificateIri(certificate) });
+      return json(201, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, location: certificateIri(certificate) });
     },
 
     'GET /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, query }) => {
       const certificate = await getCertificate(deps, principal.organizationId, params.id ?? '');
       const etag = { etag: etagOf(certificate.version) };
       const include = query.getAll('include').flatMap((value) => value.split(','));
-      if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate), { ...JSON_LD, ...etag });
+      if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, ...etag });
       if (!hasScope(principal, 'certificates:export')) {
         throw new CertwrightError('forbidden', 'Including privateKeyData needs the certificates:export scope');
       }
-      return json(200, certificateResource(certificate, await readPrivateKey(deps, certificate)), {
+      return json(200, certificateResource(certificate, deps.clock.now(), await readPrivateKey(deps, certificate)), {
         ...JSON_LD,
         ...etag,
         'cache-control': 'no-store',
@@ -81,6 +82,7 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
         {
           name: input.name,
           autoRenew: input.autoRenew,
+          reusePrivateKey: input.reusePrivateKey,
           type: input.type,
           certificate: input.certificateData,
           privateKey: input.privateKeyData,
@@ -88,7 +90,7 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
         },
         { ifMatchVersion: expected },
       );
-      return json(200, certificateResource(certificate), { ...JSON_LD, etag: etagOf(certificate.version) });
+      return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, etag: etagOf(certificate.version) });
     },
 
     // `?revoke=true` (and optionally `&reason=`) revokes an ACME certificate at its CA first.
@@ -114,7 +116,7 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       const page = pageRequest(query);
       const { items, totalItems } = await listCertificates(deps, principal.organizationId, page.page, page.itemsPerPage);
       const request = { organizationId: principal.organizationId, ...page };
-      return json(200, certificateCollection(request, items, totalItems), JSON_LD);
+      return json(200, certificateCollection(request, items, totalItems, deps.clock.now()), JSON_LD);
     },
   };
 }

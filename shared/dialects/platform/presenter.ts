@@ -1,4 +1,5 @@
 import type { Attempt, Certificate } from '../../domain/certificate.ts';
+import { currentStatus } from '../../domain/certificate-health.ts';
 import { hydraCollection } from './collection.ts';
 import type { PageRequest } from './collection.ts';
 
@@ -21,8 +22,12 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
   ...(attempt.error ? { error: attempt.error } : {}),
 });
 
-/** The seed's certificate resource; `privateKeyData` only when the caller asked for it and may see it. */
-export function certificateResource(certificate: Certificate, privateKeyData?: string | null) {
+/**
+ * The seed's certificate resource at `now` (an active certificate past its end reads `expired`); `privateKeyData`
+ * only when the caller asked for it and may see it. Beyond the seed: `reusePrivateKey`, and `renewalPausedReason`
+ * (null unless the planner stopped renewing after too many failures; renew now or autoRenew true resumes).
+ */
+export function certificateResource(certificate: Certificate, now: Date, privateKeyData?: string | null) {
   const iri = certificateIri(certificate);
   return {
     '@context': '/api/contexts/Certificate',
@@ -32,7 +37,7 @@ export function certificateResource(certificate: Certificate, privateKeyData?: s
     name: certificate.name,
     domainName: certificate.domainName,
     type: certificate.type,
-    status: certificate.status,
+    status: currentStatus(certificate, now),
     certificateData: certificate.certificateData,
     ...(privateKeyData === undefined ? {} : { privateKeyData }),
     chainData: certificate.chainData,
@@ -44,6 +49,8 @@ export function certificateResource(certificate: Certificate, privateKeyData?: s
     keyType: certificate.keyType,
     keySize: certificate.keySize,
     autoRenew: certificate.autoRenew,
+    reusePrivateKey: certificate.reusePrivateKey ?? false,
+    renewalPausedReason: certificate.renewal?.pausedReason ?? null,
     sans: certificate.sans.map((san) => ({
       '@context': '/api/contexts/CertificateSan',
       '@id': `${iri}/sans/${san.id}`,
@@ -66,12 +73,12 @@ export interface CollectionRequest extends PageRequest {
 }
 
 /** The certificate collection: a Hydra collection with working first/last/previous/next links. */
-export function certificateCollection(request: CollectionRequest, members: Certificate[], totalItems: number) {
+export function certificateCollection(request: CollectionRequest, members: Certificate[], totalItems: number, now: Date) {
   return hydraCollection(
     certificatesIri(request.organizationId),
     '/api/contexts/Certificate',
     request,
-    members.map((certificate) => certificateResource(certificate)),
+    members.map((certificate) => certificateResource(certificate, now)),
     totalItems,
   );
 }

@@ -23,6 +23,8 @@ const obtainSchema = z.object({
   // Route 53 is changed with certwright's own IAM role: credentials sent here are neither needed nor stored.
   dnsCredentials: z.record(z.string(), z.unknown()).optional(),
   autoRenew: z.boolean({ message: 'autoRenew must be true or false' }).default(true),
+  // Renewals keep the key (lego's --reuse-key); absent: the deployment's default (a new key unless configured).
+  reusePrivateKey: z.boolean({ message: 'reusePrivateKey must be true or false' }).optional(),
   keyType: z.enum(['rsa', 'ec'], { message: 'keyType must be rsa or ec' }).default('rsa'),
   keySize: z.union([z.number().int(), z.string()]).optional(),
   staging: z.boolean({ message: 'staging must be true or false' }).default(false),
@@ -47,7 +49,7 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
         return json(200, { success: true, dryRun: true, domain: outcome.project.domain, checks: outcome.checks, warnings });
       return json(202, {
         success: true,
-        certificate: projectCertificate(outcome.project, outcome.certificate),
+        certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),
         attempt: attemptLink(outcome.project, outcome.certificate),
         warnings,
       });
@@ -56,7 +58,8 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
     /**
      * Renews now through the issuance workflow (an `acme_renew` attempt, as the planner starts) and answers at once
      * (202): the certificate still being served, `renewedFrom` (its issuedAt) and the attempt to follow; once the
-     * attempt has succeeded, GET .../certificate shows the new issuedAt and expiresAt.
+     * attempt has succeeded, GET .../certificate shows the new issuedAt and expiresAt. It spends an order from the
+     * account's budget, the planner's: 429 with Retry-After when that is spent. It also resumes paused renewal.
      */
     'POST /api/v1/projects/{id}/certificate/renew': async ({ deps, principal, params }) => {
       const { project, certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
@@ -64,7 +67,7 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       const outcome = await renewCertificateNow(deps, certificate);
       return json(202, {
         success: true,
-        certificate: { ...projectCertificate(project, outcome.certificate), renewedFrom: isoSeconds(outcome.renewedFrom) },
+        certificate: { ...projectCertificate(project, outcome.certificate, deps.clock.now()), renewedFrom: isoSeconds(outcome.renewedFrom) },
         attempt: attemptLink(project, outcome.certificate),
       });
     },

@@ -20,6 +20,7 @@ export const projectsErrors: DialectErrors = {
       headers: {
         'content-type': 'application/json; charset=utf-8',
         ...(status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
+        ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
       },
       body: JSON.stringify({ success: false, error: message }),
     };

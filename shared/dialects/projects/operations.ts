@@ -36,13 +36,13 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
   return {
     'GET /api/v1/projects/{id}/certificate': async ({ deps, principal, params }) => {
       const { project, certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
-      return json(200, certificate ? projectCertificate(project, certificate) : null);
+      return json(200, certificate ? projectCertificate(project, certificate, deps.clock.now()) : null);
     },
 
     'POST /api/v1/projects/{id}/certificate/upload': async ({ deps, principal, params, event }) => {
       const input = readBundle(event);
       const { project, certificate } = await uploadProjectCertificate(deps, principal, params.id ?? '', input);
-      return json(200, { success: true, certificate: projectCertificate(project, certificate) });
+      return json(200, { success: true, certificate: projectCertificate(project, certificate, deps.clock.now()) });
     },
 
     'POST /api/v1/projects/{id}/certificate/validate': async ({ deps, principal, params, event }) => {

@@ -1,4 +1,5 @@
 import type { Certificate } from '../../domain/certificate.ts';
+import { currentStatus } from '../../domain/certificate-health.ts';
 import type { CertificateHealth } from '../../domain/certificate-health.ts';
 import type { Project } from '../../domain/project.ts';
 
@@ -9,17 +10,22 @@ export const isoSeconds = (value: string | null): string | null =>
 /** The seed calls ACME certificates `letsencrypt` whatever the CA. */
 const typeName = (certificate: Certificate): string => (certificate.type === 'auto_managed' ? 'letsencrypt' : 'custom');
 
-/** The seed's certificate object, plus `id` and `status` so it can be found in the other dialects. */
-export function projectCertificate(project: Project, certificate: Certificate) {
+/**
+ * The seed's certificate object, plus `id` and `status` (as the other dialects show it at `now`: `expired` once
+ * past its end) so it can be found in the other dialects, and for ACME certificates `reusePrivateKey`, as obtain
+ * accepts it.
+ */
+export function projectCertificate(project: Project, certificate: Certificate, now: Date) {
   return {
     id: certificate.id,
     domain: project.domain ?? certificate.domainName,
     type: typeName(certificate),
-    status: certificate.status,
+    status: currentStatus(certificate, now),
     issuedAt: isoSeconds(certificate.notBefore),
     expiresAt: isoSeconds(certificate.notAfter),
     issuer: certificate.issuer,
     autoRenew: certificate.autoRenew,
+    ...(certificate.type === 'auto_managed' ? { reusePrivateKey: certificate.reusePrivateKey ?? false } : {}),
   };
 }
 
@@ -37,6 +43,10 @@ export function attemptLink(project: Project, certificate: Certificate) {
   );
 }
 
+/**
+ * The seed's status, plus whether renewal is paused and why (then also in `lastRenewError`): after too many
+ * consecutive failures the planner stops; renew now (or autoRenew set to true in the platform dialect) resumes.
+ */
 export function certificateStatus(project: Project, certificate: Certificate, health: CertificateHealth) {
   return {
     status: health.status,
@@ -46,5 +56,7 @@ export function certificateStatus(project: Project, certificate: Certificate, he
     autoRenew: certificate.autoRenew,
     lastRenewAttempt: isoSeconds(health.lastRenewAttempt),
     lastRenewError: health.lastRenewError,
+    renewalPaused: health.renewalPaused,
+    renewalPausedReason: health.renewalPausedReason,
   };
 }

@@ -1,8 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import * as acmeClient from 'acme-client';
 import { StepError } from '../../domain/acme-errors.ts';
 import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
 import { contentFields } from '../../domain/certificate-content.ts';
+import type { Certificate } from '../../domain/certificate.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { renewalAfterIssuance } from '../../domain/renewal.ts';
 import { announceOutcome } from '../announce-outcome.ts';
@@ -33,15 +34,43 @@ function generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
   return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
+/** Whether a PEM key is of the type and size the settings ask for (a kept key must still be what was asked). */
+function keyMatches(keyPem: string, keyType: 'rsa' | 'ec', keySize: number): boolean {
+  try {
+    const key = createPrivateKey(keyPem);
+    const details = key.asymmetricKeyDetails ?? {};
+    if (keyType === 'rsa') return key.asymmetricKeyType === 'rsa' && details.modulusLength === keySize;
+    return key.asymmetricKeyType === 'ec' && details.namedCurve === (keySize === 384 ? 'secp384r1' : 'prime256v1');
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Step 6: generates the certificate key right here and writes it straight to the secret store (it never enters
- * the workflow), then sends the CSR. A retried step reuses the key it already stored.
+ * The current key, for a renewal of a certificate set to keep its key (`reusePrivateKey`), as long as it is still
+ * of the type and size its settings ask for; null means a new key.
+ */
+async function keptKey(
+  deps: CoreDeps,
+  certificate: Certificate,
+  settings: OrderStepInput['acme']['settings'],
+): Promise<{ secretName: string; keyPem: string } | null> {
+  if (certificate.lastAttempt?.type !== 'acme_renew' || !certificate.reusePrivateKey || !certificate.privateKeySecretName) return null;
+  const keyPem = await deps.secrets.get(certificate.privateKeySecretName);
+  if (!keyPem || !keyMatches(keyPem, settings.keyType, settings.keySize)) return null;
+  return { secretName: certificate.privateKeySecretName, keyPem };
+}
+
+/**
+ * Step 6: the certificate key, read or made right here (it never enters the workflow), then the CSR. A renewal
+ * of a certificate that keeps its key signs the CSR with the key in its current secret; otherwise a new key is
+ * generated and written straight to a secret of this attempt's own. A retried step uses the key it used before.
  */
 export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Promise<OrderPollState> {
   const certificate = await certificateOfAttempt(deps, input);
   const settings = input.acme.settings;
   const secretName = attemptKeySecretName(deps, input);
-  let keyPem = await deps.secrets.get(secretName);
+  let keyPem = (await deps.secrets.get(secretName)) ?? (await keptKey(deps, certificate, settings))?.keyPem ?? null;
   if (!keyPem) {
     keyPem = generateKey(settings.keyType, settings.keySize);
     await deps.secrets.put(secretName, keyPem);
@@ -85,8 +114,13 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
   if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
   const chainPem = await deps.acme.downloadCertificate(session, input.certificateUrl);
-  const secretName = attemptKeySecretName(deps, input);
-  const keyPem = await deps.secrets.get(secretName);
+  // This attempt's own key when finalize made one, else the kept key finalize signed with.
+  let secretName = attemptKeySecretName(deps, input);
+  let keyPem = await deps.secrets.get(secretName);
+  if (!keyPem) {
+    const kept = await keptKey(deps, await certificateOfAttempt(deps, input), input.acme.settings);
+    if (kept) ({ secretName, keyPem } = kept);
+  }
   if (!keyPem) throw new StepError('IssuanceSetupError', 'The key generated for this attempt is missing from the secret store');
   let inspected;
   try {
@@ -101,6 +135,8 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
   let previousSerial: string | null = null;
   const stored = await changeCertificate(deps, input, (current, now) => {
     if (current.lastAttempt?.id !== input.attemptId) return null;
+    // A kept key must still be the current one (a PATCH may have replaced it meanwhile).
+    if (secretName !== attemptKeySecretName(deps, input) && current.privateKeySecretName !== secretName) return null;
     previousKey = current.privateKeySecretName;
     previousSerial = current.serialNumber;
     return {
@@ -127,7 +163,7 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
   if (!stored || stored.lastAttempt?.id !== input.attemptId || stored.privateKeySecretName !== secretName) {
     throw new StepError('IssuanceSetupError', 'The certificate changed while it was being issued; the new certificate was not stored');
   }
-  // The key of the certificate this one replaces is no longer referenced.
+  // The key of the certificate this one replaces is no longer referenced (a kept key is, and stays).
   if (previousKey && previousKey !== secretName) await deps.secrets.delete(previousKey);
   await announceOutcome(deps, stored, { renewedFrom: previousSerial });
   return { stored: true };

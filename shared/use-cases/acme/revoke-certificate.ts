@@ -1,4 +1,5 @@
 import { StepError } from '../../domain/acme-errors.ts';
+import { replaceAttempt } from '../../domain/certificate.ts';
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/organization.ts';
@@ -76,7 +77,7 @@ export async function revokeCertificate(
     }
     return {
       ...current,
-      lastAttempt: { id: attemptId, type: 'acme_revoke', status: 'running', startedAt: now, finishedAt: null, error: null },
+      ...replaceAttempt(current, { id: attemptId, type: 'acme_revoke', status: 'running', startedAt: now, finishedAt: null, error: null }),
       attemptCount: current.attemptCount + 1,
     };
   });
@@ -110,7 +111,14 @@ export async function revokeCertificate(
     status: 'revoked',
     autoRenew: false,
     renewAt: null,
-    lastAttempt: { id: attemptId, type: 'acme_revoke', status: 'succeeded', startedAt: claimed.lastAttempt?.startedAt ?? now, finishedAt: now, error: null },
+    ...replaceAttempt(current, {
+      id: attemptId,
+      type: 'acme_revoke',
+      status: 'succeeded',
+      startedAt: claimed.lastAttempt?.startedAt ?? now,
+      finishedAt: now,
+      error: null,
+    }),
   }));
   if (!revoked) throw new NotFoundError('Certificate');
   await announceOutcome(deps, revoked, { revocationReason: reason });

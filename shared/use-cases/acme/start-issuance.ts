@@ -1,10 +1,12 @@
 import type { ChallengeType, IssuanceSettings } from '../../domain/acme.ts';
 import { normalizeKeySpec } from '../../domain/acme.ts';
+import { replaceAttempt } from '../../domain/certificate.ts';
 import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, ValidationError } from '../../domain/errors.ts';
 import type { Violation } from '../../domain/errors.ts';
 import { isValidDnsName } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
+import { resumeRenewal } from '../../domain/renewal.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
@@ -27,6 +29,8 @@ export interface IssuanceRequest {
   profile?: string | null | undefined;
   externalAccountBinding?: { kid: string; hmacKey: string } | null | undefined;
   autoRenew?: boolean | undefined;
+  /** Renewals keep the key; the deployment's default (CERTWRIGHT_REUSE_PRIVATE_KEY, else false) when absent. */
+  reusePrivateKey?: boolean | undefined;
 }
 
 const MAX_NAMES = 100;
@@ -37,6 +41,7 @@ export interface PreparedIssuance {
   settings: IssuanceSettings;
   externalAccountBinding: { kid: string; hmacKey: string } | null;
   autoRenew: boolean;
+  reusePrivateKey: boolean;
 }
 
 function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
@@ -107,6 +112,7 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
     settings: { directoryUrl, email: request.email?.trim() || null, challengeType, dnsProvider, ...keySpec, profile },
     externalAccountBinding: request.externalAccountBinding ?? null,
     autoRenew: request.autoRenew ?? true,
+    reusePrivateKey: request.reusePrivateKey ?? deps.acmeConfig.reusePrivateKeyByDefault,
   };
 }
 
@@ -165,6 +171,7 @@ export async function requestAutoManagedCertificate(
     chainData: null,
     privateKeySecretName: null,
     autoRenew: prepared.autoRenew,
+    reusePrivateKey: prepared.reusePrivateKey,
     renewAt: null,
     lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null },
     attemptCount: 1,
@@ -178,9 +185,15 @@ export async function requestAutoManagedCertificate(
   return certificate;
 }
 
+export const attemptUnderWay = (): ConflictError =>
+  new ConflictError(
+    'An issuance attempt for this certificate is already under way; follow it on the certificate and try again when it has finished',
+  );
+
 /**
  * A new attempt on an existing certificate (obtain again, renew): refused while another attempt is pending or
- * running, so a certificate never has two at once.
+ * running, so a certificate never has two at once. A person starting one resumes renewal paused after too many
+ * failures (the failure count starts afresh).
  */
 export async function startAttempt(
   deps: CoreDeps,
@@ -213,17 +226,16 @@ export async function startAttempt(
         type: 'auto_managed',
         status: current.certificateData && current.status === 'active' ? 'active' : 'pending',
         autoRenew: prepared.autoRenew,
+        reusePrivateKey: prepared.reusePrivateKey,
         keyType: current.certificateData ? current.keyType : prepared.settings.keyType,
         keySize: current.certificateData ? current.keySize : prepared.settings.keySize,
-        lastAttempt: { id: attemptId, type, status: 'pending', startedAt: now, finishedAt: null, error: null },
+        ...replaceAttempt(current, { id: attemptId, type, status: 'pending', startedAt: now, finishedAt: null, error: null }),
+        ...(current.renewal ? { renewal: resumeRenewal(current.renewal) } : {}),
         attemptCount: current.attemptCount + 1,
       };
     },
   );
-  if (busy)
-    throw new ConflictError(
-      'An issuance attempt for this certificate is already under way; follow it on the certificate and try again when it has finished',
-    );
+  if (busy) throw attemptUnderWay();
   if (!updated) throw new CertwrightError('not_found', 'Certificate not found');
   await launch(deps, updated, prepared);
   return updated;
