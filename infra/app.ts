@@ -28,22 +28,27 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     table: data.table,
     secretKey: data.secretKey,
   });
+  // One order budget per ACME account, spent by the renewal planner and by renew now alike (Let's Encrypt's limit).
+  const orderBudget = { orderLimit: 300, orderWindowMinutes: 180 };
   const service = new ServiceStack(app, 'CertwrightService', {
     description: 'certwright: HTTP API and functions',
     table: data.table,
     secretKey: data.secretKey,
     issuanceStateMachine: issuance.workflow.stateMachine,
+    ...orderBudget,
   });
 
   new LifecycleStack(app, 'CertwrightLifecycle', {
     description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
     table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,
+    ...orderBudget,
     // The steps that record an attempt's outcome announce it (Certificate Issued / Renewed / Renewal Failed), and
     // the API functions that revoke (platform and projects dialects) send Certificate Revoked.
     announcingFunctions: [
       issuance.workflow.functions['store-certificate'],
       issuance.workflow.functions['record-failure'],
+      ...(issuance.workflow.endedExecutionFunction ? [issuance.workflow.endedExecutionFunction] : []),
       service.functions.platform.function,
       service.functions.projects.function,
     ],

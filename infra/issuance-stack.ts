@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CrossStackReferences, ReferenceStrength, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -29,6 +31,12 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'plan-rate-limit-wait': { secrets: [], route53: 'none' },
 };
 
+/**
+ * The handler of executions that ended without their failure path runs the clean-up and record-failure use cases:
+ * Route 53 like clean-up, and the secret deletion of record-failure.
+ */
+export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write' };
+
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
 export const HOSTED_ZONE_IDS_CONTEXT = 'certwright:hostedZoneIds';
 
@@ -58,6 +66,10 @@ export class IssuanceStack extends Stack {
       table: props.table,
       secretKey: props.secretKey,
       hostedZoneIds: zones.length > 0 ? zones : undefined,
+      endedExecution: {
+        entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'workflow', 'execution-ended.ts'),
+        access: ENDED_EXECUTION_ACCESS,
+      },
     });
   }
 }

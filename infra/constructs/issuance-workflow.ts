@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +12,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { LAMBDA_BUNDLING, SECRET_PREFIX, TABLE_ACTIONS } from './api-function.ts';
 
@@ -65,7 +68,15 @@ export interface IssuanceWorkflowProps<Step extends string> {
   entry?: (step: Step) => string;
   /** Hosted zones the workflow may write to; every zone of the account by default (zones are found by name at run time). */
   hostedZoneIds?: readonly string[];
+  /**
+   * A Lambda for executions that end TIMED_OUT, ABORTED or FAILED (an EventBridge rule on this state machine's
+   * status changes), with the access it needs to clean up and record the failure. None when unset.
+   */
+  endedExecution?: { entry: string; access: StepAccess };
 }
+
+/** The execution statuses that may leave an attempt unrecorded: the state machine never reached its failure path. */
+export const ABNORMAL_END_STATUSES = ['TIMED_OUT', 'ABORTED', 'FAILED'] as const;
 
 /**
  * The ACME issuance workflow: a Step Functions standard state machine over one small Lambda per step. Each step
@@ -75,6 +86,8 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
   readonly stateMachine: StateMachine;
   readonly functions: Readonly<Record<Step, NodejsFunction>>;
   readonly logGroup: LogGroup;
+  /** Records executions that ended without their own failure path (see `endedExecution`). */
+  readonly endedExecutionFunction: NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: IssuanceWorkflowProps<Step>) {
     super(scope, id);
@@ -114,9 +127,31 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
         'Added by CDK for logging and tracing: CloudWatch Logs vended log delivery (logs:CreateLogDelivery and friends) and ' +
         'X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* have no resource-level permissions.',
     });
+
+    this.endedExecutionFunction = props.endedExecution && this.endedExecutionRecorder(props.endedExecution, props);
   }
 
-  private stepFunction(step: Step, entry: string, access: StepAccess, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+  /**
+   * Step Functions reports every status change of an execution to EventBridge. One that timed out, was stopped, or
+   * failed outside a Catch ran neither CleanUpAfterFailure nor RecordFailure: this rule hands it to a Lambda that does
+   * (FAILED includes the workflow's own Fail state; the handler leaves an attempt already recorded as it is).
+   */
+  private endedExecutionRecorder(ended: { entry: string; access: StepAccess }, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+    const fn = this.stepFunction('execution-ended', ended.entry, ended.access, props);
+    new Rule(this, 'ExecutionEndedAbnormally', {
+      description: 'certwright: record and clean up issuance executions that timed out, were stopped, or failed outside their Catch',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: [EXECUTION_STATUS_CHANGE],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...ABNORMAL_END_STATUSES] },
+      },
+      // The handler is idempotent; a failed clean-up throws so that the event comes again.
+      targets: [new LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+    return fn;
+  }
+
+  private stepFunction(step: string, entry: string, access: StepAccess, props: IssuanceWorkflowProps<Step>): NodejsFunction {
     const scope = new Construct(this, step);
     const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
     // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group in the account.

@@ -1,4 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
+import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
+import type { ExecutionStatusChangeEvent } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import type { IssuanceExecutionInput, WorkflowStarter } from '../../shared/ports/workflow-starter.ts';
 import { ISSUANCE_STEPS, ISSUANCE_TASK_STATES, ISSUANCE_WAIT_STATES, issuanceDefinition } from '../workflow/issuance-definition.ts';
 import type { IssuanceStep } from '../workflow/issuance-definition.ts';
@@ -28,6 +30,20 @@ async function loadStepHandlers(): Promise<Record<IssuanceStep, StepHandler>> {
   return Object.fromEntries(entries) as Record<IssuanceStep, StepHandler>;
 }
 
+/** The handler EventBridge invokes in AWS when an execution ends without its own failure path. */
+const loadEndedExecutionHandler = async (): Promise<(event: ExecutionStatusChangeEvent) => Promise<unknown>> =>
+  ((await import('../../functions/workflow/execution-ended.ts')) as { handler: (event: ExecutionStatusChangeEvent) => Promise<unknown> })
+    .handler;
+
+/** How aws-local-stepfunctions ended a run, as Step Functions' execution status and error name. */
+function endedStatus(error: unknown): { status: 'TIMED_OUT' | 'ABORTED' | 'FAILED'; error: string | null; cause: string | null } {
+  const name = (error as Error).name;
+  if (name === 'ExecutionTimeoutError') return { status: 'TIMED_OUT', error: 'States.Timeout', cause: null };
+  if (name === 'ExecutionAbortedError') return { status: 'ABORTED', error: null, cause: null };
+  const caught = (error as { cause?: Error }).cause;
+  return { status: 'FAILED', error: caught?.name ?? name, cause: caught?.message ?? (error as Error).message };
+}
+
 /**
  * Step Functions on the local stack: the definition CDK deploys, run in-process by aws-local-stepfunctions with
  * each task state bound to its step's handler. The execution name is the attempt id: starting one twice is a no-op.
@@ -40,11 +56,15 @@ export class LocalWorkflowRunner implements WorkflowStarter {
 
   private constructor(
     private readonly handlers: Record<IssuanceStep, StepHandler>,
+    private readonly executionEnded: (event: ExecutionStatusChangeEvent) => Promise<unknown>,
     private readonly options: Required<LocalWorkflowOptions>,
   ) {}
 
   static async create(options: LocalWorkflowOptions = {}): Promise<LocalWorkflowRunner> {
-    return new LocalWorkflowRunner(await loadStepHandlers(), { waitMs: options.waitMs ?? 100, retryMs: options.retryMs ?? 200 });
+    return new LocalWorkflowRunner(await loadStepHandlers(), await loadEndedExecutionHandler(), {
+      waitMs: options.waitMs ?? 100,
+      retryMs: options.retryMs ?? 200,
+    });
   }
 
   async startIssuance(input: IssuanceExecutionInput): Promise<void> {
@@ -66,17 +86,19 @@ export class LocalWorkflowRunner implements WorkflowStarter {
         waitTimeOverrides: Object.fromEntries(ISSUANCE_WAIT_STATES.map((state) => [state, this.options.waitMs])),
         retryIntervalOverrides: Object.fromEntries(Object.keys(ISSUANCE_TASK_STATES).map((state) => [state, this.options.retryMs])),
       },
-      noThrowOnAbort: true,
     });
     const done = execution.result.then(
       () => undefined,
       async (error: unknown) => {
-        // A failed execution went through RecordFailure already. One that ran out of time was cut off wherever it
-        // was: record that, so the attempt does not stay "running".
-        if ((error as Error).name !== 'ExecutionTimeoutError') return;
-        const reason = { Error: 'ExecutionTimeout', Cause: 'The issuance workflow ran out of time before it finished' };
-        await this.handlers['clean-up'](input).catch(() => undefined);
-        await this.handlers['record-failure']({ ...input, error: reason }).catch(() => undefined);
+        // As EventBridge does in AWS: every execution that did not succeed goes to the ended-execution handler,
+        // which records (and cleans up after) those cut off before their own failure path, and leaves the rest.
+        const ended = endedStatus(error);
+        const event: ExecutionStatusChangeEvent = {
+          source: 'aws.states',
+          'detail-type': EXECUTION_STATUS_CHANGE,
+          detail: { name: input.attemptId, status: ended.status, input: JSON.stringify(input), error: ended.error, cause: ended.cause },
+        };
+        await this.executionEnded(event).catch(() => undefined);
       },
     );
     this.running.set(input.attemptId, { abort: execution.abort, done });
@@ -90,6 +112,13 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   beforeTask(state: keyof typeof ISSUANCE_TASK_STATES, hook: ((payload: unknown) => Promise<void>) | null): void {
     if (hook) this.hooks.set(state, hook);
     else this.hooks.delete(state);
+  }
+
+  /** Stops one execution, as StopExecution does in AWS (it ends ABORTED); false when it is not running. */
+  abort(attemptId: string): boolean {
+    const execution = this.running.get(attemptId);
+    execution?.abort();
+    return execution !== undefined;
   }
 
   /** Resolves when no execution is running. */

@@ -31,24 +31,34 @@ export function describeFailure(caught: CaughtError | undefined): string {
 /**
  * The failure path's last step: the attempt is failed with its reason, a first issuance is marked failed (a
  * renewal keeps serving the current certificate), and a key generated for this attempt and never used is removed.
+ * With `unlessFinished`, an attempt that already succeeded or failed is left as it is (and not announced again):
+ * for an execution that ended after its own failure path had its say.
  */
-export async function recordFailure(deps: CoreDeps, input: AttemptIds & { error?: CaughtError }): Promise<{ recorded: boolean }> {
+export async function recordFailure(
+  deps: CoreDeps,
+  input: AttemptIds & { error?: CaughtError },
+  options: { unlessFinished?: boolean } = {},
+): Promise<{ recorded: boolean }> {
   const reason = describeFailure(input.error);
-  const updated = await changeCertificate(deps, input, (current, now) =>
-    current.lastAttempt?.id === input.attemptId
-      ? {
-          ...current,
-          status: current.certificateData ? current.status : 'failed',
-          lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
-          // A failed renewal is retried later with backoff, and stops (saying why) after too many failures.
-          ...(current.lastAttempt.type === 'acme_renew'
-            ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
-            : {}),
-        }
-      : null,
-  );
-  if (updated?.lastAttempt?.id === input.attemptId) await announceOutcome(deps, updated);
+  let recorded = false;
+  const updated = await changeCertificate(deps, input, (current, now) => {
+    recorded = false;
+    if (current.lastAttempt?.id !== input.attemptId) return null;
+    if (options.unlessFinished && (current.lastAttempt.status === 'succeeded' || current.lastAttempt.status === 'failed')) return null;
+    recorded = true;
+    return {
+      ...current,
+      status: current.certificateData ? current.status : 'failed',
+      lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
+      // A failed renewal is retried later with backoff, and stops (saying why) after too many failures.
+      ...(current.lastAttempt.type === 'acme_renew'
+        ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
+        : {}),
+    };
+  });
+  recorded &&= updated !== null;
+  if (recorded && updated) await announceOutcome(deps, updated);
   const keyName = attemptKeySecretName(deps, input);
   if (updated?.privateKeySecretName !== keyName) await deps.secrets.delete(keyName, { withoutRecovery: true });
-  return { recorded: updated?.lastAttempt?.id === input.attemptId };
+  return { recorded };
 }

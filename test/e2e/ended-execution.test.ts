@@ -1,0 +1,107 @@
+import { Resolver } from 'node:dns/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as executionEnded } from '../../functions/workflow/execution-ended.ts';
+import { startTestApi } from '../support/local-api.ts';
+import type { TestApi } from '../support/local-api.ts';
+import { waitForAttempt } from './support.ts';
+
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi({ acme: { pebble: true } });
+});
+afterAll(() => api.stop());
+
+/** The TXT values challtestsrv (Route 53's stand-in) serves for a name. */
+async function txtValues(name: string): Promise<string[]> {
+  const resolver = new Resolver();
+  resolver.setServers([api.stack.deps.acmeConfig.challtestsrv!.dnsServer]);
+  return (await resolver.resolveTxt(name).catch(() => [])).map((chunks) => chunks.join(''));
+}
+
+/** A project whose DNS-01 attempt is held once its TXT record is published, before the propagation check. */
+async function heldAttempt(domain: string) {
+  const workflow = api.stack.acme.workflow!;
+  let reached = () => undefined as void;
+  const atCheck = new Promise<void>((resolve) => (reached = resolve));
+  workflow.beforeTask('CheckPropagation', () => {
+    reached();
+    return new Promise<void>(() => undefined);
+  });
+  const project = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, { body: { name: domain, domain } });
+  expect(project.status).toBe(201);
+  const projectPath = `/api/v1/projects/${project.body.id}/certificate`;
+  const obtain = () =>
+    api.request('POST', `${projectPath}/obtain`, { body: { challengeType: 'dns-01', dnsProvider: 'aws', keyType: 'ec', keySize: 'P-256' } });
+  const started = await obtain();
+  expect(started.status).toBe(202);
+  await atCheck;
+  workflow.beforeTask('CheckPropagation', null);
+  return {
+    attemptId: started.body.attempt.id as string,
+    certificateId: started.body.certificate.id as string,
+    path: `/api/organizations/${api.organizationId}/certificates/${started.body.certificate.id}`,
+    obtain,
+  };
+}
+
+describe('an issuance execution that ends without its own failure path', () => {
+  it('stopped (ABORTED): the attempt is failed with the reason, its TXT record removed, and a new attempt can start', async () => {
+    const held = await heldAttempt('stopped.example.test');
+    expect(await txtValues('_acme-challenge.stopped.example.test')).toHaveLength(1);
+    expect((await api.request('GET', held.path)).body.lastAttempt.status).toBe('running');
+
+    expect(api.stack.acme.workflow!.abort(held.attemptId)).toBe(true);
+    await api.stack.acme.workflow!.idle();
+
+    const after = (await api.request('GET', held.path)).body;
+    expect(after.status).toBe('failed');
+    expect(after.lastAttempt).toMatchObject({ id: held.attemptId, status: 'failed', error: 'The issuance workflow was stopped before it finished' });
+    expect(after.lastAttempt.finishedAt).not.toBeNull();
+    expect(await txtValues('_acme-challenge.stopped.example.test')).toEqual([]);
+    expect(await api.stack.deps.issuance.challengesOfAttempt(held.attemptId)).toEqual([]);
+
+    const again = await held.obtain();
+    expect(again.status).toBe(202);
+    const done = await waitForAttempt(api, held.path);
+    expect(done).toMatchObject({ status: 'active', lastAttempt: { id: again.body.attempt.id, status: 'succeeded' } });
+  });
+
+  it("timed out in AWS: the EventBridge event's handler records it once; the later end of the run changes nothing", async () => {
+    const held = await heldAttempt('late.example.test');
+    expect(await txtValues('_acme-challenge.late.example.test')).toHaveLength(1);
+
+    // The event as Step Functions sends it to EventBridge: the execution name is the attempt id, the input a JSON string.
+    const event = {
+      version: '0',
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: {
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:Issuance:${held.attemptId}`,
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Issuance',
+        name: held.attemptId,
+        status: 'TIMED_OUT',
+        input: JSON.stringify({ attemptId: held.attemptId, certificateId: held.certificateId, organizationId: api.organizationId }),
+        error: 'States.Timeout',
+        cause: null,
+      },
+    };
+    expect(await executionEnded(event)).toEqual({ recorded: true, removed: 1 });
+    const after = (await api.request('GET', held.path)).body;
+    expect(after.lastAttempt).toMatchObject({ status: 'failed', error: 'The issuance workflow ran out of time before it finished' });
+    expect(await txtValues('_acme-challenge.late.example.test')).toEqual([]);
+
+    // Delivered again, or followed by the run's own end (ABORTED here): the recorded reason stays.
+    expect(await executionEnded(event)).toEqual({ recorded: false, removed: 0 });
+    api.stack.acme.workflow!.abort(held.attemptId);
+    await api.stack.acme.workflow!.idle();
+    expect((await api.request('GET', held.path)).body.lastAttempt).toMatchObject({
+      status: 'failed',
+      error: 'The issuance workflow ran out of time before it finished',
+    });
+
+    // Not ours, or a status with nothing to do: ignored.
+    expect(await executionEnded({ detail: { ...event.detail, status: 'SUCCEEDED' } })).toEqual({ recorded: false, removed: 0 });
+    expect(await executionEnded({ detail: { ...event.detail, input: '{"other":1}' } })).toEqual({ recorded: false, removed: 0 });
+  });
+});

@@ -1,0 +1,89 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IssuanceStack } from '../../infra/issuance-stack.ts';
+import { createCertwrightApp } from '../../infra/app.ts';
+
+type Json = Record<string, any>;
+
+/** Every statement of the identity policies attached to `roleId`. */
+function statementsOfRole(template: Template, roleId: string): Json[] {
+  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Json>)
+    .filter((policy) => (policy.Properties.Roles as Json[]).some((role) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[]);
+}
+const actions = (statements: Json[]) => statements.flatMap((statement) => [statement.Action].flat() as string[]).sort();
+
+describe('executions that end without their own failure path, in AWS', () => {
+  let stack: IssuanceStack;
+  let template: Template;
+  let functionId: string;
+  let machineId: string;
+
+  beforeAll(() => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const data = new Stack(app, 'Data');
+    stack = new IssuanceStack(app, 'CertwrightIssuance', {
+      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
+      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    template = Template.fromStack(stack);
+    functionId = stack.getLogicalId(stack.workflow.endedExecutionFunction!.node.defaultChild as CfnFunction);
+    machineId = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+  }, 120_000);
+
+  it('an EventBridge rule sends TIMED_OUT, ABORTED and FAILED status changes of this state machine, and only those, to their Lambda', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      State: 'ENABLED',
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: machineId }], status: ['TIMED_OUT', 'ABORTED', 'FAILED'] },
+      },
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 8 }) }),
+      ],
+    });
+    // Only that rule may invoke it.
+    const rule = Object.keys(template.findResources('AWS::Events::Rule'))[0]!;
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
+    });
+  });
+
+  it('the Lambda may do what clean-up and record-failure do and nothing more: the table, deleting secrets, _acme-challenge TXT changes', () => {
+    const fn = template.toJSON().Resources[functionId] as Json;
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    const statements = statementsOfRole(template, fn.Properties.Role['Fn::GetAtt'][0]);
+    const granted = actions(statements);
+    expect(granted).toContain('secretsmanager:DeleteSecret');
+    expect(granted).not.toContain('secretsmanager:GetSecretValue');
+    expect(granted).not.toContain('secretsmanager:CreateSecret');
+    expect(granted.filter((action) => action.startsWith('states:') || action.startsWith('lambda:'))).toEqual([]);
+    const change = statements.find((statement) => statement.Action === 'route53:ChangeResourceRecordSets');
+    expect(change?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+      'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+    });
+    expect(granted.filter((action) => action.startsWith('dynamodb:'))).not.toContain('dynamodb:Scan');
+  });
+
+  it('the Lambda may announce the outcome (Certificate Renewal Failed) on the default bus, as record-failure does', () => {
+    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
+    const policies = Object.values(lifecycle.findResources('AWS::IAM::Policy') as Record<string, Json>).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
+    );
+    const roles = JSON.stringify(policies.map((policy) => policy.Properties.Roles));
+    const role = built.issuance.workflow.endedExecutionFunction!.role!.node.defaultChild as { logicalId?: string };
+    expect(roles).toContain(built.issuance.getLogicalId(role as never));
+  });
+});
