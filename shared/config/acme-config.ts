@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LETS_ENCRYPT } from '../domain/acme.ts';
 import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.acmeDirectoryUrl]: z.string().url().default(LETS_ENCRYPT.production),
@@ -28,9 +29,7 @@ export interface AcmeConfig {
 
 /** Parses the ACME part of the environment once per cold start. */
 export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
-  const values = parsed.data;
+  const values = parseEnvironment(schema, env);
   const challtestsrvUrl = values[ENV.challtestsrvUrl];
   const challtestsrvDns = values[ENV.challtestsrvDns];
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SECRET_PREFIX, ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
@@ -35,12 +36,7 @@ export interface ApiConfig {
 
 /** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`Invalid configuration: ${names}`);
-  }
-  const values = parsed.data;
+  const values = parseEnvironment(schema, env);
   return {
     tableName: values[ENV.tableName],
     secretPrefix: values[ENV.secretPrefix],

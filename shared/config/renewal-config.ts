@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENV } from './env-names.ts';
+import { parseEnvironment } from './parse-environment.ts';
 
 const schema = z.object({
   [ENV.tableName]: z.string().min(1),
@@ -27,9 +28,7 @@ export interface RenewalConfig {
 
 /** Parses the scheduled functions' environment once; a malformed variable fails the cold start with its name. */
 export function loadRenewalConfig(env: NodeJS.ProcessEnv = process.env): RenewalConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new Error(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
-  const values = parsed.data;
+  const values = parseEnvironment(schema, env);
   return {
     tableName: values[ENV.tableName],
     dynamodbEndpoint: values[ENV.dynamodbEndpoint],
