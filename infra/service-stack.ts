@@ -16,6 +16,14 @@ export interface ServiceStackProps extends StackProps {
   secretKey: IKey;
   /** The ACME issuance workflow the API starts (obtain, auto_managed certificates). */
   issuanceStateMachine: IStateMachine;
+  /**
+   * New orders per ACME account per window: renew now spends from the renewal planner's budget, so give the same
+   * figures as the lifecycle stack (300 per 180 minutes, Let's Encrypt's limit, when unset).
+   */
+  orderLimit?: number;
+  orderWindowMinutes?: number;
+  /** Whether new auto-managed certificates keep their key on renewal unless their request says (false: a new key). */
+  reusePrivateKey?: boolean;
 }
 
 /** Everything stateless: the API functions and the HTTP API in front of them. Safe to destroy and redeploy. */
@@ -36,6 +44,9 @@ export class ServiceStack extends Stack {
       // Starting an execution is all the API does with Step Functions; the steps run under their own roles.
       functions[name].function.addEnvironment(ENV.issuanceStateMachineArn, props.issuanceStateMachine.stateMachineArn);
       props.issuanceStateMachine.grantStartExecution(functions[name].function);
+      functions[name].function.addEnvironment(ENV.renewalOrderLimit, String(props.orderLimit ?? 300));
+      functions[name].function.addEnvironment(ENV.renewalOrderWindowMinutes, String(props.orderWindowMinutes ?? 180));
+      functions[name].function.addEnvironment(ENV.reusePrivateKey, String(props.reusePrivateKey ?? false));
     }
     this.functions = functions;
     this.httpApi = new CertwrightHttpApi(this, 'Http', { functions: lambdas });

@@ -230,6 +230,14 @@ describe('CDK app', () => {
       }
     });
 
+    // The planner's own figures are checked in renewal.test.ts: the same 300 per 180 minutes.
+    it('gives every function the renewal planner order budget (renew now spends from it) and a new key per renewal by default', () => {
+      for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
+        const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(variables).toMatchObject({ [ENV.renewalOrderLimit]: '300', [ENV.renewalOrderWindowMinutes]: '180', [ENV.reusePrivateKey]: 'false' });
+      }
+    });
+
     it('logs to a log group with one month of retention', () => {
       for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
         const logGroup = (fn.Properties?.LoggingConfig as { LogGroup: unknown } | undefined)?.LogGroup;
