@@ -6,7 +6,7 @@ import { AcmeClientCa, trustAcmeServerCa } from './adapters/acme/acme-client-ca.
 import { ChalltestsrvDnsProvider } from './adapters/challtestsrv/challtestsrv-dns-provider.ts';
 import { DynamoIssuanceRepository } from './adapters/dynamodb/issuance-repository.ts';
 import { localWorkflowStarter } from './adapters/local-workflow/local-workflow-starter.ts';
-import { Route53DnsProvider } from './adapters/route53/route53-dns-provider.ts';
+import { Route53DnsProviders } from './adapters/route53/route53-dns-providers.ts';
 import { SfnWorkflowStarter } from './adapters/step-functions/sfn-workflow-starter.ts';
 import { loadAcmeConfig } from './config/acme-config.ts';
 import { CertwrightError } from './domain/errors.ts';
@@ -22,7 +22,8 @@ const notConfigured: WorkflowStarter = {
 export function buildAcmeDeps(documents: DynamoDBDocumentClient, tableName: string): AcmeDeps {
   const config = loadAcmeConfig();
   if (config.caFile) trustAcmeServerCa(readFileSync(config.caFile, 'utf8'));
-  let dns: DnsProvider | undefined;
+  let challtestsrv: DnsProvider | undefined;
+  let route53: Route53DnsProviders | undefined;
   const workflow =
     config.stateMachineArn === 'local'
       ? localWorkflowStarter
@@ -34,11 +35,12 @@ export function buildAcmeDeps(documents: DynamoDBDocumentClient, tableName: stri
     acme: new AcmeClientCa(),
     workflow,
     acmeConfig: config,
-    dnsProviderFor: () => {
-      dns ??= config.challtestsrv
-        ? new ChalltestsrvDnsProvider(config.challtestsrv.url, config.challtestsrv.dnsServer)
-        : new Route53DnsProvider(new Route53Client({}));
-      return dns;
+    dnsProviderFor: (settings) => {
+      // Locally every name lives in challtestsrv, so a pinned zone id has nothing to choose there.
+      if (config.challtestsrv)
+        return (challtestsrv ??= new ChalltestsrvDnsProvider(config.challtestsrv.url, config.challtestsrv.dnsServer));
+      route53 ??= new Route53DnsProviders(new Route53Client({}));
+      return route53.forZone(settings.hostedZoneId);
     },
   };
 }

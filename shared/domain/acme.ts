@@ -11,6 +11,8 @@ export interface IssuanceSettings {
   challengeType: ChallengeType;
   /** `aws` = Route 53; only used for dns-01. */
   dnsProvider: string | null;
+  /** dns-01 on Route 53: the hosted zone the project pins (no lookup by name); absent or null to look it up. */
+  hostedZoneId?: string | null | undefined;
   keyType: 'rsa' | 'ec';
   /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
   keySize: number;
@@ -54,6 +56,8 @@ export interface ChallengeRecord {
   value: string;
   /** dns-01: the DNS provider that holds the value, so clean-up removes it there. */
   dnsProvider: string | null;
+  /** dns-01 on Route 53: the zone the value was written to when the project pins one. */
+  hostedZoneId?: string | null | undefined;
   createdAt: string;
 }
 

@@ -6,6 +6,8 @@ export interface Project {
   name: string;
   /** The hostname the project serves; null until configured (certificates need it). */
   domain: string | null;
+  /** A Route 53 hosted zone id (`Z...`) that DNS-01 writes to instead of finding the zone by name; null to look it up. */
+  hostedZoneId?: string | null | undefined;
   /** The project's current certificate (one per project), or null. */
   certificateId: string | null;
   createdAt: string;

@@ -9,12 +9,14 @@ import type { CoreDeps } from './core-deps.ts';
 export interface ProjectInput {
   name: string;
   domain?: string | null | undefined;
+  hostedZoneId?: string | null | undefined;
 }
 
 /** A merge patch of a project: absent keeps, null removes (domain only), a value replaces. */
 export interface ProjectPatch {
   name?: string | undefined;
   domain?: string | null | undefined;
+  hostedZoneId?: string | null | undefined;
 }
 
 export interface VersionCheck {
@@ -49,9 +51,23 @@ function normalizeDomain(domain: string | null | undefined, problems: Violation[
   return normalized;
 }
 
+/** A Route 53 hosted zone id: `Z...` as Route 53 writes it, stored without a `/hostedzone/` prefix. */
+function normalizeHostedZoneId(id: string | null | undefined, problems: Violation[]): string | null | undefined {
+  if (id === undefined || id === null) return id;
+  const normalized = id
+    .trim()
+    .replace(/^\/hostedzone\//, '')
+    .toUpperCase();
+  if (!/^Z[A-Z0-9]{1,31}$/.test(normalized)) {
+    problems.push({ field: 'hostedZoneId', message: `"${id}" is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.` });
+  }
+  return normalized;
+}
+
 export async function createProject(deps: CoreDeps, principal: Principal, input: ProjectInput): Promise<Project> {
   const problems: Violation[] = [];
   const domain = normalizeDomain(input.domain, problems);
+  const hostedZoneId = normalizeHostedZoneId(input.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);
   const at = deps.clock.now().toISOString();
   const project: Project = {
@@ -59,6 +75,7 @@ export async function createProject(deps: CoreDeps, principal: Principal, input:
     organizationId: principal.organizationId,
     name: input.name.trim(),
     domain: domain ?? null,
+    hostedZoneId: hostedZoneId ?? null,
     certificateId: null,
     createdAt: at,
     updatedAt: at,
@@ -90,11 +107,13 @@ export async function updateProject(
   assertVersion('project', current, check);
   const problems: Violation[] = [];
   const domain = normalizeDomain(patch.domain, problems);
+  const hostedZoneId = normalizeHostedZoneId(patch.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);
   const next: Project = {
     ...current,
     name: patch.name === undefined ? current.name : patch.name.trim(),
     domain: domain === undefined ? current.domain : domain,
+    hostedZoneId: hostedZoneId === undefined ? (current.hostedZoneId ?? null) : hostedZoneId,
     updatedAt: deps.clock.now().toISOString(),
   };
   return withVersionCheck('project', check, () => deps.projects.update(next, current.version));

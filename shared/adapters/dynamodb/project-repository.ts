@@ -18,7 +18,7 @@ function toItem(project: Project): Record<string, unknown> {
 
 const fromItem = (item: Record<string, unknown>): Project => {
   const project = stripKeys(item) as unknown as Project;
-  return { ...project, domain: project.domain ?? null, certificateId: project.certificateId ?? null };
+  return { ...project, domain: project.domain ?? null, hostedZoneId: project.hostedZoneId ?? null, certificateId: project.certificateId ?? null };
 };
 
 /** Projects: one item each under PROJECT#<id>, listed per organization through gsi1 (ORG#<org>#PROJECT). */

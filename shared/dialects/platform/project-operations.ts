@@ -16,8 +16,10 @@ export interface ProjectOperationOptions {
 const name = z.string({ message: 'name is required.' }).trim().min(1, 'name must not be empty.').max(200);
 const domain = z.string({ message: 'domain must be a hostname or null.' }).max(253);
 
-const createSchema = z.object({ name, domain: domain.nullish() });
-const patchSchema = z.object({ name: name.optional(), domain: domain.nullish() });
+const hostedZoneId = z.string({ message: 'hostedZoneId must be a Route 53 hosted zone id or null.' }).max(64);
+
+const createSchema = z.object({ name, domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
+const patchSchema = z.object({ name: name.optional(), domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
 
 /** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
 export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CoreDeps>> {

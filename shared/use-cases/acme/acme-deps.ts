@@ -11,6 +11,6 @@ export interface AcmeDeps {
   acme: AcmeCa;
   workflow: WorkflowStarter;
   acmeConfig: AcmeConfig;
-  /** The DNS provider that solves dns-01 for these settings (Route 53 in AWS, challtestsrv locally). */
-  dnsProviderFor(settings: Pick<IssuanceSettings, 'dnsProvider'>): DnsProvider;
+  /** The DNS provider that solves dns-01 for these settings (Route 53 in AWS, in the pinned zone if any; challtestsrv locally). */
+  dnsProviderFor(settings: Pick<IssuanceSettings, 'dnsProvider' | 'hostedZoneId'>): DnsProvider;
 }

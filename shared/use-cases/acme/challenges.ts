@@ -52,6 +52,7 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
       recordName: ref.challengeType === 'dns-01' ? await resolveChallengeRecordName(ref.identifier, resolveCname) : null,
       value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
       dnsProvider: ref.challengeType === 'dns-01' ? settings.dnsProvider : null,
+      hostedZoneId: ref.challengeType === 'dns-01' ? (settings.hostedZoneId ?? null) : null,
       createdAt: deps.clock.now().toISOString(),
     };
     await deps.issuance.putChallenge(record);

@@ -24,6 +24,7 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     directoryUrl: settings.directoryUrl,
     challengeType: settings.challengeType,
     dnsProvider: settings.dnsProvider,
+    hostedZoneId: settings.hostedZoneId ?? null,
     keyType: settings.keyType,
     keySize: settings.keySize,
     profile: settings.profile,

@@ -47,7 +47,10 @@ export async function obtainProjectCertificate(
 ): Promise<ObtainOutcome> {
   const project = await getProject(deps, principal.organizationId, projectId);
   if (!project.domain) throw new CertwrightError('bad_request', 'Project has no domain configured');
-  const prepared = await prepareIssuance(deps, { ...request, domainName: project.domain });
+  const checked = await prepareIssuance(deps, { ...request, domainName: project.domain });
+  // DNS-01 on Route 53 goes to the zone the project pins, when it pins one (renewals keep the settings of this attempt).
+  const pinZone = checked.settings.challengeType === 'dns-01' && checked.settings.dnsProvider === 'aws' && project.hostedZoneId;
+  const prepared = pinZone ? { ...checked, settings: { ...checked.settings, hostedZoneId: project.hostedZoneId } } : checked;
   if (request.dryRun) return { dryRun: true, project, checks: await checkDnsSetup(deps, project.domain, prepared) };
 
   const current = project.certificateId ? await deps.certificates.get(principal.organizationId, project.certificateId) : null;
