@@ -1,41 +1,25 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
 import { AcmeClientCa } from '../../shared/adapters/acme/acme-client-ca.ts';
-import { ENV } from '../../shared/config/env-names.ts';
 import { StepError } from '../../shared/domain/acme-errors.ts';
-import { X509Certificate } from 'node:crypto';
 import { DEFAULT_RENEWAL_POLICY, initialRenewalState, orderBudgetAccount, renewalAfterFailure } from '../../shared/domain/renewal.ts';
 import { createPki } from '../support/certificates.ts';
-import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
+import { createOrganizationWithToken } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
-import { expectIssuedBy, waitForAttempt } from './support.ts';
+import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
+import type { PebbleApi } from './support.ts';
 
 let api: TestApi;
 let base: string;
 let root: string;
-let directory: string;
+let events: PebbleApi['events'];
+let stop: PebbleApi['stop'];
 
 beforeAll(async () => {
-  // Lifecycle events to a file, as `npm start` does; set before the functions load their configuration.
-  directory = await mkdtemp(join(tmpdir(), 'certwright-revoke-'));
-  process.env[ENV.eventsFile] = join(directory, 'events.jsonl');
-  api = await startTestApi({ acme: { pebble: true } });
-  base = `/api/organizations/${api.organizationId}/certificates`;
-  root = (await api.stack.acme.pebble?.management('/roots/0')) ?? '';
+  ({ api, base, root, events, stop } = await startPebbleApi());
 });
-afterAll(async () => {
-  await api.stop();
-  await rm(directory, { recursive: true, force: true });
-});
-
-const events = async () =>
-  (await readFile(join(directory, 'events.jsonl'), 'utf8').catch(() => ''))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+afterAll(() => stop());
 
 /** What Pebble's management API says about a certificate it issued (Status "Valid" or "Revoked", Reason). */
 async function pebbleStatus(serialHex: string): Promise<{ Status: string; Reason?: number }> {

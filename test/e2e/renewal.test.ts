@@ -1,36 +1,19 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
-import { ENV } from '../../shared/config/env-names.ts';
-import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
-import { expectIssuedBy, waitForAttempt } from './support.ts';
+import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
+import type { PebbleApi } from './support.ts';
 
 let api: TestApi;
 let base: string;
 let root: string;
-let directory: string;
+let events: PebbleApi['events'];
+let stop: PebbleApi['stop'];
 
 beforeAll(async () => {
-  // Lifecycle events to a file, as `npm start` does; set before the functions load their configuration.
-  directory = await mkdtemp(join(tmpdir(), 'certwright-renewal-'));
-  process.env[ENV.eventsFile] = join(directory, 'events.jsonl');
-  api = await startTestApi({ acme: { pebble: true } });
-  base = `/api/organizations/${api.organizationId}/certificates`;
-  root = (await api.stack.acme.pebble?.management('/roots/0')) ?? '';
+  ({ api, base, root, events, stop } = await startPebbleApi());
 });
-afterAll(async () => {
-  await api.stop();
-  await rm(directory, { recursive: true, force: true });
-});
-
-const events = async () =>
-  (await readFile(join(directory, 'events.jsonl'), 'utf8').catch(() => ''))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+afterAll(() => stop());
 
 describe('scheduled renewal against Pebble', () => {
   it('renews a certificate that is due through the workflow: new certificate and key, old key gone, events sent', async () => {

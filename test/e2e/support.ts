@@ -1,5 +1,10 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { ENV } from '../../shared/config/env-names.ts';
+import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 
 const FINISHED = new Set(['succeeded', 'failed']);
@@ -35,4 +40,37 @@ export function expectIssuedBy(
   const spki = (key: ReturnType<typeof createPublicKey>) => key.export({ type: 'spki', format: 'der' });
   expect(spki(createPublicKey(privateKeyPem)).equals(spki(leaf.publicKey))).toBe(true);
   return leaf;
+}
+
+export interface PebbleApi {
+  api: TestApi;
+  /** The platform dialect's certificate collection of the test organization. */
+  base: string;
+  /** Pebble's root, to verify issued chains against. */
+  root: string;
+  /** The lifecycle events sent so far, as `npm start` writes them (one JSON line each). */
+  events(): Promise<any[]>;
+  stop(): Promise<void>;
+}
+
+/** A local stack with Pebble whose lifecycle events go to a file of its own (set before the functions load). */
+export async function startPebbleApi(): Promise<PebbleApi> {
+  const directory = await mkdtemp(join(tmpdir(), 'certwright-events-'));
+  const eventsFile = join(directory, 'events.jsonl');
+  process.env[ENV.eventsFile] = eventsFile;
+  const api = await startTestApi({ acme: { pebble: true } });
+  return {
+    api,
+    base: `/api/organizations/${api.organizationId}/certificates`,
+    root: (await api.stack.acme.pebble?.management('/roots/0')) ?? '',
+    events: async () =>
+      (await readFile(eventsFile, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+    stop: async () => {
+      await api.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
 }
