@@ -1,22 +1,18 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { LAMBDA_BUNDLING, SECRET_PREFIX, TABLE_ACTIONS } from './api-function.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { SECRET_PREFIX, grantTableAccess } from './api-function.ts';
+import { certwrightFunction, repoRoot } from './certwright-function.ts';
 
 /**
  * What one workflow step may touch besides the table (every step records progress there).
@@ -153,42 +149,16 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
 
   private stepFunction(step: string, entry: string, access: StepAccess, props: IssuanceWorkflowProps<Step>): NodejsFunction {
     const scope = new Construct(this, step);
-    const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
-    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group in the account.
-    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-
-    const fn = new NodejsFunction(scope, 'Function', {
+    const { fn, role } = certwrightFunction(scope, {
       description: `certwright issuance workflow: ${step}`,
       entry,
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: join(repoRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       // RSA key generation in finalize is CPU-bound; Lambda's CPU share grows with memory.
       memorySize: 1024,
       // One ACME request or one DNS change per invocation; the Task state's own timeout is longer, so a stuck
       // invocation ends here and the state's Retry decides.
       timeout: Duration.seconds(60),
-      role,
-      logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      bundling: LAMBDA_BUNDLING,
     });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',
-    });
-
-    fn.addEnvironment(ENV.tableName, props.table.tableName);
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: TABLE_ACTIONS,
-        resources: [props.table.tableArn, ...TABLE_SCHEMA.indexes.map((index) => `${props.table.tableArn}/index/${index.name}`)],
-      }),
-    );
+    grantTableAccess(fn, props.table);
 
     const acknowledgements: { id: string; reason: string }[] = [];
     // Configuration is the same for every step; what differs is what the role allows.

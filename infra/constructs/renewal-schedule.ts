@@ -1,22 +1,17 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXPIRY_INDEX, RENEWAL_INDEX } from '../../shared/adapters/dynamodb/renewal-index.ts';
 import { METRICS_NAMESPACE } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { LAMBDA_BUNDLING } from './api-function.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { certwrightFunction, repoRoot } from './certwright-function.ts';
 
 export interface RenewalScheduleProps {
   table: ITable;
@@ -114,28 +109,12 @@ export class RenewalSchedule extends Construct {
 
   private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): NodejsFunction {
     const scope = new Construct(this, id);
-    const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
-    // Our own role instead of AWSLambdaBasicExecutionRole, which may write to any log group in the account.
-    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(scope, 'Function', {
+    const { fn } = certwrightFunction(scope, {
       description: `certwright: ${name}`,
       entry: join(repoRoot, 'functions', 'scheduled', `${name}.ts`),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: join(repoRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout,
-      role,
-      logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
-      bundling: LAMBDA_BUNDLING,
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',
+      environment,
     });
     return fn;
   }

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Validations } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * `require` for the CommonJS dependencies inside an ESM bundle. Aliased so that it cannot collide with a
+ * bundled module's own `createRequire` import.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as certwrightCreateRequire } from 'module'; const require = certwrightCreateRequire(import.meta.url);";
+
+/** How every certwright Lambda is bundled (API, workflow steps and scheduled functions alike). */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  banner: ESM_REQUIRE_BANNER,
+  // Run the SDK version the tests ran, not whatever the runtime happens to ship.
+  bundleAwsSDK: true,
+} satisfies BundlingOptions;
+
+export interface CertwrightFunctionProps {
+  /** Absolute path of the entry file, which exports `handler`. */
+  entry: string;
+  description?: string;
+  memorySize: number;
+  timeout: Duration;
+  environment?: Record<string, string>;
+}
+
+/**
+ * One certwright Lambda in `scope` (as its children Logs, Role and Function): Node 22 on arm64, bundled by esbuild,
+ * a log group of its own and a role that may write only there (instead of AWSLambdaBasicExecutionRole, which may
+ * write to any log group in the account). The caller adds exactly the access the function needs.
+ */
+export function certwrightFunction(scope: Construct, props: CertwrightFunctionProps): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
+  const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
+  const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, 'Function', {
+    ...(props.description ? { description: props.description } : {}),
+    entry: props.entry,
+    handler: 'handler',
+    projectRoot: repoRoot,
+    depsLockFilePath: join(repoRoot, 'package-lock.json'),
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    role,
+    logGroup,
+    // Stack traces in the logs point at our TypeScript, not at the minified bundle.
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    bundling: LAMBDA_BUNDLING,
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',
+  });
+  return { fn, role, logGroup };
+}
