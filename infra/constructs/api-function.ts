@@ -52,6 +52,19 @@ export function grantTableAccess(fn: NodejsFunction, table: ITable): void {
   );
 }
 
+/** Every secret certwright names: the prefix, then anything (the name and Secrets Manager's random suffix). */
+export const secretArnPattern = (scope: Construct): string =>
+  Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${SECRET_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+/** Why the secret ARN pattern's wildcard is needed, for cdk-nag's IAM5 finding on it. */
+export const SECRET_PREFIX_ACKNOWLEDGEMENT = {
+  // The finding id is the ARN as cdk-nag renders it; this holds for env-agnostic stacks (see infra/app.ts).
+  id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}*]`,
+  reason:
+    'Secret names are generated at run time (one per private key, ACME account or DNS credential), so only their ' +
+    `name prefix "${SECRET_PREFIX}" can be fixed; the trailing * also covers the random suffix Secrets Manager appends to every ARN.`,
+};
+
 export interface ApiFunctionProps {
   /** Entry file is functions/api/<name>.ts, exporting `handler`. */
   name: ApiFunctionName;
@@ -79,20 +92,8 @@ export class ApiFunction extends Construct {
     grantTableAccess(fn, props.table);
 
     fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
-    const secretArnPattern = Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${SECRET_PREFIX}*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_ACTIONS, resources: [secretArnPattern] }));
-    Validations.of(role).acknowledge({
-      // The finding id is the ARN as cdk-nag renders it; this holds for env-agnostic stacks (see infra/app.ts).
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}*]`,
-      reason:
-        'Secret names are generated at run time (one per private key, ACME account or DNS credential), so only their ' +
-        `name prefix "${SECRET_PREFIX}" can be fixed; the trailing * also covers the random suffix Secrets Manager appends to every ARN.`,
-    });
+    fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_ACTIONS, resources: [secretArnPattern(this)] }));
+    Validations.of(role).acknowledge(SECRET_PREFIX_ACKNOWLEDGEMENT);
 
     fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
     props.secretKey.grant(fn, ...SECRET_KEY_ACTIONS);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -11,7 +11,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { SECRET_PREFIX, grantTableAccess } from './api-function.ts';
+import { SECRET_PREFIX, SECRET_PREFIX_ACKNOWLEDGEMENT, grantTableAccess, secretArnPattern } from './api-function.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
 
 /**
@@ -165,22 +165,11 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
     fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
     if (access.secrets.length > 0) {
-      const secretArnPattern = Stack.of(this).formatArn({
-        service: 'secretsmanager',
-        resource: 'secret',
-        resourceName: `${SECRET_PREFIX}*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
       const uses = access.secrets.map((use) => SECRET_USE_ACTIONS[use]);
-      fn.addToRolePolicy(new PolicyStatement({ actions: uses.flatMap((use) => use.secrets), resources: [secretArnPattern] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: uses.flatMap((use) => use.secrets), resources: [secretArnPattern(this)] }));
       const keyActions = uses.flatMap((use) => use.key);
       if (keyActions.length > 0) props.secretKey.grant(fn, ...keyActions);
-      acknowledgements.push({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}*]`,
-        reason:
-          'Secret names are generated at run time (one per private key, ACME account or DNS credential), so only their ' +
-          `name prefix "${SECRET_PREFIX}" can be fixed; the trailing * also covers the random suffix Secrets Manager appends to every ARN.`,
-      });
+      acknowledgements.push(SECRET_PREFIX_ACKNOWLEDGEMENT);
     }
 
     if (access.route53 !== 'none') {
