@@ -237,7 +237,7 @@ describe('renew now and revoke against Pebble', () => {
     const first = await autoManaged('platform-revoke.example.test');
     const revoke = await api.request('POST', `${base}/${first.id}/revoke`);
     expect(revoke.status).toBe(200);
-    expect(revoke.body).toEqual({ success: true, message: 'Certificate revoked' });
+    expect(revoke.body).toMatchObject({ '@type': 'Certificate', id: first.id, status: 'revoked', autoRenew: false });
     expect(await pebbleStatus(pebbleSerial(first.serialNumber))).toMatchObject({ Status: 'Revoked', Reason: 0 });
     expect((await api.request('GET', `${base}/${first.id}`)).body.status).toBe('revoked');
     expect((await api.request('POST', `${base}/${first.id}/revoke`)).status).toBe(409);

@@ -60,6 +60,21 @@ describe('hostname mappings', () => {
     expect(list.body.member.map((m: { hostname: string }) => m.hostname)).toEqual(['shop.example.com', 'www.shop.example.com']);
   });
 
+  it('pages a filtered list with links that keep the filter', async () => {
+    const certificate = await upload(['a.paged.example.com', 'b.paged.example.com']);
+    const other = await upload(['c.paged.example.com']);
+    for (const hostname of ['a.paged.example.com', 'b.paged.example.com']) expect((await map(hostname, certificate.id)).status).toBe(201);
+    expect((await map('c.paged.example.com', other.id)).status).toBe(201);
+
+    const first = await api.request('GET', `${mappings}?certificate=${certificate.id}&itemsPerPage=1`);
+    expect(first.body.totalItems).toBe(2);
+    expect(first.body.view.next).toBe(`${mappings}?certificate=${certificate.id}&itemsPerPage=1&page=2`);
+    expect(first.body.search.template).toBe(`${mappings}{?certificate,page,itemsPerPage}`);
+    const second = await api.request('GET', first.body.view.next);
+    expect(second.body.member.map((m: { hostname: string }) => m.hostname)).toEqual(['b.paged.example.com']);
+    expect(second.body.view.next).toBeUndefined();
+  });
+
   it('shows a patched certificate at once, and not_covered for a hostname it no longer names', async () => {
     const certificate = await upload(['blog.example.com', 'www.blog.example.com']);
     await map('blog.example.com', certificate.id);

@@ -5,10 +5,25 @@ export interface PageRequest {
   itemsPerPageGiven: boolean;
 }
 
-/** A Hydra collection at `base` with working first/last/previous/next links, as API Platform writes it. */
-export function hydraCollection<T>(base: string, context: string, request: PageRequest, members: T[], totalItems: number) {
+/**
+ * A Hydra collection at `base` with working first/last/previous/next links, as API Platform writes it. `filters`
+ * are the filters the collection offers (in the search template) and the ones this request used (kept in the links).
+ */
+export function hydraCollection<T>(
+  base: string,
+  context: string,
+  request: PageRequest,
+  members: T[],
+  totalItems: number,
+  filters: { offered: readonly string[]; used: Readonly<Record<string, string>> } = { offered: [], used: {} },
+) {
   const link = (page: number) =>
-    `${base}?${new URLSearchParams({ ...(request.itemsPerPageGiven ? { itemsPerPage: String(request.itemsPerPage) } : {}), page: String(page) })}`;
+    `${base}?${new URLSearchParams({
+      ...filters.used,
+      ...(request.itemsPerPageGiven ? { itemsPerPage: String(request.itemsPerPage) } : {}),
+      page: String(page),
+    })}`;
+  const variables = [...filters.offered, 'page', 'itemsPerPage'];
   const lastPage = request.itemsPerPage > 0 ? Math.max(1, Math.ceil(totalItems / request.itemsPerPage)) : 1;
   return {
     '@context': context,
@@ -26,9 +41,14 @@ export function hydraCollection<T>(base: string, context: string, request: PageR
     },
     search: {
       '@type': 'IriTemplate',
-      template: `${base}{?page,itemsPerPage}`,
+      template: `${base}{?${variables.join(',')}}`,
       variableRepresentation: 'BasicRepresentation',
-      mapping: ['page', 'itemsPerPage'].map((variable) => ({ '@type': 'IriTemplateMapping', variable, property: null, required: false })),
+      mapping: variables.map((variable) => ({
+        '@type': 'IriTemplateMapping',
+        variable,
+        property: filters.offered.includes(variable) ? variable : null,
+        required: false,
+      })),
     },
   };
 }

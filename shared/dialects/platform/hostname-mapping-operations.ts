@@ -65,7 +65,9 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
       const start = (request.page - 1) * request.itemsPerPage;
       const members = views.slice(start, start + request.itemsPerPage).map(hostnameMappingResource);
       const base = hostnameMappingsIri(principal.organizationId);
-      return json(200, hydraCollection(base, '/api/contexts/HostnameMapping', request, members, views.length), JSON_LD);
+      const used: Record<string, string> = certificate === null ? {} : { certificate };
+      const filters = { offered: ['certificate'], used };
+      return json(200, hydraCollection(base, '/api/contexts/HostnameMapping', request, members, views.length, filters), JSON_LD);
     },
 
     'GET /api/organizations/{organizationId}/hostname-mappings/{hostname}': async ({ deps, principal, params }) => {

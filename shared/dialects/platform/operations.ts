@@ -105,11 +105,14 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       return { statusCode: 204, body: '' };
     },
 
-    /** Revokes at the CA with an optional RFC 5280 `reason`; the certificate stays, `revoked`, and is no longer renewed. */
+    /**
+     * Revokes at the CA with an optional RFC 5280 `reason`; the certificate stays, `revoked`, and is no longer
+     * renewed. The reply is the revoked certificate resource.
+     */
     'POST /api/organizations/{organizationId}/certificates/{id}/revoke': async ({ deps, principal, params, event }) => {
       const reason = readRevocationReason(event, options.maxBodyBytes);
-      await revokeCertificateById(deps, principal, params.id ?? '', reason);
-      return json(200, { success: true, message: 'Certificate revoked' });
+      const certificate = await revokeCertificateById(deps, principal, params.id ?? '', reason);
+      return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, etag: etagOf(certificate.version) });
     },
 
     'GET /api/organizations/{organizationId}/certificates': async ({ deps, principal, query }) => {
