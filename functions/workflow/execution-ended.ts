@@ -17,8 +17,10 @@ export const handler = workflowStep('execution-ended', async (deps, event: Execu
     logger.warn('execution status change ignored', { status: event.detail.status, execution: event.detail.executionArn });
     return { recorded: false, removed: 0 };
   }
+  // The definition's own Fail state (error IssuanceFailed) has recorded the attempt already; only other ends are news.
+  const recordedByWorkflow = ended.status === 'FAILED' && ended.error === 'IssuanceFailed';
   // The cause of a runtime failure may name internals: it goes to the log, the attempt gets a plain reason.
-  logger.info('issuance execution ended abnormally', {
+  logger[recordedByWorkflow ? 'debug' : 'info'](recordedByWorkflow ? 'issuance execution failed' : 'issuance execution ended abnormally', {
     attemptId: ended.attemptId,
     status: ended.status,
     error: ended.error,
