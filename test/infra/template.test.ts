@@ -13,18 +13,14 @@ import type { CertwrightApp } from '../../infra/app.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { API_FUNCTIONS, ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
+import { asArray, render } from '../support/cloudformation.ts';
+import type { Json, Statement } from '../support/cloudformation.ts';
 
-type Json = Record<string, unknown>;
 interface CfnResource {
   Type: string;
   Properties?: Json;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
-}
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
 }
 
 /**
@@ -32,22 +28,6 @@ interface Statement {
  * entry only for an action that has no resource-level permissions, and say why.
  */
 const RESOURCE_STAR_ALLOWED: Readonly<Record<string, string>> = {};
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** A CloudFormation string expression as readable text: `{Ref: X}` becomes `${X}`, Fn::Join is joined. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Json;
-  if ('Ref' in node) return `\${${String(node.Ref)}}`;
-  if ('Fn::Join' in node) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.map(render).join(separator);
-  }
-  if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
-  if ('Fn::ImportValue' in node) return `\${Import:${render(node['Fn::ImportValue'])}}`;
-  return JSON.stringify(value);
-}
 
 function resourcesOf(template: Template, type: string): [string, CfnResource][] {
   return Object.entries(template.findResources(type) as Record<string, CfnResource>);

@@ -18,30 +18,8 @@ import type { IssuanceStep } from '../../infra/workflow/issuance-definition.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { API_FUNCTIONS } from '../../shared/http/routes.ts';
 import { createCertwrightApp } from '../../infra/app.ts';
-
-type Json = Record<string, unknown>;
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Json;
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** A CloudFormation string expression as readable text: `{Ref: X}` becomes `${X}`, `{Fn::GetAtt: [X, Arn]}` `${X.Arn}`. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Json;
-  if ('Ref' in node) return `\${${String(node.Ref)}}`;
-  if ('Fn::Join' in node) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.map(render).join(separator);
-  }
-  if ('Fn::GetAtt' in node) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
-  if ('Fn::ImportValue' in node) return `\${Import:${render(node['Fn::ImportValue'])}}`;
-  return JSON.stringify(value);
-}
+import { asArray, render } from '../support/cloudformation.ts';
+import type { Json, Statement } from '../support/cloudformation.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/workflow-step.ts', import.meta.url));
 
