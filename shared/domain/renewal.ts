@@ -183,12 +183,17 @@ export interface RenewableCertificate {
   renewAt: string | null;
   lastAttempt: { type: string; status: string; startedAt: string } | null;
   renewal?: RenewalState | undefined;
+  /** Null until a certificate has been issued: until then the planner's attempts are first issuances. */
+  notAfter: string | null;
 }
 
-/** What the planner does next with a certificate: start a renewal, or only ask the CA's renewalInfo again. */
+/**
+ * What the planner does next with a certificate: start a renewal, start a first issuance again (the first one
+ * failed; retried with the same backoff as a renewal, as cert-manager does), or only ask the CA's renewalInfo again.
+ */
 export interface PlannerAction {
   at: Date;
-  kind: 'renew' | 'ari';
+  kind: 'renew' | 'issue' | 'ari';
 }
 
 /**
@@ -201,13 +206,14 @@ export function nextPlannerAction(certificate: RenewableCertificate, policy: Ren
   if (certificate.type !== 'auto_managed' || !certificate.autoRenew || certificate.status === 'revoked') return null;
   if (!certificate.renewAt || certificate.renewal?.pausedReason) return null;
   const due = new Date(certificate.renewAt).getTime();
+  const kind = certificate.notAfter ? 'renew' : 'issue';
   const attempt = certificate.lastAttempt;
   if (attempt && (attempt.status === 'pending' || attempt.status === 'running') && attempt.type.startsWith('acme_')) {
-    return { at: new Date(Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs)), kind: 'renew' };
+    return { at: new Date(Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs)), kind };
   }
   const ariCheckAt = certificate.renewal?.ariCheckAt ? new Date(certificate.renewal.ariCheckAt).getTime() : null;
   if (ariCheckAt !== null && ariCheckAt < due) return { at: new Date(ariCheckAt), kind: 'ari' };
-  return { at: new Date(due), kind: 'renew' };
+  return { at: new Date(due), kind };
 }
 
 /** When the planner should next look at this certificate (see {@link nextPlannerAction}). */

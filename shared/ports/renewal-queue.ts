@@ -4,8 +4,8 @@ import type { Attempt } from '../domain/certificate.ts';
 export interface DueRenewal {
   certificateId: string;
   organizationId: number;
-  /** `ari`: only the CA's renewal advice is due for a re-check; `renew`: the renewal itself. */
-  kind: 'renew' | 'ari';
+  /** `ari`: only the CA's renewal advice is due for a re-check; `renew`: the renewal; `issue`: a failed first issuance again. */
+  kind: 'renew' | 'issue' | 'ari';
   /** The index position as read; a claim or deferral only succeeds while it is unchanged. */
   seen: string;
 }

@@ -74,7 +74,7 @@ export async function planRenewals(deps: RenewalPlannerDeps, options: PlanOption
   }
   // All shards first, then one budget take per account: the budget item is read once per run, not once per shard.
   const byAccount = new Map<string, DueRenewal[]>();
-  for (const item of due.filter((entry) => entry.kind === 'renew'))
+  for (const item of due.filter((entry) => entry.kind !== 'ari'))
     byAccount.set(accountOf(item), [...(byAccount.get(accountOf(item)) ?? []), item]);
   const accounts = [...byAccount];
   const worker = async () => {
@@ -100,7 +100,7 @@ async function startWithinBudget(
     const at = now.toISOString();
     const claimed = await deps.queue.claim(
       item,
-      { id: attemptId, type: 'acme_renew', status: 'pending', startedAt: at, finishedAt: null, error: null },
+      { id: attemptId, type: item.kind === 'issue' ? 'acme_issue' : 'acme_renew', status: 'pending', startedAt: at, finishedAt: null, error: null },
       now,
     );
     if (!claimed) {

@@ -96,4 +96,44 @@ describe('scheduled renewal against Pebble', () => {
     );
     expect(failure?.detail.error).toBe(failed.lastAttempt.error);
   });
+
+  it('tries a failed first issuance again with backoff, as a first issuance, until it is issued', async () => {
+    // At first the name points where nothing answers HTTP-01, so the CA cannot validate it.
+    const pebble = api.stack.acme.pebble;
+    const challtestsrv = (path: string, body: unknown) =>
+      fetch(`${pebble?.challengeServerUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await challtestsrv('/add-a', { host: 'firstfail.example.test.', addresses: ['127.0.0.2'] })).ok).toBe(true);
+    const before = Date.now();
+    const created = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'firstfail.example.test', challengeType: 'http-01', keyType: 'ec' },
+    });
+    const path = `${base}/${created.body.id}`;
+    const failed = await waitForAttempt(api, path);
+    await api.stack.acme.workflow?.idle();
+    expect(failed).toMatchObject({ status: 'failed', certificateData: null, lastAttempt: { type: 'acme_issue', status: 'failed' } });
+    const stored = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    if (!stored) throw new Error('certificate missing');
+    expect(stored.renewal?.consecutiveFailures).toBe(1);
+    const retryIn = new Date(stored.renewAt ?? '').getTime() - before;
+    expect(retryIn).toBeGreaterThan(2 * 60_000);
+    expect(retryIn).toBeLessThan(6 * 60_000);
+    expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
+
+    // The name is fixed, and the retry comes due: the planner starts a first issuance again, which succeeds.
+    expect((await challtestsrv('/clear-a', { host: 'firstfail.example.test.' })).ok).toBe(true);
+    await api.stack.deps.certificates.update({ ...stored, renewAt: new Date(Date.now() - 60_000).toISOString() }, stored.version);
+    expect(await planRenewals()).toMatchObject({ itemsRead: 1, started: 1 });
+    const retried = await api.request('GET', path);
+    expect(retried.body).toMatchObject({ status: 'pending', lastAttempt: { type: 'acme_issue' } });
+    const issued = await waitForAttempt(api, path);
+    await api.stack.acme.workflow?.idle();
+    expect(issued).toMatchObject({ status: 'active', attemptCount: 2, lastAttempt: { type: 'acme_issue', status: 'succeeded' } });
+    const exported = await api.request('GET', `${path}?include=privateKeyData`);
+    expectIssuedBy(issued, root, exported.body.privateKeyData);
+    const after = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
+    expect(after?.renewal?.consecutiveFailures).toBe(0);
+    expect(new Date(after?.renewAt ?? '').getTime()).toBeGreaterThan(Date.now() + 24 * 3_600_000);
+    const sent = (await events()).filter((event) => event.detail.certificateId === created.body.id).map((event) => event['detail-type']);
+    expect(sent).toEqual(['Certificate Issued']);
+  });
 });

@@ -173,7 +173,14 @@ describe('renewal fields on the certificate', () => {
 });
 
 describe('what the planner does next', () => {
-  const base = { type: 'auto_managed', status: 'active', autoRenew: true, renewAt: '2026-03-02T00:00:00.000Z', lastAttempt: null };
+  const base = {
+    type: 'auto_managed',
+    status: 'active',
+    autoRenew: true,
+    renewAt: '2026-03-02T00:00:00.000Z',
+    lastAttempt: null,
+    notAfter: '2026-04-01T00:00:00.000Z',
+  };
 
   it('renews at renewAt, but asks the CA advice first when its re-check comes earlier', () => {
     expect(nextPlannerAction(base)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'renew' });
@@ -188,5 +195,14 @@ describe('what the planner does next', () => {
     expect(nextPlannerAction({ ...base, type: 'custom' })).toBeNull();
     expect(nextPlannerAction({ ...base, status: 'revoked' })).toBeNull();
     expect(nextPlannerAction({ ...base, renewal: { ...initialRenewalState(), pausedReason: 'stopped' } })).toBeNull();
+  });
+
+  it('tries a failed first issuance again when its retry is due: a certificate never issued gets an issue, not a renewal', () => {
+    const failed = { ...base, status: 'failed', notAfter: null, lastAttempt: { type: 'acme_issue', status: 'failed', startedAt: '2026-03-01T23:00:00.000Z' } };
+    expect(nextPlannerAction(failed)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'issue' });
+    const retrying = { ...failed, lastAttempt: { ...failed.lastAttempt, status: 'running', startedAt: '2026-03-02T01:00:00.000Z' } };
+    expect(nextPlannerAction(retrying)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'issue' });
+    // A first issuance that failed before any retry was planned has no renewAt: nothing to do until one is.
+    expect(nextPlannerAction({ ...failed, renewAt: null })).toBeNull();
   });
 });

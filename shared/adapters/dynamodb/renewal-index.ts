@@ -20,6 +20,10 @@ export const renewShard = (certificateId: string): string =>
  */
 export const renewDue = (at: Date, organizationId: number): string => `${at.toISOString()}#${organizationId}`;
 
+/** The index sort key of a planner action: what to do is marked after the organization (nothing for a renewal). */
+export const plannerDue = (at: Date, organizationId: number, kind: 'renew' | 'issue' | 'ari'): string =>
+  renewDue(at, organizationId) + (kind === 'renew' ? '' : `#${kind}`);
+
 /** Upper bound for "due at or before `now`" in a key condition: every `renewDue` of that instant sorts below it. */
 export const dueBound = (now: Date): string => `${now.toISOString()}#~`;
 
@@ -31,9 +35,9 @@ export function renewalIndexAttributes(
   certificate: RenewableCertificate & { id: string; organizationId: number; notAfter: string | null },
 ): Record<string, string> {
   const action = nextPlannerAction(certificate);
-  // An ARI re-check is marked in the sort key, so the keys-only index tells the planner what to do.
+  // What to do is marked in the sort key, so the keys-only index tells the planner.
   const renewal: Record<string, string> = action
-    ? { renewShard: renewShard(certificate.id), renewDue: renewDue(action.at, certificate.organizationId) + (action.kind === 'ari' ? '#ari' : '') }
+    ? { renewShard: renewShard(certificate.id), renewDue: plannerDue(action.at, certificate.organizationId, action.kind) }
     : {};
   return { ...renewal, ...expiryIndexAttributes(certificate) };
 }

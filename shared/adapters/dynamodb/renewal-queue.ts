@@ -5,7 +5,7 @@ import { DEFAULT_RENEWAL_POLICY } from '../../domain/renewal.ts';
 import type { DuePage, DueRenewal, RenewalQueue } from '../../ports/renewal-queue.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys } from './keys.ts';
-import { RENEWAL_INDEX, RENEW_SHARDS, dueBound, renewDue } from './renewal-index.ts';
+import { RENEWAL_INDEX, RENEW_SHARDS, dueBound, plannerDue } from './renewal-index.ts';
 
 /** The renewal-due index as a queue: a keys-only Query per shard, conditional writes to claim or defer. */
 export class DynamoRenewalQueue implements RenewalQueue {
@@ -34,34 +34,43 @@ export class DynamoRenewalQueue implements RenewalQueue {
     const items = (result.Items ?? []).map((item): DueRenewal => {
       const seen = String(item.renewDue);
       const [, organizationId, kind] = seen.split('#');
-      return { certificateId: String(item.pk).slice('CERT#'.length), organizationId: Number(organizationId), kind: kind === 'ari' ? 'ari' : 'renew', seen };
+      return {
+        certificateId: String(item.pk).slice('CERT#'.length),
+        organizationId: Number(organizationId),
+        kind: kind === 'ari' || kind === 'issue' ? kind : 'renew',
+        seen,
+      };
     });
     return { items, next: result.LastEvaluatedKey ?? null, readCapacity: result.ConsumedCapacity?.CapacityUnits ?? 0 };
   }
 
   async claim(item: DueRenewal, attempt: Attempt, now: Date): Promise<boolean> {
+    // A first issuance tried again is pending again, as when a person starts it; a renewal keeps the status it has.
+    const issue = item.kind === 'issue';
     return this.conditionalUpdate(item, {
-      UpdateExpression: 'SET lastAttempt = :attempt, updatedAt = :now, renewDue = :leased, version = version + :one ADD attemptCount :one',
+      UpdateExpression: `SET lastAttempt = :attempt, updatedAt = :now, renewDue = :leased, version = version + :one${issue ? ', #status = :pending' : ''} ADD attemptCount :one`,
       ExpressionAttributeValues: {
         ':attempt': attempt,
         ':now': now.toISOString(),
         // The same value the repository derives for a certificate with this attempt running (nextPlannerCheck).
-        ':leased': renewDue(new Date(now.getTime() + this.leaseMs), item.organizationId),
+        ':leased': plannerDue(new Date(now.getTime() + this.leaseMs), item.organizationId, issue ? 'issue' : 'renew'),
         ':one': 1,
+        ...(issue ? { ':pending': 'pending' } : {}),
       },
+      ...(issue ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
     });
   }
 
   async defer(item: DueRenewal, until: Date): Promise<boolean> {
     return this.conditionalUpdate(item, {
       UpdateExpression: 'SET renewDue = :until',
-      ExpressionAttributeValues: { ':until': renewDue(until, item.organizationId) },
+      ExpressionAttributeValues: { ':until': plannerDue(until, item.organizationId, item.kind) },
     });
   }
 
   private async conditionalUpdate(
     item: DueRenewal,
-    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown>; ExpressionAttributeNames?: Record<string, string> },
   ): Promise<boolean> {
     try {
       await this.client.send(
@@ -69,6 +78,7 @@ export class DynamoRenewalQueue implements RenewalQueue {
           TableName: this.tableName,
           Key: keys.certificate(item.certificateId),
           UpdateExpression: update.UpdateExpression,
+          ...(update.ExpressionAttributeNames ? { ExpressionAttributeNames: update.ExpressionAttributeNames } : {}),
           // Only while the index still shows what this run read: another run, or a write by the workflow, wins.
           ConditionExpression: 'renewDue = :seen',
           ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seen': item.seen },

@@ -50,8 +50,9 @@ export async function recordFailure(
       ...current,
       status: current.certificateData ? current.status : 'failed',
       lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
-      // A failed renewal is retried later with backoff, and stops (saying why) after too many failures.
-      ...(current.lastAttempt.type === 'acme_renew'
+      // A failed renewal or first issuance is tried again later with backoff (the planner starts it when its
+      // certificate is auto-managed with autoRenew on), and stops, saying why, after too many failures.
+      ...(current.lastAttempt.type === 'acme_renew' || current.lastAttempt.type === 'acme_issue'
         ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
         : {}),
     };
