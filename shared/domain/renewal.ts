@@ -116,9 +116,12 @@ export function afterFailure(
 ): FailureDecision {
   const failures = state.consecutiveFailures + 1;
   if (failures >= policy.maxConsecutiveFailures) {
-    const pausedReason =
-      `Renewal stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
-      `last error: ${input.error}. Fix the cause, then renew the certificate now or set autoRenew to true to resume.`;
+    // notAfter is null until a first issuance succeeded: then it is issuance that stops, resumed by obtaining again.
+    const pausedReason = input.notAfter
+      ? `Renewal stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
+        `last error: ${input.error}. Fix the cause, then renew the certificate now or set autoRenew to true to resume.`
+      : `Issuance stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
+        `last error: ${input.error}. Fix the cause, then obtain the certificate again or set autoRenew to true to resume.`;
     return { kind: 'paused', state: { ...state, consecutiveFailures: failures, pausedReason } };
   }
   const now = input.now.getTime();

@@ -80,7 +80,8 @@ describe('retry backoff', () => {
 
   it('stops after the failure cap and says why on the certificate', () => {
     const state = { ...initialRenewalState(), consecutiveFailures: DEFAULT_RENEWAL_POLICY.maxConsecutiveFailures - 1 };
-    const decision = afterFailure(state, { now: at('2026-03-02T00:00:00Z'), notAfter: null, error: 'DNS problem: NXDOMAIN' }, fixed(0.5));
+    const notAfter = at('2026-04-01T00:00:00Z');
+    const decision = afterFailure(state, { now: at('2026-03-02T00:00:00Z'), notAfter, error: 'DNS problem: NXDOMAIN' }, fixed(0.5));
     expect(decision.kind).toBe('paused');
     expect(decision.state.pausedReason).toContain('300 consecutive failed attempts');
     expect(decision.state.pausedReason).toContain('DNS problem: NXDOMAIN');
@@ -169,6 +170,10 @@ describe('renewal fields on the certificate', () => {
     const paused = renewalAfterFailure(worn, { now, error: 'timeout' }, fixed(0));
     expect(paused.renewAt).toBe(certificate.renewAt);
     expect(paused.renewal.pausedReason).toContain('timeout');
+    expect(paused.renewal.pausedReason).toMatch(/^Renewal stopped .* renew the certificate now or set autoRenew/);
+    // A certificate never issued pauses its first issuance, which is resumed by obtaining it again.
+    const neverIssued = renewalAfterFailure({ ...worn, notAfter: null }, { now, error: 'timeout' }, fixed(0));
+    expect(neverIssued.renewal.pausedReason).toMatch(/^Issuance stopped after 300 .*timeout.* obtain the certificate again or set autoRenew/);
   });
 });
 
