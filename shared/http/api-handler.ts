@@ -20,9 +20,29 @@ export interface OperationContext<D> {
   params: Readonly<Record<string, string>>;
   query: URLSearchParams;
   requestId: string;
+  /** The read the operation's `readAhead` started, when it has one (see {@link readingAhead}). */
+  readAhead?: Promise<unknown>;
 }
 
-export type Operation<D> = (context: OperationContext<D>) => Promise<ApiResult>;
+export type Operation<D> = ((context: OperationContext<D>) => Promise<ApiResult>) & {
+  /**
+   * A read that needs nothing from the credential (only path parameters), started together with the credential
+   * check so that the two store round trips overlap. Reads only: its result reaches the operation only after
+   * authentication, the tenant check and the scope check have passed.
+   */
+  readAhead?: (deps: D, params: Readonly<Record<string, string>>) => Promise<unknown>;
+};
+
+/** An operation whose first read starts while the credential is checked; `run` gets that read once the caller is authorized. */
+export function readingAhead<D, T>(
+  read: (deps: D, params: Readonly<Record<string, string>>) => Promise<T>,
+  run: (context: OperationContext<D>, read: Promise<T>) => Promise<ApiResult>,
+): Operation<D> {
+  // Called without a read ahead (a public route, say), it reads first itself.
+  const operation = (context: OperationContext<D>) =>
+    run(context, (context.readAhead as Promise<T> | undefined) ?? read(context.deps, context.params));
+  return Object.assign(operation, { readAhead: read });
+}
 
 /** How a dialect writes its errors; statuses and bodies are the dialect's own. */
 export interface DialectErrors {
@@ -97,10 +117,15 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
     const route = routesByKey.get(event.routeKey);
     const operation = options.operations[event.routeKey];
     if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
-    const params = event.pathParameters ?? {};
+    const params = (event.pathParameters ?? {}) as Record<string, string>;
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
+    const credential = route.scope === null ? null : presentedCredential(event);
+    // Only for a request that presents a credential: an anonymous one cannot make the API read for it. A read left
+    // unused (the credential was refused) must not end the process as an unhandled rejection.
+    const readAhead = credential && operation.readAhead ? operation.readAhead(deps, params) : undefined;
+    readAhead?.catch(() => undefined);
     if (route.scope !== null) {
-      principal = await authenticate(deps, presentedCredential(event));
+      principal = await authenticate(deps, credential);
       // The organization comes from the credential; another organization's resources do not exist for it.
       if (params.organizationId !== undefined && params.organizationId !== String(principal.organizationId)) {
         throw new NotFoundError('Organization');
@@ -112,9 +137,10 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
       principal,
       event,
       route,
-      params: params as Record<string, string>,
+      params,
       query: new URLSearchParams(event.rawQueryString ?? ''),
       requestId: context.awsRequestId,
+      ...(readAhead ? { readAhead } : {}),
     });
     if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) await audit(deps, route, event, principal, result, context);
     return result;

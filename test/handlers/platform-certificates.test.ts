@@ -203,6 +203,24 @@ describe('authentication and tenant isolation', () => {
     expect(viaOwn.status).toBe(404);
   });
 
+  it('reads a certificate while checking the credential, but answers for the credential first', async () => {
+    const leaf = await pki.leaf({ names: ['read-ahead.example.com'] });
+    const { body } = await upload(leaf);
+    const missing = `${base}/00000000-0000-4000-8000-000000000000`;
+    // A refused credential gets 401 whether or not the certificate exists, and never its content.
+    for (const path of [`${base}/${body.id}`, missing]) {
+      const refused = await api.request('GET', path, { token: 'cw_wrong' });
+      expect(refused.status).toBe(401);
+      expect(refused.text).not.toContain('BEGIN CERTIFICATE');
+    }
+    // A token without the read scope: 403, not the certificate.
+    const blind = await createOrganizationWithToken(api.stack.deps, ['projects:read']);
+    const blindPath = `/api/organizations/${blind.organization.id}/certificates/${body.id}`;
+    expect((await api.request('GET', blindPath, { token: blind.token })).status).toBe(403);
+    expect((await api.request('GET', missing)).status).toBe(404);
+    expect((await api.request('GET', `${base}/${body.id}`)).body.id).toBe(body.id);
+  });
+
   it('answers 403 when including the private key without the export scope', async () => {
     const reader = await createOrganizationWithToken(api.stack.deps, ['certificates:read', 'certificates:write']);
     const path = `/api/organizations/${reader.organization.id}/certificates`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
-import { hasScope } from '../../http/api-handler.ts';
+import { hasScope, readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
@@ -56,20 +56,24 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       return json(201, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, location: certificateIri(certificate) });
     },
 
-    'GET /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, query }) => {
-      const certificate = await getCertificate(deps, principal.organizationId, params.id ?? '');
-      const etag = { etag: etagOf(certificate.version) };
-      const include = query.getAll('include').flatMap((value) => value.split(','));
-      if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, ...etag });
-      if (!hasScope(principal, 'certificates:export')) {
-        throw new CertwrightError('forbidden', 'Including privateKeyData needs the certificates:export scope');
-      }
-      return json(200, certificateResource(certificate, deps.clock.now(), await readPrivateKey(deps, certificate)), {
-        ...JSON_LD,
-        ...etag,
-        'cache-control': 'no-store',
-      });
-    },
+    // The certificate is read while the credential is checked: the path names the organization the check requires.
+    'GET /api/organizations/{organizationId}/certificates/{id}': readingAhead(
+      (deps, params) => getCertificate(deps, Number(params.organizationId), params.id ?? ''),
+      async ({ deps, principal, query }, read) => {
+        const certificate = await read;
+        const etag = { etag: etagOf(certificate.version) };
+        const include = query.getAll('include').flatMap((value) => value.split(','));
+        if (!include.includes('privateKeyData')) return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, ...etag });
+        if (!hasScope(principal, 'certificates:export')) {
+          throw new CertwrightError('forbidden', 'Including privateKeyData needs the certificates:export scope');
+        }
+        return json(200, certificateResource(certificate, deps.clock.now(), await readPrivateKey(deps, certificate)), {
+          ...JSON_LD,
+          ...etag,
+          'cache-control': 'no-store',
+        });
+      },
+    ),
 
     'PATCH /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, event }) => {
       const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));
