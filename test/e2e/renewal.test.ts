@@ -123,10 +123,10 @@ describe('scheduled renewal against Pebble', () => {
     expect((await challtestsrv('/clear-a', { host: 'firstfail.example.test.' })).ok).toBe(true);
     await api.stack.deps.certificates.update({ ...stored, renewAt: new Date(Date.now() - 60_000).toISOString() }, stored.version);
     expect(await planRenewals()).toMatchObject({ itemsRead: 1, started: 1 });
-    // No longer failed from the moment the retry is claimed (the workflow may already be issuing by now).
+    // No longer failed from the moment the retry is claimed (pending, or further along if the workflow is quick).
     const retried = await api.request('GET', path);
     expect(retried.body.lastAttempt.type).toBe('acme_issue');
-    expect(['pending', 'issuing']).toContain(retried.body.status);
+    expect(retried.body.status).not.toBe('failed');
     const issued = await waitForAttempt(api, path);
     await api.stack.acme.workflow?.idle();
     expect(issued).toMatchObject({ status: 'active', attemptCount: 2, lastAttempt: { type: 'acme_issue', status: 'succeeded' } });
