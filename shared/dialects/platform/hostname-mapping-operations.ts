@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
+import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
@@ -70,10 +71,14 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
       return json(200, hydraCollection(base, '/api/contexts/HostnameMapping', request, members, views.length, filters), JSON_LD);
     },
 
-    'GET /api/organizations/{organizationId}/hostname-mappings/{hostname}': async ({ deps, principal, params }) => {
-      const view = await getHostnameMapping(deps, principal.organizationId, params.hostname ?? '');
-      return json(200, hostnameMappingResource(view), { ...JSON_LD, etag: etagOf(view.mapping.version) });
-    },
+    // Read while the credential is checked (see readingAhead): the path names the organization.
+    'GET /api/organizations/{organizationId}/hostname-mappings/{hostname}': readingAhead(
+      (deps, params) => getHostnameMapping(deps, Number(params.organizationId), params.hostname ?? ''),
+      async (_context, read) => {
+        const view = await read;
+        return json(200, hostnameMappingResource(view), { ...JSON_LD, etag: etagOf(view.mapping.version) });
+      },
+    ),
 
     'PATCH /api/organizations/{organizationId}/hostname-mappings/{hostname}': async ({ deps, principal, params, event }) => {
       const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));

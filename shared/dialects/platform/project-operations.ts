@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
+import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
@@ -37,10 +38,14 @@ export function platformProjectOperations(options: ProjectOperationOptions): Rec
       return json(200, body, JSON_LD);
     },
 
-    'GET /api/organizations/{organizationId}/projects/{id}': async ({ deps, principal, params }) => {
-      const project = await getProject(deps, principal.organizationId, params.id ?? '');
-      return json(200, projectResource(project), { ...JSON_LD, etag: etagOf(project.version) });
-    },
+    // Read while the credential is checked (see readingAhead): the path names the organization.
+    'GET /api/organizations/{organizationId}/projects/{id}': readingAhead(
+      (deps, params) => getProject(deps, Number(params.organizationId), params.id ?? ''),
+      async (_context, read) => {
+        const project = await read;
+        return json(200, projectResource(project), { ...JSON_LD, etag: etagOf(project.version) });
+      },
+    ),
 
     'PATCH /api/organizations/{organizationId}/projects/{id}': async ({ deps, principal, params, event }) => {
       const body = mergePatchObject(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: MERGE_PATCH }));
