@@ -50,9 +50,10 @@ export async function recordFailure(
       ...current,
       status: current.certificateData ? current.status : 'failed',
       lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: reason },
-      // A failed renewal or first issuance is tried again later with backoff (the planner starts it when its
-      // certificate is auto-managed with autoRenew on), and stops, saying why, after too many failures.
-      ...(current.lastAttempt.type === 'acme_renew' || current.lastAttempt.type === 'acme_issue'
+      // A failed renewal, or a failed first issuance of a certificate never issued, is tried again later with
+      // backoff (the planner starts it when its certificate is auto-managed with autoRenew on), and stops, saying
+      // why, after too many failures. A certificate that has one keeps its renewal schedule after a failed re-issue.
+      ...(current.lastAttempt.type === 'acme_renew' || (current.lastAttempt.type === 'acme_issue' && !current.certificateData)
         ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
         : {}),
     };
