@@ -119,13 +119,17 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
     if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
     const params = (event.pathParameters ?? {}) as Record<string, string>;
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
-    const credential = route.scope === null ? null : presentedCredential(event);
-    // Only for a request that presents a credential: an anonymous one cannot make the API read for it. A read left
-    // unused (the credential was refused) must not end the process as an unhandled rejection.
-    const readAhead = credential && operation.readAhead ? operation.readAhead(deps, params) : undefined;
-    readAhead?.catch(() => undefined);
+    let readAhead: Promise<unknown> | undefined;
+    // Started once the credential is plausible, just before it is looked up: an anonymous request or a forged JWT
+    // makes the API read nothing, a forged API token one item more than its own lookup. A read left unused (the
+    // credential was refused after all) must not end the process as an unhandled rejection.
+    const ready = deps;
+    const startReadAhead = () => {
+      readAhead = operation.readAhead?.(ready, params);
+      readAhead?.catch(() => undefined);
+    };
     if (route.scope !== null) {
-      principal = await authenticate(deps, credential);
+      principal = await authenticate(deps, presentedCredential(event), startReadAhead);
       // The organization comes from the credential; another organization's resources do not exist for it.
       if (params.organizationId !== undefined && params.organizationId !== String(principal.organizationId)) {
         throw new NotFoundError('Organization');

@@ -35,8 +35,13 @@ export async function authenticateToken(deps: Pick<CoreDeps, 'identity' | 'clock
  * (which ends earlier sessions) stops the token at once; the scopes are the token's, narrowed to what the
  * user's current role still allows.
  */
-export async function authenticateAccessToken(deps: Pick<CoreDeps, 'identity' | 'clock' | 'secrets' | 'secretPrefix'>, jwt: string): Promise<Principal> {
+export async function authenticateAccessToken(
+  deps: Pick<CoreDeps, 'identity' | 'clock' | 'secrets' | 'secretPrefix'>,
+  jwt: string,
+  onPlausible?: () => void,
+): Promise<Principal> {
   const verified = await verifyAccessToken(deps, jwt);
+  onPlausible?.();
   const user = await deps.identity.getUser(verified.userId);
   if (!user || user.organizationId !== verified.organizationId) throw rejected();
   if (verified.issuedAt < Math.floor(Date.parse(user.tokensValidAfter) / 1000)) throw rejected();
@@ -44,8 +49,14 @@ export async function authenticateAccessToken(deps: Pick<CoreDeps, 'identity' | 
   return { organizationId: user.organizationId, subject: `user:${user.id}`, scopes: verified.scopes.filter((scope) => allowed.includes(scope)) };
 }
 
-/** The one way every route authenticates. */
-export async function authenticate(deps: CoreDeps, credential: Credential | null): Promise<Principal> {
+/**
+ * The one way every route authenticates. `onPlausible` is called once the credential has passed what can be checked
+ * without the store (a JWT's signature, issuer, audience and expiry; an API token has nothing to check locally), just
+ * before the store is asked: the moment a read that overlaps the lookup may start.
+ */
+export async function authenticate(deps: CoreDeps, credential: Credential | null, onPlausible?: () => void): Promise<Principal> {
   if (!credential) throw rejected();
-  return credential.kind === 'api-token' ? authenticateToken(deps, credential.value) : authenticateAccessToken(deps, credential.value);
+  if (credential.kind === 'jwt') return authenticateAccessToken(deps, credential.value, onPlausible);
+  onPlausible?.();
+  return authenticateToken(deps, credential.value);
 }
