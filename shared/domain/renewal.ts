@@ -121,7 +121,7 @@ export function afterFailure(
       ? `Renewal stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
         `last error: ${input.error}. Fix the cause, then renew the certificate now or set autoRenew to true to resume.`
       : `Issuance stopped after ${failures} consecutive failed attempts, so the CA does not pause these names; ` +
-        `last error: ${input.error}. Fix the cause, then obtain the certificate again or set autoRenew to true to resume.`;
+        `last error: ${input.error}. Fix the cause, then set autoRenew to true (or obtain the certificate again) to resume.`;
     return { kind: 'paused', state: { ...state, consecutiveFailures: failures, pausedReason } };
   }
   const now = input.now.getTime();

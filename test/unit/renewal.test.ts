@@ -173,7 +173,7 @@ describe('renewal fields on the certificate', () => {
     expect(paused.renewal.pausedReason).toMatch(/^Renewal stopped .* renew the certificate now or set autoRenew/);
     // A certificate never issued pauses its first issuance, which is resumed by obtaining it again.
     const neverIssued = renewalAfterFailure({ ...worn, notAfter: null }, { now, error: 'timeout' }, fixed(0));
-    expect(neverIssued.renewal.pausedReason).toMatch(/^Issuance stopped after 300 .*timeout.* obtain the certificate again or set autoRenew/);
+    expect(neverIssued.renewal.pausedReason).toMatch(/^Issuance stopped after 300 .*timeout.* set autoRenew to true \(or obtain the certificate again\)/);
   });
 });
 

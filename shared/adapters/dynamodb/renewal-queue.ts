@@ -64,7 +64,8 @@ export class DynamoRenewalQueue implements RenewalQueue {
   async defer(item: DueRenewal, until: Date): Promise<boolean> {
     return this.conditionalUpdate(item, {
       UpdateExpression: 'SET renewDue = :until',
-      ExpressionAttributeValues: { ':until': plannerDue(until, item.organizationId, item.kind) },
+      // A first issuance stays one; anything else comes back as a renewal (an ARI re-check put off is not put off forever).
+      ExpressionAttributeValues: { ':until': plannerDue(until, item.organizationId, item.kind === 'issue' ? 'issue' : 'renew') },
     });
   }
 

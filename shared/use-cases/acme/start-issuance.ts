@@ -6,7 +6,7 @@ import { CertwrightError, ConflictError, ValidationError } from '../../domain/er
 import type { Violation } from '../../domain/errors.ts';
 import { isValidDnsName } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
-import { resumeRenewal } from '../../domain/renewal.ts';
+import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
@@ -116,6 +116,8 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
   };
 }
 
+const NOT_STARTED = 'The issuance workflow could not be started';
+
 /** Stores what the workflow needs (settings, EAB) and starts the execution; the attempt must be pending already. */
 async function launch(deps: CoreDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
   await deps.issuance.putSettings(certificate.id, prepared.settings);
@@ -134,7 +136,9 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
         ? {
             ...current,
             status: current.certificateData ? current.status : 'failed',
-            lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: 'The issuance workflow could not be started' },
+            lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: NOT_STARTED },
+            // Tried again later like any failed first issuance (see recordFailure).
+            ...(current.certificateData ? {} : renewalAfterFailure(current, { now: new Date(now), error: NOT_STARTED }, Math.random)),
           }
         : null,
     );
