@@ -73,6 +73,10 @@ describe('hostname mappings', () => {
     const second = await api.request('GET', first.body.view.next);
     expect(second.body.member.map((m: { hostname: string }) => m.hostname)).toEqual(['b.paged.example.com']);
     expect(second.body.view.next).toBeUndefined();
+    // An empty filter is no filter.
+    const unfiltered = await api.request('GET', `${mappings}?certificate=&itemsPerPage=1`);
+    expect(unfiltered.body.totalItems).toBeGreaterThanOrEqual(3);
+    expect(unfiltered.body.view.next).toBe(`${mappings}?itemsPerPage=1&page=2`);
   });
 
   it('shows a patched certificate at once, and not_covered for a hostname it no longer names', async () => {

@@ -59,7 +59,8 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
 
     'GET /api/organizations/{organizationId}/hostname-mappings': async ({ deps, principal, query }) => {
       const request = pageRequest(query);
-      const certificate = query.get('certificate');
+      // An empty filter is no filter, as API Platform treats it.
+      const certificate = query.get('certificate') || null;
       const views = await listHostnameMappings(deps, principal.organizationId, {
         certificateId: certificate === null ? undefined : certificateIdOf(certificate, principal.organizationId),
       });
