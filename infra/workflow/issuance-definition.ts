@@ -3,7 +3,8 @@
  * the local stack runs the very same object with aws-local-stepfunctions. JSONPath only (no JSONata, no
  * Variables), every task through `arn:aws:states:::lambda:invoke`, every loop bounded.
  *
- * What travels in the state is plain ACME data (directory, account, order, authorization and challenge URLs)
+ * What travels in the state is plain ACME data (directory, account, order, authorization and challenge URLs, and
+ * the CA's last unused Replay-Nonce, which each step hands to the next so that it need not ask newNonce for one)
  * and counters. Each ResultSelector names the fields it keeps, so nothing else a step returns can reach the
  * state: private keys, DNS credentials and tokens stay in the secret store and the table.
  */
@@ -173,15 +174,15 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       // Counters the loops below need from the start (a JSONPath to a missing field fails the execution).
       Begin: { Type: 'Pass', Result: { rounds: 0, waitSeconds: 0 }, ResultPath: '$.rateLimit', Next: 'CreateOrder' },
       CreateOrder: caTask('CreateOrder', 'create-order', IDS, 'PresentChallenges', {
-        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations'),
+        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'nonce'),
         path: '$.acme',
       }),
-      PresentChallenges: task('present-challenges', ORDER, 'CheckPropagation', {
-        selector: pick('changeIds', 'ready', 'checks', 'waitingFor'),
+      PresentChallenges: task('present-challenges', { ...ORDER, 'nonce.$': '$.acme.nonce' }, 'CheckPropagation', {
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce'),
         path: '$.propagation',
       }),
       CheckPropagation: task('check-propagation', { ...ORDER, 'propagation.$': '$.propagation' }, 'IsPropagated', {
-        selector: pick('changeIds', 'ready', 'checks', 'waitingFor'),
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce'),
         path: '$.propagation',
       }),
       IsPropagated: {
@@ -195,18 +196,24 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       WaitForPropagation: { Type: 'Wait', Seconds: limits.propagationWaitSeconds, Next: 'CheckPropagation' },
       PropagationTimedOut: timedOut('The challenge records did not become visible in time', '$.propagation.waitingFor'),
 
-      CompleteChallenges: caTask('CompleteChallenges', 'complete-challenges', ORDER, 'AreAuthorizationsValid', {
-        selector: pick('valid', 'checks'),
-        path: '$.authorizationPoll',
-      }),
+      CompleteChallenges: caTask(
+        'CompleteChallenges',
+        'complete-challenges',
+        { ...ORDER, 'nonce.$': '$.propagation.nonce' },
+        'AreAuthorizationsValid',
+        {
+          selector: pick('valid', 'checks', 'nonce'),
+          path: '$.authorizationPoll',
+        },
+      ),
       WaitForAuthorizations: { Type: 'Wait', Seconds: limits.authorizationWaitSeconds, Next: 'PollAuthorizations' },
       PollAuthorizations: caTask(
         'PollAuthorizations',
         'poll-authorizations',
-        { ...ORDER, 'poll.$': '$.authorizationPoll' },
+        { ...ORDER, 'poll.$': '$.authorizationPoll', 'nonce.$': '$.authorizationPoll.nonce' },
         'AreAuthorizationsValid',
         {
-          selector: pick('valid', 'checks'),
+          selector: pick('valid', 'checks', 'nonce'),
           path: '$.authorizationPoll',
         },
       ),
@@ -222,13 +229,13 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       },
       AuthorizationsTimedOut: timedOut('Validating the challenges', null),
 
-      Finalize: caTask('Finalize', 'finalize', ORDER, 'IsOrderValid', {
-        selector: pick('status', 'checks', 'certificateUrl'),
+      Finalize: caTask('Finalize', 'finalize', { ...ORDER, 'nonce.$': '$.authorizationPoll.nonce' }, 'IsOrderValid', {
+        selector: pick('status', 'checks', 'certificateUrl', 'nonce'),
         path: '$.orderPoll',
       }),
       WaitForOrder: { Type: 'Wait', Seconds: limits.orderWaitSeconds, Next: 'PollOrder' },
-      PollOrder: caTask('PollOrder', 'poll-order', { ...ORDER, 'poll.$': '$.orderPoll' }, 'IsOrderValid', {
-        selector: pick('status', 'checks', 'certificateUrl'),
+      PollOrder: caTask('PollOrder', 'poll-order', { ...ORDER, 'poll.$': '$.orderPoll', 'nonce.$': '$.orderPoll.nonce' }, 'IsOrderValid', {
+        selector: pick('status', 'checks', 'certificateUrl', 'nonce'),
         path: '$.orderPoll',
       }),
       IsOrderValid: {
@@ -245,7 +252,7 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       StoreCertificate: caTask(
         'StoreCertificate',
         'store-certificate',
-        { ...ORDER, 'certificateUrl.$': '$.orderPoll.certificateUrl' },
+        { ...ORDER, 'certificateUrl.$': '$.orderPoll.certificateUrl', 'nonce.$': '$.orderPoll.nonce' },
         'CleanUp',
         {
           path: null,

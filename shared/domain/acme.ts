@@ -40,6 +40,8 @@ export interface AcmeOrderRef {
   /** The attempt's settings without the contact address, so the steps need not read them again. */
   settings: Omit<IssuanceSettings, 'email'>;
   authorizations: AuthorizationRef[];
+  /** The CA's last unused Replay-Nonce, for the next step's first request (no secret: single use, sent in the clear). */
+  nonce: string | null;
 }
 
 /** A challenge's published value, kept in the table while the attempt runs. */

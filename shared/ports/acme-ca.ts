@@ -6,6 +6,12 @@ export interface AcmeAccountSession {
   accountKeyPem: string;
   /** Null only while registering. */
   accountUrl: string | null;
+  /**
+   * The CA's last unused Replay-Nonce (RFC 8555 section 6.5): the next signed request uses it instead of asking
+   * newNonce, and the adapter puts each answer's nonce here. A nonce is no secret (single use, sent in the clear),
+   * so a step hands it to the next one in the workflow state; a stale one costs one badNonce round trip.
+   */
+  nonce?: string | null;
 }
 
 export interface AcmeDirectoryInfo {

@@ -115,6 +115,47 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     }
   });
 
+  it('asks the CA for a fresh nonce once per issuance: each step hands the CA its last nonce to the next one', async () => {
+    const { axios } = await import('acme-client');
+    const asked: string[] = [];
+    const counter = axios.interceptors.request.use((config) => {
+      asked.push(`${config.method?.toUpperCase()} ${new URL(config.url ?? '').pathname}`);
+      return config;
+    });
+    try {
+      const created = await api.request('POST', base, {
+        body: { type: 'auto_managed', domainName: 'nonce.example.test', challengeType: 'dns-01', keyType: 'ec' },
+      });
+      const done = await waitForAttempt(api, `${base}/${created.body.id}`);
+      expect(done.lastAttempt, done.lastAttempt.error).toMatchObject({ status: 'succeeded' });
+      await api.stack.acme.workflow?.idle();
+    } finally {
+      axios.interceptors.request.eject(counter);
+    }
+    // Only the new order has no nonce to start with; every other signed request uses the one the last answer brought.
+    expect(asked.filter((request) => request.startsWith('HEAD'))).toHaveLength(1);
+    expect(asked.filter((request) => request.startsWith('POST')).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('reads the account key from the secret store in every step: with the key gone after the order, the attempt fails saying so', async () => {
+    const directoryUrl = api.stack.acme.pebble?.directoryUrl ?? '';
+    const account = await api.stack.deps.issuance.getAccount(api.organizationId, directoryUrl);
+    expect(account).not.toBeNull();
+    const keySecretName = account?.keySecretName ?? '';
+    const accountKey = await api.stack.deps.secrets.get(keySecretName);
+    api.stack.acme.workflow?.beforeTask('PresentChallenges', () => api.stack.deps.secrets.delete(keySecretName));
+    try {
+      const created = await api.request('POST', base, {
+        body: { type: 'auto_managed', domainName: 'keyless.example.test', challengeType: 'dns-01', keyType: 'ec' },
+      });
+      const done = await waitForAttempt(api, `${base}/${created.body.id}`);
+      expect(done.lastAttempt).toMatchObject({ status: 'failed', error: 'The ACME account key is missing from the secret store' });
+    } finally {
+      api.stack.acme.workflow?.beforeTask('PresentChallenges', null);
+      await api.stack.deps.secrets.put(keySecretName, accountKey ?? '');
+    }
+  });
+
   it('issues with HTTP-01 and an RSA key: Pebble fetches the key authorization from the API itself', async () => {
     const created = await api.request('POST', base, {
       body: {

@@ -339,6 +339,7 @@ describe('a simulated year of renewals', () => {
             profile: null,
           },
           authorizations: [],
+          nonce: null,
         };
         await storeCertificate(deps, { ...ids, acme: acmeRef, certificateUrl });
         figures.renewals += 1;

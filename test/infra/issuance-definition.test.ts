@@ -132,14 +132,36 @@ const ORDER_REF = {
   deadline: '2999-01-01T00:00:00Z',
   settings: {},
   authorizations: [],
+  nonce: null,
 };
-const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '' };
-const VALID = { valid: true, checks: 1 };
+const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '', nonce: null };
+const VALID = { valid: true, checks: 1, nonce: null };
 
 const rateLimited = (seconds: number) =>
   new StepError('AcmeRateLimitedError', withRetryAt('too many new orders recently', new Date(Date.now() + seconds * 1000)));
 const planWithRealClock: Handler = (payload) => planRateLimitWait({ clock: { now: () => new Date() } }, payload as never);
 const { rateLimitRounds } = DEFAULT_ISSUANCE_LIMITS;
+
+describe('the issuance workflow and the CA nonce', () => {
+  it("hands each step's last nonce to the next step that talks to the CA, and keeps it over the propagation check", async () => {
+    const { payloads } = await runWith({
+      CreateOrder: async () => ({ ...ORDER_REF, nonce: 'n-order' }),
+      PresentChallenges: async () => ({ ...PROPAGATED, ready: false, nonce: 'n-present' }),
+      CheckPropagation: async (payload) => ({ ...PROPAGATED, nonce: (payload.propagation as Json).nonce }),
+      CompleteChallenges: async () => ({ valid: false, checks: 0, nonce: 'n-complete' }),
+      PollAuthorizations: async () => ({ ...VALID, nonce: 'n-authorizations' }),
+      Finalize: async () => ({ status: 'processing', checks: 0, certificateUrl: '', nonce: 'n-finalize' }),
+      PollOrder: async () => ({ status: 'valid', checks: 1, certificateUrl: 'c', nonce: 'n-poll-order' }),
+    });
+    const nonceOf = (state: string) => payloads[state]?.[0]?.nonce;
+    expect(nonceOf('PresentChallenges')).toBe('n-order');
+    expect(nonceOf('CompleteChallenges')).toBe('n-present');
+    expect(nonceOf('PollAuthorizations')).toBe('n-complete');
+    expect(nonceOf('Finalize')).toBe('n-authorizations');
+    expect(nonceOf('PollOrder')).toBe('n-finalize');
+    expect(nonceOf('StoreCertificate')).toBe('n-poll-order');
+  });
+});
 
 describe("the issuance workflow and a CA's rate limit", () => {
   it("waits the CA's Retry-After (SecondsPath), then runs the limited state again and carries on", async () => {

@@ -16,6 +16,8 @@ import type { AcmeAccountSession, AcmeAuthorization, AcmeCa, AcmeDirectoryInfo, 
 interface CallContext {
   problem: AcmeProblem | null;
   url: string | null;
+  /** The session the call is made for: its carried nonce is used and replaced by each answer's. */
+  session: AcmeAccountSession | null;
 }
 const calls = new AsyncLocalStorage<CallContext>();
 
@@ -39,6 +41,10 @@ http.interceptors.request.use((config) => {
 http.interceptors.response.use(
   (response) => {
     const context = calls.getStore();
+    // Every answer to a signed request brings a fresh nonce (RFC 8555 section 6.5): keep it for the next request.
+    // A newNonce answer's (HEAD) goes straight into the request that asked for it, so it is not kept.
+    const replayNonce: unknown = response.headers['replay-nonce'];
+    if (context?.session && typeof replayNonce === 'string' && response.config.method !== 'head') context.session.nonce = replayNonce;
     if (context) {
       const data = response.data as { type?: unknown; detail?: unknown } | undefined;
       context.problem =
@@ -86,8 +92,8 @@ function toStepError(error: unknown, context: CallContext): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-async function call<T>(operation: () => Promise<T>): Promise<T> {
-  const context: CallContext = { problem: null, url: null };
+async function call<T>(session: AcmeAccountSession | null, operation: () => Promise<T>): Promise<T> {
+  const context: CallContext = { problem: null, url: null, session };
   return calls.run(context, async () => {
     try {
       return await operation();
@@ -129,6 +135,23 @@ function toAuthorization(authorization: acme.Authorization): AcmeAuthorization {
   };
 }
 
+/**
+ * acme-client asks newNonce for a nonce before every signed request (a HEAD that, without a Content-Length in the
+ * answer, also costs Node its kept-alive connection). The session's carried nonce is used instead when there is one;
+ * a stale one is answered with badNonce and a fresh nonce, which acme-client uses to send the request again.
+ */
+function useCarriedNonces(client: acme.Client): void {
+  const httpClient = (client as unknown as { http: { getNonce: () => Promise<string> } }).http;
+  const askNewNonce = httpClient.getNonce.bind(httpClient);
+  httpClient.getNonce = () => {
+    const session = calls.getStore()?.session;
+    const carried = session?.nonce;
+    if (!session || !carried) return askNewNonce();
+    session.nonce = null;
+    return Promise.resolve(carried);
+  };
+}
+
 /** The AcmeCa port on acme-client 5: one client per account, cached while the Lambda stays warm. */
 export class AcmeClientCa implements AcmeCa {
   private readonly clients = new Map<string, acme.Client>();
@@ -143,13 +166,14 @@ export class AcmeClientCa implements AcmeCa {
         ...(session.accountUrl ? { accountUrl: session.accountUrl } : {}),
         ...(eab ? { externalAccountBinding: eab } : {}),
       });
+      useCarriedNonces(client);
       if (session.accountUrl) this.clients.set(key, client);
     }
     return client;
   }
 
   directory(directoryUrl: string): Promise<AcmeDirectoryInfo> {
-    return call(async () => {
+    return call(null, async () => {
       const response = await http.get(directoryUrl);
       if (response.status !== 200 || typeof response.data !== 'object') {
         throw new StepError(
@@ -166,7 +190,7 @@ export class AcmeClientCa implements AcmeCa {
     session: AcmeAccountSession,
     input: { email: string | null; externalAccountBinding: { kid: string; hmacKey: string } | null },
   ) {
-    return call(async () => {
+    return call(session, async () => {
       const client = this.client({ ...session, accountUrl: null }, input.externalAccountBinding);
       await client.createAccount({ termsOfServiceAgreed: true, ...(input.email ? { contact: [`mailto:${input.email}`] } : {}) });
       return client.getAccountUrl();
@@ -174,7 +198,7 @@ export class AcmeClientCa implements AcmeCa {
   }
 
   createOrder(session: AcmeAccountSession, input: { identifiers: string[]; profile: string | null; replaces?: string }) {
-    return call(async () => {
+    return call(session, async () => {
       const request = {
         identifiers: input.identifiers.map((value) => ({ type: 'dns', value })),
         ...(input.profile ? { profile: input.profile } : {}),
@@ -185,11 +209,11 @@ export class AcmeClientCa implements AcmeCa {
   }
 
   getOrder(session: AcmeAccountSession, orderUrl: string) {
-    return call(async () => toOrder(await this.client(session).getOrder({ url: orderUrl } as acme.Order)));
+    return call(session, async () => toOrder(await this.client(session).getOrder({ url: orderUrl } as acme.Order)));
   }
 
   getAuthorization(session: AcmeAccountSession, url: string) {
-    return call(async () => {
+    return call(session, async () => {
       const [authorization] = await this.client(session).getAuthorizations({ authorizations: [url] } as acme.Order);
       if (!authorization) throw new StepError('AcmeProblemError', `The CA returned no authorization for ${url}`);
       return toAuthorization(authorization);
@@ -203,22 +227,22 @@ export class AcmeClientCa implements AcmeCa {
   }
 
   completeChallenge(session: AcmeAccountSession, challengeUrl: string) {
-    return call(async () => {
+    return call(session, async () => {
       await this.client(session).completeChallenge({ url: challengeUrl } as Parameters<acme.Client['completeChallenge']>[0]);
     });
   }
 
   finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string) {
-    return call(async () => toOrder(await this.client(session).finalizeOrder(order as acme.Order, csrPem)));
+    return call(session, async () => toOrder(await this.client(session).finalizeOrder(order as acme.Order, csrPem)));
   }
 
   downloadCertificate(session: AcmeAccountSession, certificateUrl: string) {
-    return call(() => this.client(session).getCertificate({ status: 'valid', certificate: certificateUrl } as acme.Order));
+    return call(session, () => this.client(session).getCertificate({ status: 'valid', certificate: certificateUrl } as acme.Order));
   }
 
   async revokeCertificate(session: AcmeAccountSession, certificatePem: string, reason: number): Promise<'revoked' | 'already_revoked'> {
     try {
-      await call(() => this.client(session).revokeCertificate(certificatePem, { reason }));
+      await call(session, () => this.client(session).revokeCertificate(certificatePem, { reason }));
       return 'revoked';
     } catch (error) {
       if (error instanceof StepError && alreadyRevoked.has(error)) return 'already_revoked';

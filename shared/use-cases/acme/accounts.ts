@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { AcmeAccountSession } from '../../ports/acme-ca.ts';
+import type { AcmeAccountRecord } from '../../ports/issuance-repository.ts';
 import type { CoreDeps } from '../core-deps.ts';
 
 const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16);
@@ -58,32 +59,44 @@ export async function ensureAccount(
 type OpenAccount = AcmeAccountSession & { accountUrl: string };
 
 /**
- * Sessions opened in this container, for a few minutes: every step of every attempt needs the account, and an
- * account's key never changes, so a warm Lambda need not read the table and the secret store each time.
+ * Account records found in this container, for a few minutes: every step of every attempt needs the account, and
+ * its URL and the name of its key's secret never change, so a warm Lambda need not read the table each time. The
+ * key itself is read from the secret store in every step (the client parsed from it is what the adapter keeps).
  */
-const SESSION_TTL_MS = 5 * 60_000;
-const sessions = new WeakMap<object, Map<string, { session: OpenAccount; until: number }>>();
+const ACCOUNT_TTL_MS = 5 * 60_000;
+const accounts = new WeakMap<object, Map<string, { account: AcmeAccountRecord; until: number }>>();
 
-/** Rebuilds the account session in a step: the key is read from the secret store, never carried in the workflow. */
-export async function openAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount> {
+/**
+ * Rebuilds the account session in a step: the key is read from the secret store, never carried in the workflow;
+ * `nonce` is the CA's last nonce, handed on by the previous step.
+ */
+export async function openAccount(
+  deps: CoreDeps,
+  organizationId: number,
+  directoryUrl: string,
+  nonce: string | null = null,
+): Promise<OpenAccount> {
   const session = await findAccount(deps, organizationId, directoryUrl);
   if (!session) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${directoryUrl}`);
-  return session;
+  return { ...session, nonce };
 }
 
-async function findAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
-  const cache = sessions.get(deps.secrets) ?? new Map<string, { session: OpenAccount; until: number }>();
-  sessions.set(deps.secrets, cache);
+async function accountRecord(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
+  const cache = accounts.get(deps.issuance) ?? new Map<string, { account: AcmeAccountRecord; until: number }>();
+  accounts.set(deps.issuance, cache);
   const key = `${organizationId}\n${directoryUrl}`;
   const now = deps.clock.now().getTime();
   const cached = cache.get(key);
-  if (cached && cached.until > now) return cached.session;
-
+  if (cached && cached.until > now) return cached.account;
   const account = await deps.issuance.getAccount(organizationId, directoryUrl);
+  if (account) cache.set(key, { account, until: now + ACCOUNT_TTL_MS });
+  return account;
+}
+
+async function findAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
+  const account = await accountRecord(deps, organizationId, directoryUrl);
   if (!account) return null;
   const accountKeyPem = await deps.secrets.get(account.keySecretName);
   if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key is missing from the secret store');
-  const session = { directoryUrl, accountKeyPem, accountUrl: account.accountUrl };
-  cache.set(key, { session, until: now + SESSION_TTL_MS });
-  return session;
+  return { directoryUrl, accountKeyPem, accountUrl: account.accountUrl, nonce: null };
 }

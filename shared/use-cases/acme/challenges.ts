@@ -9,6 +9,8 @@ import { findMissingTxt } from './propagation.ts';
 
 export interface OrderStepInput extends AttemptIds {
   acme: AcmeOrderRef;
+  /** The CA's last unused nonce, handed on by the step before (null: ask the CA for one). */
+  nonce?: string | null;
 }
 
 export interface PropagationState {
@@ -18,11 +20,14 @@ export interface PropagationState {
   checks: number;
   /** What the last check still waited for, for the timeout message. */
   waitingFor: string;
+  /** The CA's last unused nonce, handed on to the step that tells the CA (the check itself does not talk to it). */
+  nonce: string | null;
 }
 
 export interface PollState {
   valid: boolean;
   checks: number;
+  nonce: string | null;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface PollState {
  */
 export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PropagationState> {
   const settings = input.acme.settings;
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const changeIds: string[] = [];
   // Locally the CNAME lookups go to challtestsrv, the DNS Pebble resolves through; in AWS to the system resolver.
   const dnsServer = deps.acmeConfig.challtestsrv?.dnsServer;
@@ -61,7 +66,7 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
       if (changeId) changeIds.push(changeId);
     }
   }
-  return { changeIds: [...new Set(changeIds)], ready: false, checks: 0, waitingFor: 'the first check' };
+  return { changeIds: [...new Set(changeIds)], ready: false, checks: 0, waitingFor: 'the first check', nonce: session.nonce ?? null };
 }
 
 /**
@@ -74,25 +79,26 @@ export async function checkPropagation(
 ): Promise<PropagationState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
   const checks = input.propagation.checks + 1;
+  const nonce = input.propagation.nonce ?? null;
   const dns = deps.dnsProviderFor(input.acme.settings);
   const pending: string[] = [];
   for (const changeId of input.propagation.changeIds) if (!(await dns.isChangeInSync(changeId))) pending.push(changeId);
-  if (pending.length > 0) return { changeIds: pending, ready: false, checks, waitingFor: `DNS change ${pending[0]} to be in sync` };
+  if (pending.length > 0) return { changeIds: pending, ready: false, checks, waitingFor: `DNS change ${pending[0]} to be in sync`, nonce };
 
   const records = (await deps.issuance.challengesOfAttempt(input.attemptId)).filter((record) => record.recordName !== null);
   for (const record of records) {
     const txt = { name: record.recordName ?? '', value: record.value };
     const missing = await findMissingTxt(txt, await dns.authoritativeNameServers(txt));
-    if (missing) return { changeIds: [], ready: false, checks, waitingFor: `the TXT record ${txt.name} on ${missing}` };
+    if (missing) return { changeIds: [], ready: false, checks, waitingFor: `the TXT record ${txt.name} on ${missing}`, nonce };
   }
-  return { changeIds: [], ready: true, checks, waitingFor: '' };
+  return { changeIds: [], ready: true, checks, waitingFor: '', nonce };
 }
 
 /** Step 4: tells the CA that every challenge is ready to be validated. */
 export async function completeChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PollState> {
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   for (const ref of input.acme.authorizations) await deps.acme.completeChallenge(session, ref.challengeUrl);
-  return { valid: false, checks: 0 };
+  return { valid: false, checks: 0, nonce: session.nonce ?? null };
 }
 
 /**
@@ -101,7 +107,7 @@ export async function completeChallenges(deps: CoreDeps, input: OrderStepInput):
  */
 export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput & { poll: PollState }): Promise<PollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to validate the challenges');
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const statuses = new Map<string, 'valid' | 'invalid' | 'pending'>();
   let failure: string | null = null;
   for (const ref of input.acme.authorizations) {
@@ -129,7 +135,7 @@ export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput &
     );
   }
   if (failure) throw new StepError('ChallengeFailedError', failure);
-  return { valid: allValid, checks: input.poll.checks + 1 };
+  return { valid: allValid, checks: input.poll.checks + 1, nonce: session.nonce ?? null };
 }
 
 /** Last step, on success and on failure alike: removes every challenge value this attempt published. */

@@ -93,5 +93,6 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     deadline: new Date(deps.clock.now().getTime() + ATTEMPT_DURATION_MS).toISOString(),
     settings: workflowSettings,
     authorizations,
+    nonce: session.nonce ?? null,
   };
 }

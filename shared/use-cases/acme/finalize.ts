@@ -20,6 +20,8 @@ export interface OrderPollState {
   checks: number;
   /** Where to download the certificate once the order is valid (a public URL); empty until then. */
   certificateUrl: string;
+  /** The CA's last unused nonce, for the next step. */
+  nonce: string | null;
 }
 
 /** Each attempt's key has its own secret, so a renewal never overwrites the key the current certificate uses. */
@@ -83,7 +85,7 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
     { ...(certificate.domainName.length <= 64 ? { commonName: certificate.domainName } : {}), altNames: names },
     keyPem,
   );
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const order = await deps.acme
     .finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString())
     .catch(async (error: unknown) => {
@@ -94,16 +96,16 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
       throw error;
     });
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused to finalize the order');
-  return { status: order.status, checks: 0, certificateUrl: order.certificate ?? '' };
+  return { status: order.status, checks: 0, certificateUrl: order.certificate ?? '', nonce: session.nonce ?? null };
 }
 
 /** Step 7, in a Wait loop: reads the order once. */
 export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to issue the certificate');
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const order = await deps.acme.getOrder(session, input.acme.orderUrl);
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA marked the order invalid');
-  return { status: order.status, checks: input.poll.checks + 1, certificateUrl: order.certificate ?? '' };
+  return { status: order.status, checks: input.poll.checks + 1, certificateUrl: order.certificate ?? '', nonce: session.nonce ?? null };
 }
 
 /**
@@ -111,7 +113,7 @@ export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: 
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
  */
 export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl);
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
   const chainPem = await deps.acme.downloadCertificate(session, input.certificateUrl);
   // This attempt's own key when finalize made one, else the kept key finalize signed with.
