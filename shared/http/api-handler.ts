@@ -24,23 +24,34 @@ export interface OperationContext<D> {
   readAhead?: Promise<unknown>;
 }
 
+/** What a read ahead may use: the request, and the organization it will be allowed to act for if the credential holds. */
+export interface ReadAheadRequest {
+  organizationId: number;
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+}
+
 export type Operation<D> = ((context: OperationContext<D>) => Promise<ApiResult>) & {
   /**
-   * A read that needs nothing from the credential (only path parameters), started together with the credential
-   * check so that the two store round trips overlap. Reads only: its result reaches the operation only after
-   * authentication, the tenant check and the scope check have passed.
+   * A read that needs nothing from the credential but its organization, started together with the credential check
+   * so that the store round trips overlap. Reads only: its result reaches the operation only after authentication,
+   * the tenant check and the scope check have passed, and only when it was read for the caller's organization.
    */
-  readAhead?: (deps: D, params: Readonly<Record<string, string>>) => Promise<unknown>;
+  readAhead?: (deps: D, request: ReadAheadRequest) => Promise<unknown>;
 };
 
 /** An operation whose first read starts while the credential is checked; `run` gets that read once the caller is authorized. */
 export function readingAhead<D, T>(
-  read: (deps: D, params: Readonly<Record<string, string>>) => Promise<T>,
+  read: (deps: D, request: ReadAheadRequest) => Promise<T>,
   run: (context: OperationContext<D>, read: Promise<T>) => Promise<ApiResult>,
 ): Operation<D> {
-  // Called without a read ahead (a public route, say), it reads first itself.
+  // Called without a read ahead (a public route, or an organization not known early), it reads first itself.
   const operation = (context: OperationContext<D>) =>
-    run(context, (context.readAhead as Promise<T> | undefined) ?? read(context.deps, context.params));
+    run(
+      context,
+      (context.readAhead as Promise<T> | undefined) ??
+        read(context.deps, { organizationId: context.principal.organizationId, params: context.params, query: context.query }),
+    );
   return Object.assign(operation, { readAhead: read });
 }
 
@@ -118,15 +129,21 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
     const operation = options.operations[event.routeKey];
     if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
     const params = (event.pathParameters ?? {}) as Record<string, string>;
+    const query = new URLSearchParams(event.rawQueryString ?? '');
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
-    let readAhead: Promise<unknown> | undefined;
+    let readAhead: { organizationId: number; read: Promise<unknown> } | undefined;
     // Started once the credential is plausible, just before it is looked up: an anonymous request or a forged JWT
-    // makes the API read nothing, a forged API token one item more than its own lookup. A read left unused (the
+    // makes the API read nothing, a forged API token at most a read beside its own lookup. The organization is the
+    // path's (the tenant check will require it), else the one the credential claims. A read left unused (the
     // credential was refused after all) must not end the process as an unhandled rejection.
     const ready = deps;
-    const startReadAhead = () => {
-      readAhead = operation.readAhead?.(ready, params);
-      readAhead?.catch(() => undefined);
+    const startReadAhead = (claimed: number | undefined) => {
+      const organizationId = params.organizationId !== undefined ? Number(params.organizationId) : claimed;
+      const read = operation.readAhead;
+      if (!read || organizationId === undefined) return;
+      // Async, so that even a read that fails at once (a bad query parameter) is answered only after the credential.
+      readAhead = { organizationId, read: (async () => read(ready, { organizationId, params, query }))() };
+      readAhead.read.catch(() => undefined);
     };
     if (route.scope !== null) {
       principal = await authenticate(deps, presentedCredential(event), startReadAhead);
@@ -142,9 +159,9 @@ export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<
       event,
       route,
       params,
-      query: new URLSearchParams(event.rawQueryString ?? ''),
+      query,
       requestId: context.awsRequestId,
-      ...(readAhead ? { readAhead } : {}),
+      ...(readAhead?.organizationId === principal.organizationId ? { readAhead: readAhead.read } : {}),
     });
     if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) await audit(deps, route, event, principal, result, context);
     return result;

@@ -13,20 +13,42 @@ const rejected = () => new CertwrightError('unauthenticated', 'A valid API token
 /** An API token's last use is written at most this often, so most requests stay one read. */
 const LAST_USED_PRECISION_MS = 60_000;
 
+/**
+ * The organization of API tokens this process has accepted, by token hash. A token's organization never changes,
+ * so it may be named before the token is looked up again (see `authenticate`); whether the token is still valid is
+ * read from the store on every request, so a revoked token stops working at once.
+ */
+const tokenOrganizations = new Map<string, number>();
+const TOKEN_ORGANIZATIONS_CAPACITY = 1_000;
+
+function rememberOrganization(tokenHash: string, organizationId: number): void {
+  tokenOrganizations.delete(tokenHash);
+  tokenOrganizations.set(tokenHash, organizationId);
+  // Map keeps insertion order: the first key is the least recently used.
+  const oldest = tokenOrganizations.keys().next();
+  if (tokenOrganizations.size > TOKEN_ORGANIZATIONS_CAPACITY && !oldest.done) tokenOrganizations.delete(oldest.value);
+}
+
 export function classifyBearer(value: string): Credential {
   return value.startsWith(TOKEN_PREFIX) ? { kind: 'api-token', value } : { kind: 'jwt', value };
 }
 
 /** Resolves a presented API token to its principal; unknown, revoked and expired tokens are all the same 401. */
-export async function authenticateToken(deps: Pick<CoreDeps, 'identity' | 'clock'>, plaintext: string | null): Promise<Principal> {
+export async function authenticateToken(
+  deps: Pick<CoreDeps, 'identity' | 'clock'>,
+  plaintext: string | null,
+  onPlausible?: (organizationId: number | undefined) => void,
+): Promise<Principal> {
   if (!plaintext) throw rejected();
   const tokenHash = hashToken(plaintext);
+  onPlausible?.(tokenOrganizations.get(tokenHash));
   const token = await deps.identity.findTokenByHash(tokenHash);
   const now = deps.clock.now();
   const at = now.toISOString();
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= at)) throw rejected();
   const notBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS).toISOString();
   if (!token.lastUsedAt || token.lastUsedAt < notBefore) await deps.identity.touchToken(tokenHash, at, notBefore);
+  rememberOrganization(tokenHash, token.organizationId);
   return { organizationId: token.organizationId, subject: `token:${token.id}`, scopes: token.scopes };
 }
 
@@ -38,10 +60,10 @@ export async function authenticateToken(deps: Pick<CoreDeps, 'identity' | 'clock
 export async function authenticateAccessToken(
   deps: Pick<CoreDeps, 'identity' | 'clock' | 'secrets' | 'secretPrefix'>,
   jwt: string,
-  onPlausible?: () => void,
+  onPlausible?: (organizationId: number) => void,
 ): Promise<Principal> {
   const verified = await verifyAccessToken(deps, jwt);
-  onPlausible?.();
+  onPlausible?.(verified.organizationId);
   const user = await deps.identity.getUser(verified.userId);
   if (!user || user.organizationId !== verified.organizationId) throw rejected();
   if (verified.issuedAt < Math.floor(Date.parse(user.tokensValidAfter) / 1000)) throw rejected();
@@ -52,11 +74,15 @@ export async function authenticateAccessToken(
 /**
  * The one way every route authenticates. `onPlausible` is called once the credential has passed what can be checked
  * without the store (a JWT's signature, issuer, audience and expiry; an API token has nothing to check locally), just
- * before the store is asked: the moment a read that overlaps the lookup may start.
+ * before the store is asked: the moment a read that overlaps the lookup may start. It is given the organization the
+ * credential claims, when that is known before the lookup: a JWT's, or an API token's from its last use here.
  */
-export async function authenticate(deps: CoreDeps, credential: Credential | null, onPlausible?: () => void): Promise<Principal> {
+export async function authenticate(
+  deps: CoreDeps,
+  credential: Credential | null,
+  onPlausible?: (organizationId: number | undefined) => void,
+): Promise<Principal> {
   if (!credential) throw rejected();
   if (credential.kind === 'jwt') return authenticateAccessToken(deps, credential.value, onPlausible);
-  onPlausible?.();
-  return authenticateToken(deps, credential.value);
+  return authenticateToken(deps, credential.value, onPlausible);
 }

@@ -27,9 +27,9 @@ type ActivationDeps = Pick<CoreDeps, 'certificates' | 'activations' | 'projects'
 /** Concurrent activations of the same certificates are retried this often before the caller gets a 409. */
 const ATTEMPTS = 5;
 
-async function requireScope(deps: Pick<CoreDeps, 'projects'>, principal: Principal, scope: ActivationScope): Promise<void> {
+async function requireScope(deps: Pick<CoreDeps, 'projects'>, organizationId: number, scope: ActivationScope): Promise<void> {
   // Another organization's project does not exist for this caller.
-  if (scope.type === 'project' && !(await deps.projects.get(principal.organizationId, scope.projectId))) {
+  if (scope.type === 'project' && !(await deps.projects.get(organizationId, scope.projectId))) {
     throw new NotFoundError('Project');
   }
 }
@@ -45,7 +45,7 @@ export async function setCertificateActivation(
   certificateIds: readonly string[],
   active: boolean,
 ): Promise<ScopedCertificate[]> {
-  await requireScope(deps, principal, scope);
+  await requireScope(deps, principal.organizationId, scope);
   const ids = [...new Set(certificateIds)];
   for (let attempt = 1; ; attempt += 1) {
     const [certificates, current] = await Promise.all([
@@ -99,15 +99,11 @@ function remember(certificates: readonly Pick<Certificate, 'organizationId' | 'i
   }
 }
 
-async function cursorOf(
-  deps: ActivationDeps,
-  principal: Principal,
-  id: string | null,
-): Promise<Pick<Certificate, 'id' | 'createdAt'> | null> {
+async function cursorOf(deps: ActivationDeps, organizationId: number, id: string | null): Promise<Pick<Certificate, 'id' | 'createdAt'> | null> {
   if (id === null) return null;
-  const createdAt = createdAtSeen.get(`${principal.organizationId}/${id}`);
+  const createdAt = createdAtSeen.get(`${organizationId}/${id}`);
   if (createdAt !== undefined) return { id, createdAt };
-  const after = await deps.certificates.get(principal.organizationId, id);
+  const after = await deps.certificates.get(organizationId, id);
   if (!after) throw new CertwrightError('not_found', `No certificate with id '${id}' (given as after) in this organization`);
   return after;
 }
@@ -119,15 +115,15 @@ async function cursorOf(
  */
 export async function listScopedCertificates(
   deps: ActivationDeps,
-  principal: Principal,
+  organizationId: number,
   scope: ActivationScope,
   request: ScopedPageRequest,
 ): Promise<ScopedPage> {
   const [active, page] = await Promise.all([
-    deps.activations.activeIn(principal.organizationId, scope),
+    deps.activations.activeIn(organizationId, scope),
     (async () => {
-      const [after] = await Promise.all([cursorOf(deps, principal, request.after), requireScope(deps, principal, scope)]);
-      return deps.certificates.listByCursor(principal.organizationId, { after, limit: request.limit, order: request.order });
+      const [after] = await Promise.all([cursorOf(deps, organizationId, request.after), requireScope(deps, organizationId, scope)]);
+      return deps.certificates.listByCursor(organizationId, { after, limit: request.limit, order: request.order });
     })(),
   ]);
   remember(page.items);

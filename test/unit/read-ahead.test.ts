@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { NotFoundError } from '../../shared/domain/errors.ts';
 import { createApiHandler, readingAhead } from '../../shared/http/api-handler.ts';
+import type { ReadAheadRequest } from '../../shared/http/api-handler.ts';
 import type { ApiEvent } from '../../shared/http/api-types.ts';
 import { ERROR_STATUS } from '../../shared/http/error-status.ts';
 import { hashToken } from '../../shared/use-cases/api-tokens.ts';
@@ -12,13 +13,17 @@ const TOKEN = 'cw_read-ahead-test-token';
 const NOW = new Date('2026-06-01T00:00:00Z');
 
 /** The shared handler with one operation that reads ahead, over an identity store that knows one API token of organization 7. */
-function handlerWith(read: () => Promise<string>) {
+function handlerWith(read: (deps: CoreDeps, request: ReadAheadRequest) => Promise<string>, options: { route?: string; token?: string; onLookup?: () => void } = {}) {
+  const route = options.route ?? ROUTE;
+  const known = options.token ?? TOKEN;
   const deps = {
     identity: {
-      findTokenByHash: async (hash: string) =>
-        hash === hashToken(TOKEN)
+      findTokenByHash: async (hash: string) => {
+        options.onLookup?.();
+        return hash === hashToken(known)
           ? { id: 't1', organizationId: 7, scopes: ['certificates:read'], revokedAt: null, expiresAt: null, lastUsedAt: NOW.toISOString() }
-          : null,
+          : null;
+      },
       touchToken: async () => undefined,
     },
     // No JWT signing key has been made: every JWT is refused before the store is asked.
@@ -27,12 +32,24 @@ function handlerWith(read: () => Promise<string>) {
     clock: { now: () => NOW },
   } as unknown as CoreDeps;
   return createApiHandler({
-    function: 'platform',
+    function: route === ROUTE ? 'platform' : 'admin',
     errors: { toResponse: (error) => ({ statusCode: ERROR_STATUS[error.code], body: error.message }) },
-    operations: { [ROUTE]: readingAhead(read, async (_context, ahead) => ({ statusCode: 200, body: await ahead })) },
+    operations: { [route]: readingAhead(read, async (_context, ahead) => ({ statusCode: 200, body: await ahead })) },
     init: () => deps,
   });
 }
+
+const ADMIN_ROUTE = 'GET /v1/organization/certificates';
+const adminEvent = (headers: Record<string, string>): ApiEvent =>
+  ({
+    version: '2.0',
+    routeKey: ADMIN_ROUTE,
+    rawPath: '/v1/organization/certificates',
+    rawQueryString: 'limit=2',
+    headers,
+    requestContext: { http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'r2' },
+    isBase64Encoded: false,
+  }) as unknown as ApiEvent;
 
 const event = (organizationId: string, headers: Record<string, string>): ApiEvent =>
   ({
@@ -73,5 +90,22 @@ describe('a read started while the credential is checked', () => {
     const handler = handlerWith(async () => Promise.reject(new NotFoundError('Certificate')));
     expect((await handler(event('7', { 'x-api-token': 'cw_unknown' }), lambdaContext('platform'))).statusCode).toBe(401);
     expect((await handler(event('7', { 'x-api-token': TOKEN }), lambdaContext('platform'))).statusCode).toBe(404);
+  });
+
+  it('on a path without an organization, reads ahead for the organization of an API token already accepted here, never before', async () => {
+    const token = 'cw_read-ahead-admin-token';
+    const readsAtLookup: number[] = [];
+    const read = vi.fn(async (_deps: CoreDeps, { organizationId }: ReadAheadRequest) => `the page of organization ${organizationId}`);
+    const handler = handlerWith(read, { route: ADMIN_ROUTE, token, onLookup: () => readsAtLookup.push(read.mock.calls.length) });
+    const call = (headers: Record<string, string>) => handler(adminEvent(headers), lambdaContext('admin'));
+
+    // A token never seen: nothing to read for until it is looked up; then the operation reads for its organization.
+    expect(await call({ 'x-api-token': token })).toMatchObject({ statusCode: 200, body: 'the page of organization 7' });
+    // Now its organization is known here: the page is read while the token is looked up again.
+    expect(await call({ 'x-api-token': token })).toMatchObject({ statusCode: 200, body: 'the page of organization 7' });
+    expect(readsAtLookup).toEqual([0, 2]);
+    // An unknown token reads nothing ahead.
+    expect(await call({ 'x-api-token': 'cw_never-accepted' })).toMatchObject({ statusCode: 401 });
+    expect(read).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,10 +1,11 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ActivationChange, ActivationScope } from '../../domain/activation.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { ActivationRepository } from '../../ports/activation-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys } from './keys.ts';
+import { batchGetAll, getItem } from './item-reads.ts';
 
 type Key = Record<string, unknown>;
 
@@ -35,31 +36,20 @@ export class DynamoActivationRepository implements ActivationRepository {
   ) {}
 
   async activeAmong(scope: ActivationScope, certificateIds: readonly string[]): Promise<Set<string>> {
-    const active = new Set<string>();
     const unique = [...new Set(certificateIds)];
-    // BatchGetItem takes at most 100 keys per call; strongly consistent, so a switch just flipped shows at once.
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Key[] = unique.slice(start, start + 100).map((id) => keys.certificateActivation(id, scopeKey(scope)));
-      while (pending.length > 0) {
-        const { Responses, UnprocessedKeys } = await guard(
-          this.client.send(
-            new BatchGetCommand({
-              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'certificateId' } },
-            }),
-          ),
-        );
-        for (const item of Responses?.[this.tableName] ?? []) active.add(String(item.certificateId));
-        pending = (UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined) ?? [];
-      }
-    }
-    return active;
+    // Strongly consistent, so a switch just flipped shows at once.
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      unique.map((id) => keys.certificateActivation(id, scopeKey(scope))),
+      { consistent: true, projection: 'certificateId' },
+    );
+    return new Set(items.map((item) => String(item.certificateId)));
   }
 
   async activeIn(organizationId: number, scope: ActivationScope): Promise<Set<string>> {
-    const { Item } = await guard(
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: setKey(organizationId, scope), ConsistentRead: true })),
-    );
-    return new Set((Item?.ids as Set<string> | undefined) ?? []);
+    const item = await getItem(this.client, this.tableName, setKey(organizationId, scope), { consistent: true });
+    return new Set((item?.ids as Set<string> | undefined) ?? []);
   }
 
   async scopesOf(certificateId: string): Promise<ActivationScope[]> {

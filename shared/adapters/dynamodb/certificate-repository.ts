@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
@@ -6,6 +6,7 @@ import type { CertificatePage, CertificateRepository, CursorPage, CursorPageRequ
 import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
+import { batchGetAll, getItem } from './item-reads.ts';
 
 type Key = Record<string, unknown>;
 
@@ -186,8 +187,8 @@ export class DynamoCertificateRepository implements CertificateRepository {
   }
 
   async get(organizationId: number, id: string): Promise<Certificate | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.certificate(id) })));
-    return Item && Item.organizationId === organizationId ? fromItem(Item) : null;
+    const item = await getItem(this.client, this.tableName, keys.certificate(id));
+    return item && item.organizationId === organizationId ? fromItem(item) : null;
   }
 
   async listPage(organizationId: number, offset: number, limit: number): Promise<CertificatePage> {
@@ -252,15 +253,8 @@ export class DynamoCertificateRepository implements CertificateRepository {
   }
 
   private async batchGet(itemKeys: Key[]): Promise<Certificate[]> {
-    const found = new Map<string, Certificate>();
-    let pending: Key[] = itemKeys;
-    while (pending.length > 0) {
-      const { Responses, UnprocessedKeys } = await guard(
-        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } })),
-      );
-      for (const item of Responses?.[this.tableName] ?? []) found.set(String(item.pk), fromItem(item));
-      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined) ?? [];
-    }
+    const items = await batchGetAll(this.client, this.tableName, itemKeys);
+    const found = new Map(items.map((item) => [String(item.pk), fromItem(item)]));
     return itemKeys.flatMap((key) => found.get(String(key.pk)) ?? []);
   }
 }

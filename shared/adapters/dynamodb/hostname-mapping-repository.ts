@@ -1,11 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { HostnameMapping } from '../../domain/hostname-mapping.ts';
 import type { HostnameMappingRepository } from '../../ports/hostname-mapping-repository.ts';
-import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { queryAll } from './query-all.ts';
+import { getItem } from './item-reads.ts';
 
 const toItem = (mapping: HostnameMapping): Record<string, unknown> => ({
   ...keys.hostnameMapping(mapping.organizationId, mapping.hostname),
@@ -35,10 +36,8 @@ export class DynamoHostnameMappingRepository implements HostnameMappingRepositor
   }
 
   async get(organizationId: number, hostname: string): Promise<HostnameMapping | null> {
-    const { Item } = await guard(
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.hostnameMapping(organizationId, hostname) })),
-    );
-    return Item ? fromItem(Item) : null;
+    const item = await getItem(this.client, this.tableName, keys.hostnameMapping(organizationId, hostname));
+    return item ? fromItem(item) : null;
   }
 
   async list(organizationId: number): Promise<HostnameMapping[]> {

@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../../domain/identity.ts';
@@ -7,6 +7,7 @@ import type { IdentityRepository } from '../../ports/identity-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { queryAll } from './query-all.ts';
+import { batchGetAll, getItem } from './item-reads.ts';
 
 type Item = Record<string, unknown>;
 
@@ -55,8 +56,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async getOrganization(id: number): Promise<Organization | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.organization(id) })));
-    return Item ? { id: Number(Item.id), name: String(Item.name), createdAt: String(Item.createdAt) } : null;
+    const item = await getItem(this.client, this.tableName, keys.organization(id));
+    return item ? { id: Number(item.id), name: String(item.name), createdAt: String(item.createdAt) } : null;
   }
 
   async putToken(token: ApiToken): Promise<void> {
@@ -81,8 +82,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async findTokenByHash(tokenHash: string): Promise<ApiToken | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.token(tokenHash) })));
-    return Item ? (stripKeys(Item) as unknown as ApiToken) : null;
+    const item = await getItem(this.client, this.tableName, keys.token(tokenHash));
+    return item ? (stripKeys(item) as unknown as ApiToken) : null;
   }
 
   async listTokens(organizationId: number): Promise<ApiToken[]> {
@@ -114,8 +115,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
 
   /** The hash of the organization's token with this id: by its id pointer, or (older tokens) from the organization's list. */
   private async tokenHashOf(organizationId: number, id: string): Promise<string | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tokenById(id) })));
-    if (Item) return Item.organizationId === organizationId ? String(Item.tokenHash) : null;
+    const item = await getItem(this.client, this.tableName, keys.tokenById(id));
+    if (item) return item.organizationId === organizationId ? String(item.tokenHash) : null;
     const items = await queryAll(this.client, this.tableName, keys.tokensOf(organizationId), { expression: '#id = :id', names: { '#id': 'id' }, values: { ':id': id } });
     return items[0] ? String(items[0].tokenHash) : null;
   }
@@ -173,8 +174,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async getUser(id: string): Promise<User | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.user(id) })));
-    return Item ? toUser(Item) : null;
+    const item = await getItem(this.client, this.tableName, keys.user(id));
+    return item ? toUser(item) : null;
   }
 
   async listUsers(organizationId: number): Promise<User[]> {
@@ -208,8 +209,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async findCredential(email: string): Promise<LoginCredential | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.loginCredential(email) })));
-    return Item ? (stripKeys(Item) as unknown as LoginCredential) : null;
+    const item = await getItem(this.client, this.tableName, keys.loginCredential(email));
+    return item ? (stripKeys(item) as unknown as LoginCredential) : null;
   }
 
   async changePassword(user: User, passwordHash: string, at: string): Promise<void> {
@@ -288,11 +289,11 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async findRefreshToken(tokenHash: string): Promise<{ token: RefreshToken; familyRevoked: boolean } | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.refreshToken(tokenHash) })));
-    if (!Item) return null;
-    const token = withoutTtl(Item) as unknown as RefreshToken;
-    const family = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.refreshFamily(token.familyId) })));
-    return { token, familyRevoked: !family.Item || Boolean(family.Item.revokedAt) };
+    const item = await getItem(this.client, this.tableName, keys.refreshToken(tokenHash));
+    if (!item) return null;
+    const token = withoutTtl(item) as unknown as RefreshToken;
+    const family = await getItem(this.client, this.tableName, keys.refreshFamily(token.familyId));
+    return { token, familyRevoked: !family || Boolean(family.revokedAt) };
   }
 
   async rotateRefreshToken(used: RefreshToken, next: RefreshToken, at: string): Promise<boolean> {
@@ -335,19 +336,13 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async getLoginFailures(counterKeys: readonly string[]): Promise<Map<string, LoginFailures>> {
-    const found = new Map<string, LoginFailures>();
-    if (counterKeys.length === 0) return found;
-    let pending: Item[] = counterKeys.map((key) => keys.loginFailures(key));
-    while (pending.length > 0) {
-      const { Responses, UnprocessedKeys } = await guard(
-        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
-      );
-      for (const item of Responses?.[this.tableName] ?? []) {
-        found.set(String(item.counterKey), { failures: Number(item.failures), lastFailureAt: String(item.lastFailureAt) });
-      }
-      pending = (UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
-    }
-    return found;
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      counterKeys.map((key) => keys.loginFailures(key)),
+      { consistent: true },
+    );
+    return new Map(items.map((item) => [String(item.counterKey), { failures: Number(item.failures), lastFailureAt: String(item.lastFailureAt) }]));
   }
 
   async recordLoginFailure(key: string, at: Date, windowSeconds: number): Promise<void> {
@@ -410,8 +405,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   async getMarker(name: string): Promise<Record<string, string | number> | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.marker(name) })));
-    return (Item?.value as Record<string, string | number> | undefined) ?? null;
+    const item = await getItem(this.client, this.tableName, keys.marker(name));
+    return (item?.value as Record<string, string | number> | undefined) ?? null;
   }
 
   private refreshItem(token: RefreshToken): Item {

@@ -1,10 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { Project } from '../../domain/project.ts';
 import type { ProjectPage, ProjectRepository } from '../../ports/project-repository.ts';
 import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { getItem } from './item-reads.ts';
 
 function toItem(project: Project): Record<string, unknown> {
   return {
@@ -38,8 +39,8 @@ export class DynamoProjectRepository implements ProjectRepository {
   }
 
   async get(organizationId: number, id: string): Promise<Project | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.project(id) })));
-    return Item && Item.organizationId === organizationId ? fromItem(Item) : null;
+    const item = await getItem(this.client, this.tableName, keys.project(id));
+    return item && item.organizationId === organizationId ? fromItem(item) : null;
   }
 
   async listPage(organizationId: number, offset: number, limit: number): Promise<ProjectPage> {

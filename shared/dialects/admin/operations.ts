@@ -3,6 +3,7 @@ import type { ActivationScope } from '../../domain/activation.ts';
 import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../domain/activation.ts';
 import { CertwrightError, ValidationError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
+import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { listScopedCertificates, setCertificateActivation } from '../../use-cases/certificate-activation.ts';
@@ -99,14 +100,17 @@ export function adminOperations(options: AdminOptions): Record<string, Operation
   const body = (event: Parameters<Operation<CoreDeps>>[0]['event']) =>
     readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
 
-  const list =
-    (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope): Operation<CoreDeps> =>
-    async ({ deps, principal, params, query }) => {
-      const scope = scopeOf(params);
-      const page = await listScopedCertificates(deps, principal, scope, pageRequest(query));
-      const data = page.items.map((item) => scopedCertificateObject(OBJECT_TYPE[scope.type], item));
-      return json(200, certificateList(data, page.hasMore));
-    };
+  // The page is read while the credential is checked, for the organization the credential claims (see readingAhead).
+  const list = (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope): Operation<CoreDeps> =>
+    readingAhead(
+      (deps, { organizationId, params, query }) => listScopedCertificates(deps, organizationId, scopeOf(params), pageRequest(query)),
+      async ({ params }, read) => {
+        const scope = scopeOf(params);
+        const page = await read;
+        const data = page.items.map((item) => scopedCertificateObject(OBJECT_TYPE[scope.type], item));
+        return json(200, certificateList(data, page.hasMore));
+      },
+    );
 
   const activation =
     (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope, active: boolean): Operation<CoreDeps> =>

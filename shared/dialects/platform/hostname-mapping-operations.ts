@@ -72,9 +72,8 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
       return json(200, hydraCollection(base, '/api/contexts/HostnameMapping', request, members, views.length, filters), JSON_LD);
     },
 
-    // Read while the credential is checked (see readingAhead): the path names the organization.
     'GET /api/organizations/{organizationId}/hostname-mappings/{hostname}': readingAhead(
-      (deps, params) => getHostnameMapping(deps, Number(params.organizationId), params.hostname ?? ''),
+      (deps, { organizationId, params }) => getHostnameMapping(deps, organizationId, params.hostname ?? ''),
       async (_context, read) => {
         const view = await read;
         return json(200, hostnameMappingResource(view), { ...JSON_LD, etag: etagOf(view.mapping.version) });

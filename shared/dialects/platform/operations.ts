@@ -56,9 +56,8 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       return json(201, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, location: certificateIri(certificate) });
     },
 
-    // The certificate is read while the credential is checked: the path names the organization the check requires.
     'GET /api/organizations/{organizationId}/certificates/{id}': readingAhead(
-      (deps, params) => getCertificate(deps, Number(params.organizationId), params.id ?? ''),
+      (deps, { organizationId, params }) => getCertificate(deps, organizationId, params.id ?? ''),
       async ({ deps, principal, query }, read) => {
         const certificate = await read;
         const etag = { etag: etagOf(certificate.version) };

@@ -38,9 +38,8 @@ export function platformProjectOperations(options: ProjectOperationOptions): Rec
       return json(200, body, JSON_LD);
     },
 
-    // Read while the credential is checked (see readingAhead): the path names the organization.
     'GET /api/organizations/{organizationId}/projects/{id}': readingAhead(
-      (deps, params) => getProject(deps, Number(params.organizationId), params.id ?? ''),
+      (deps, { organizationId, params }) => getProject(deps, organizationId, params.id ?? ''),
       async (_context, read) => {
         const project = await read;
         return json(200, projectResource(project), { ...JSON_LD, etag: etagOf(project.version) });
