@@ -12,12 +12,27 @@ export const ATTEMPT_DURATION_MS = 55 * 60_000;
 /** The names an order asks for: the domain first, then the other SANs, each once. */
 export const orderIdentifiers = (domainName: string, sanNames: readonly string[]): string[] => [...new Set([domainName, ...sanNames])];
 
+/** The attempt is running: what a client polling the certificate sees first. */
+const markRunning = (deps: CoreDeps, ids: AttemptIds) =>
+  changeCertificate(deps, ids, (current) =>
+    current.lastAttempt?.id === ids.attemptId
+      ? {
+          ...current,
+          // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
+          status: current.status === 'active' ? 'active' : 'issuing',
+          lastAttempt: { ...current.lastAttempt, status: 'running' },
+          sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
+        }
+      : null,
+  );
+
 /**
  * Step 1: marks the attempt running, makes sure the organization has an account at the CA, places the order and
  * picks, per authorization still pending, the challenge of the configured type.
  */
 export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
-  const settings = await deps.issuance.getSettings(ids.certificateId);
+  // The settings are read while the attempt is marked running: two round trips to the table at once, not one after the other.
+  const [settings, certificate] = await Promise.all([deps.issuance.getSettings(ids.certificateId), markRunning(deps, ids)]);
   if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
   // The contact address stays out of the workflow state; the rest travels with the order.
   const workflowSettings: AcmeOrderRef['settings'] = {
@@ -30,17 +45,6 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     profile: settings.profile,
   };
 
-  const certificate = await changeCertificate(deps, ids, (current) =>
-    current.lastAttempt?.id === ids.attemptId
-      ? {
-          ...current,
-          // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
-          status: current.status === 'active' ? 'active' : 'issuing',
-          lastAttempt: { ...current.lastAttempt, status: 'running' },
-          sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
-        }
-      : null,
-  );
   if (!certificate) throw new StepError('IssuanceSetupError', 'The certificate was deleted while it was being issued');
   if (certificate.lastAttempt?.id !== ids.attemptId) throw new StepError('IssuanceSetupError', 'A newer attempt replaced this one');
 

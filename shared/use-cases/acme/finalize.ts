@@ -69,10 +69,15 @@ async function keptKey(
  * generated and written straight to a secret of this attempt's own. A retried step uses the key it used before.
  */
 export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Promise<OrderPollState> {
-  const certificate = await certificateOfAttempt(deps, input);
   const settings = input.acme.settings;
   const secretName = attemptKeySecretName(deps, input);
-  let keyPem = (await deps.secrets.get(secretName)) ?? (await keptKey(deps, certificate, settings))?.keyPem ?? null;
+  // Independent reads, at once: the certificate, a key a first try of this step may have left, the account.
+  const [certificate, attemptKey, session] = await Promise.all([
+    certificateOfAttempt(deps, input),
+    deps.secrets.get(secretName),
+    openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null),
+  ]);
+  let keyPem = attemptKey ?? (await keptKey(deps, certificate, settings))?.keyPem ?? null;
   if (!keyPem) {
     keyPem = generateKey(settings.keyType, settings.keySize);
     await deps.secrets.put(secretName, keyPem);
@@ -85,7 +90,6 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
     { ...(certificate.domainName.length <= 64 ? { commonName: certificate.domainName } : {}), altNames: names },
     keyPem,
   );
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const order = await deps.acme
     .finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString())
     .catch(async (error: unknown) => {
@@ -113,12 +117,12 @@ export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: 
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
  */
 export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
-  const chainPem = await deps.acme.downloadCertificate(session, input.certificateUrl);
-  // This attempt's own key when finalize made one, else the kept key finalize signed with.
+  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  // This attempt's own key when finalize made one, else the kept key finalize signed with; read while the chain downloads.
   let secretName = attemptKeySecretName(deps, input);
-  let keyPem = await deps.secrets.get(secretName);
+  const [chainPem, attemptKey] = await Promise.all([deps.acme.downloadCertificate(session, input.certificateUrl), deps.secrets.get(secretName)]);
+  let keyPem = attemptKey;
   if (!keyPem) {
     const kept = await keptKey(deps, await certificateOfAttempt(deps, input), input.acme.settings);
     if (kept) ({ secretName, keyPem } = kept);
