@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { asBatchJob } from './batch-job.ts';
 import { freePort } from './ports.ts';
 
 export interface DynamoDbLocal {
@@ -55,8 +56,15 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   // -sharedDb: one database for every access key and region, as the handlers and tools use different ones.
   const child = spawn(
-    'java',
-    [`-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-sharedDb', '-port', String(port), ...storage],
+    ...asBatchJob('java', [
+      `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(directory, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-port',
+      String(port),
+      ...storage,
+    ]),
     // DynamoDB Local writes a metadata file into its working directory: keep it out of the repository.
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: options.dbPath ?? tmpdir() },
   );

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { x509 } from '../../shared/domain/x509.ts';
+import { asBatchJob } from './batch-job.ts';
 import { freePort } from './ports.ts';
 
 /** What to install when Pebble is missing; `obtain` repeats it to the caller. */
@@ -156,8 +157,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   try {
     // AAAA answers are turned off: the local API listens on 127.0.0.1 only.
     const challtestsrv = spawn(
-      'pebble-challtestsrv',
-      [
+      ...asBatchJob('pebble-challtestsrv', [
         '-dns01',
         dnsServer,
         '-http01',
@@ -170,7 +170,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         '',
         '-management',
         `127.0.0.1:${challengeManagementPort}`,
-      ],
+      ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(challtestsrv);
@@ -205,7 +205,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         2,
       ),
     );
-    const pebble = spawn('pebble', ['-config', configFile, '-dnsserver', dnsServer], {
+    const pebble = spawn(...asBatchJob('pebble', ['-config', configFile, '-dnsserver', dnsServer]), {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
