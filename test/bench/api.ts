@@ -1,16 +1,16 @@
 /**
  * `npm run bench`: 10,000 certificates in one organization on the local stack (its own in-memory DynamoDB Local,
  * in a process of its own), then autocannon against the API (GET item, Hydra page 1, Hydra last page, admin cursor
- * page, upload) and the same loop against bare DynamoDB calls on the same DynamoDB Local, so the API's overhead
- * shows as a ratio. Latency is measured with one request at a time (a Lambda instance serves one request at a
- * time, so queueing inside one process is not API overhead); requests/s with CONNECTIONS at once. Not a test: the
- * figures go into BENCHMARKS.md.
+ * page, upload), each paired with the bare DynamoDB call it needs at least, on the same DynamoDB Local, so the API's
+ * overhead shows as a ratio. Latency is measured with one request at a time (a Lambda instance serves one request at
+ * a time, so queueing inside one process is not API overhead), API request and bare call taking turns; requests/s
+ * with CONNECTIONS at once. Not a test: the figures go into BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -32,13 +32,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 2);
 const TABLE = 'certwright-bench';
 
-interface Figures {
-  name: string;
-  p50: number;
-  p99: number;
-  rps: number;
-  errors: number;
-}
 
 const token = generateTokenValue();
 process.env[ENV.certificateQuota] = String(TOTAL * 10);
@@ -94,28 +87,30 @@ const uploadLeaf = await pki.leaf({ names: ['upload.bench.example.com'] });
 const uploadBody = JSON.stringify({ type: 'custom', certificateData: uploadLeaf.certificatePem, privateKeyData: uploadLeaf.privateKeyPem });
 const base = `/api/organizations/${organizationId}/certificates`;
 
-/**
- * Runs `call` from `callers` loops for SECONDS, after WARM_UP_SECONDS that are not recorded (the JIT and DynamoDB
- * Local's caches warm up on the first calls of a new kind); returns the sorted latencies in ms.
- */
-async function loop(callers: number, call: () => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  const recordFrom = performance.now() + WARM_UP_SECONDS * 1000;
-  const deadline = recordFrom + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (performance.now() < deadline) {
-        const began = performance.now();
-        await call();
-        if (began >= recordFrom) latencies.push(performance.now() - began);
-      }
-    }),
-  );
-  return latencies.sort((a, b) => a - b);
-}
-
+/** Sorted latencies' quantile, in ms with two decimals. */
 const quantile = (latencies: number[], q: number) =>
   Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+
+/**
+ * Latency, one call at a time for SECONDS after WARM_UP_SECONDS that are not recorded (the JIT and DynamoDB Local's
+ * caches warm up on the first calls of a new kind). With a bare call, API request and bare call take turns, so both
+ * see the same machine: on a shared 2-core machine the load moves more between two runs than the overhead measured.
+ */
+async function latencies(api: () => Promise<void>, bareCall?: () => Promise<unknown>): Promise<{ api: number[]; bare: number[] }> {
+  const timed = { api: [] as number[], bare: [] as number[] };
+  const recordFrom = performance.now() + WARM_UP_SECONDS * 1000;
+  const deadline = recordFrom + SECONDS * 1000;
+  const time = async (into: number[], call: () => Promise<unknown>) => {
+    const began = performance.now();
+    await call();
+    if (began >= recordFrom) into.push(performance.now() - began);
+  };
+  while (performance.now() < deadline) {
+    await time(timed.api, api);
+    if (bareCall) await time(timed.bare, bareCall);
+  }
+  return { api: timed.api.sort((a, b) => a - b), bare: timed.bare.sort((a, b) => a - b) };
+}
 
 /** One API request on a kept-alive connection, as the bare calls reuse theirs; anything but 2xx counts as an error. */
 function request(agent: Agent, path: string, method: string, body: string | undefined, errors: { count: number }): Promise<void> {
@@ -129,16 +124,29 @@ function request(agent: Agent, path: string, method: string, body: string | unde
   });
 }
 
+interface Row {
+  name: string;
+  p50: number;
+  p99: number;
+  bare?: { name: string; p50: number; p99: number };
+  rps: number;
+  errors: number;
+}
+
 /**
- * Latency: one request at a time through the same loop as the bare calls (autocannon's latencies are whole
- * milliseconds, too coarse here). Requests/s: autocannon with CONNECTIONS connections.
+ * An API row: latency (paired with `bare` when given; autocannon's latencies are whole milliseconds, too coarse
+ * here), then requests/s from autocannon with CONNECTIONS connections.
  */
-async function http(name: string, path: string, options: { method?: 'GET' | 'POST'; body?: string } = {}): Promise<Figures> {
+async function http(
+  name: string,
+  path: string,
+  options: { method?: 'GET' | 'POST'; body?: string; bare?: { name: string; call: () => Promise<unknown> } } = {},
+): Promise<Row> {
   const method = options.method ?? 'GET';
   const errors = { count: 0 };
   // A connection of its own per row: the server closes connections left idle for 5 s, as between rows.
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const latencies = await loop(1, () => request(agent, path, method, options.body, errors));
+  const timed = await latencies(() => request(agent, path, method, options.body, errors), options.bare?.call);
   agent.destroy();
   const load = await autocannon({
     url: `${stack.url}${path}`,
@@ -150,26 +158,70 @@ async function http(name: string, path: string, options: { method?: 'GET' | 'POS
   });
   return {
     name,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
+    p50: quantile(timed.api, 0.5),
+    p99: quantile(timed.api, 0.99),
+    ...(options.bare ? { bare: { name: options.bare.name, p50: quantile(timed.bare, 0.5), p99: quantile(timed.bare, 0.99) } } : {}),
     rps: load.requests.average,
     errors: errors.count + load.non2xx + load.errors,
   };
 }
 
-/** The same two runs on a bare DynamoDB call. */
-async function bare(name: string, call: () => Promise<unknown>): Promise<Figures> {
-  const latencies = await loop(1, call);
-  const rps = Math.round((await loop(CONNECTIONS, call)).length / SECONDS);
-  return { name, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rps, errors: 0 };
+/** Requests/s of a bare DynamoDB call from CONNECTIONS loops at once. */
+async function bareRate(name: string, call: () => Promise<unknown>): Promise<Row> {
+  const deadline = performance.now() + (WARM_UP_SECONDS + SECONDS) * 1000;
+  const recordFrom = deadline - SECONDS * 1000;
+  let calls = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        await call();
+        if (performance.now() >= recordFrom) calls += 1;
+      }
+    }),
+  );
+  return { name, p50: NaN, p99: NaN, rps: calls / SECONDS, errors: 0 };
 }
 
 const documents = createDocumentClient(stack.dynamodbEndpoint);
 const partition = keys.certificatesOf(organizationId);
 const cursor = { ...keys.certificate(middle.id), gsi1pk: partition, gsi1sk: keys.byCreation(middle.createdAt, middle.id) };
+const getItem = {
+  name: 'bare GetItem',
+  call: () => documents.send(new GetCommand({ TableName: TABLE, Key: keys.certificate(middle.id) })),
+};
+const cursorQuery = {
+  name: 'bare Query gsi1 (limit 20, after cursor)',
+  call: () =>
+    documents.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        Limit: 21,
+        ExclusiveStartKey: cursor,
+      }),
+    ),
+};
+const keysAndBatch = {
+  name: 'bare Query gsi1-keys (30) + BatchGet (30)',
+  call: async () => {
+    const page = await documents.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'gsi1-keys',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        Limit: 30,
+      }),
+    );
+    const itemKeys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+    await documents.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: itemKeys } } }));
+  },
+};
 
-const results: Figures[] = [];
-results.push(await http('API GET item', `${base}/${middle.id}`));
+const rows: Row[] = [];
+rows.push(await http('API GET item', `${base}/${middle.id}`, { bare: getItem }));
 // The floor of any API call: a public route (no credential to look up) that reads one item, the ACME HTTP-01 answer.
 const challengeToken = randomUUID().replaceAll('-', '');
 await deps.issuance.putChallenge({
@@ -184,72 +236,41 @@ await deps.issuance.putChallenge({
   dnsProvider: null,
   createdAt: new Date().toISOString(),
 });
-results.push(await http('API public route, no credential (HTTP-01 answer: one GetItem)', `/.well-known/acme-challenge/${challengeToken}`));
-results.push(await bare('bare GetItem', () => documents.send(new GetCommand({ TableName: TABLE, Key: keys.certificate(middle.id) }))));
+rows.push(await http('API public route, no credential (HTTP-01 answer: one GetItem)', `/.well-known/acme-challenge/${challengeToken}`, { bare: getItem }));
 // A client pages with the last id of the page it was given, which the instance that served that page remembers;
-// another instance looks the cursor up first (one GetItem more), as the first row shows.
+// another instance looks the cursor up first (one item more in the first read).
 const previousPage = (await (
   await fetch(`${stack.url}/v1/organization/certificates?limit=20&after=${middle.id}`, { headers: { authorization: `Bearer ${token}` } })
 ).json()) as {
   data: { id: string }[];
 };
 const nextCursor = previousPage.data.at(-1)?.id ?? middle.id;
-results.push(
-  await http(
-    'API admin cursor page (limit 20, cursor not seen by this instance)',
-    `/v1/organization/certificates?limit=20&after=${middle.id}`,
-  ),
-);
-results.push(await http('API admin cursor page (limit 20, next page)', `/v1/organization/certificates?limit=20&after=${nextCursor}`));
-results.push(
-  await bare('bare Query gsi1 (limit 20, after cursor)', () =>
-    documents.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        Limit: 21,
-        ExclusiveStartKey: cursor,
-      }),
-    ),
-  ),
-);
-results.push(await http('API Hydra page 1 (30 items)', `${base}?page=1`));
-results.push(await http(`API Hydra last page (${lastPage})`, `${base}?page=${lastPage}`));
-results.push(
-  await bare('bare Query gsi1-keys (30) + BatchGet (30)', async () => {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1-keys',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        Limit: 30,
-      }),
-    );
-    const itemKeys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
-    await documents.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: itemKeys } } }));
+rows.push(
+  await http('API admin cursor page (limit 20, cursor not seen by this instance)', `/v1/organization/certificates?limit=20&after=${middle.id}`, {
+    bare: cursorQuery,
   }),
 );
-results.push(await http('API upload (POST, RSA/EC parse + key secret + transaction)', base, { method: 'POST', body: uploadBody }));
+rows.push(await http('API admin cursor page (limit 20, next page)', `/v1/organization/certificates?limit=20&after=${nextCursor}`, { bare: cursorQuery }));
+rows.push(await http('API Hydra page 1 (30 items)', `${base}?page=1`, { bare: keysAndBatch }));
+rows.push(await http(`API Hydra last page (${lastPage})`, `${base}?page=${lastPage}`));
+rows.push(await http('API upload (POST, RSA/EC parse + key secret + transaction)', base, { method: 'POST', body: uploadBody }));
+const rates = [await bareRate(getItem.name, getItem.call), await bareRate(cursorQuery.name, cursorQuery.call), await bareRate(keysAndBatch.name, keysAndBatch.call)];
 
-const ratio = (api: string, store: string) => {
-  const a = results.find((r) => r.name.startsWith(api));
-  const b = results.find((r) => r.name.startsWith(store));
-  return a && b && b.p50 > 0 ? (a.p50 / b.p50).toFixed(2) : 'n/a';
-};
-
+const ratio = (row: Row) => (row.bare && row.bare.p50 > 0 ? `${(row.p50 / row.bare.p50).toFixed(2)}x` : '');
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
-  `npm run bench — ${new Date().toISOString().slice(0, 10)} — ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  `${TOTAL} certificates seeded in one organization in ${seedSeconds.toFixed(1)} s; latency with 1 connection, requests/s with ${CONNECTIONS}, ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up`,
+  `npm run bench — ${new Date().toISOString().slice(0, 10)} — ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`,
+  `${TOTAL} certificates seeded in one organization in ${seedSeconds.toFixed(1)} s; latency with 1 connection (API request and bare call taking turns), requests/s with ${CONNECTIONS}; ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up`,
   '',
-  '| what | p50 ms (1 conn.) | p99 ms (1 conn.) | requests/s (' + CONNECTIONS + ' conn.) | errors |',
-  '|---|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.name} | ${r.p50} | ${r.p99} | ${Math.round(r.rps)} | ${r.errors} |`),
+  '| what | p50 ms | p99 ms | bare call it is paired with | bare p50 ms | bare p99 ms | ratio of p50s | requests/s (' + CONNECTIONS + ' conn.) | errors |',
+  '|---|---:|---:|---|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (row) =>
+      `| ${row.name} | ${row.p50} | ${row.p99} | ${row.bare?.name ?? ''} | ${row.bare?.p50 ?? ''} | ${row.bare?.p99 ?? ''} | ${ratio(row)} | ${Math.round(row.rps)} | ${row.errors} |`,
+  ),
+  ...rates.map((row) => `| ${row.name} | | | | | | | ${Math.round(row.rps)} | |`),
   '',
-  `p50 ratio API / bare: GET item ${ratio('API GET item', 'bare GetItem')}x, cursor page ${ratio('API admin cursor page (limit 20, next', 'bare Query gsi1 ')}x (cursor not seen: ${ratio('API admin cursor', 'bare Query gsi1 ')}x), Hydra page 1 ${ratio('API Hydra page 1', 'bare Query gsi1-keys')}x (target 1.5x for GET item and cursor pages); public route with one GetItem ${ratio('API public route', 'bare GetItem')}x`,
+  'Target: at most 1.5x the bare store round trip for GET item and the cursor pages.',
 ];
 console.log(lines.join('\n'));
 documents.destroy();
