@@ -57,6 +57,11 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   // -sharedDb: one database for every access key and region, as the handlers and tools use different ones.
   const child = spawn(
     ...asBatchJob('java', [
+      // The client compiler only, and the serial collector: the JVM then spends its CPU on requests rather than on
+      // optimizing compilations and collector threads, which on two cores compete with the handlers calling it
+      // (measured over its first 3,600 requests: 1.1 ms of CPU per request instead of 2.7; 0.7 instead of 1.25 once warm).
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
       `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(directory, 'DynamoDBLocal.jar'),
