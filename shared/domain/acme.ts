@@ -40,6 +40,11 @@ export interface AcmeOrderRef {
   /** The attempt's settings without the contact address, so the steps need not read them again. */
   settings: Omit<IssuanceSettings, 'email'>;
   authorizations: AuthorizationRef[];
+  /**
+   * The certificate's SAN names in stored order (public: they are what the order asks for), so a step can write a
+   * SAN's status by position without reading the certificate first. Absent in executions started before it existed.
+   */
+  sanNames?: string[] | undefined;
   /** The CA's last unused Replay-Nonce, for the next step's first request (no secret: single use, sent in the clear). */
   nonce: string | null;
 }

@@ -1,4 +1,4 @@
-import type { Certificate } from '../domain/certificate.ts';
+import type { Certificate, DnsStatus } from '../domain/certificate.ts';
 
 export interface CertificatePage {
   items: Certificate[];
@@ -17,6 +17,15 @@ export interface CursorPage {
   hasMore: boolean;
 }
 
+export interface SanDnsStatusChange {
+  attemptId: string;
+  /** The certificate's SAN names as the attempt found them, in stored order. */
+  sanNames: readonly string[];
+  /** The new dnsStatus of the SAN at each position of `sanNames`; null leaves that SAN as it is. */
+  dnsStatuses: readonly (DnsStatus | null)[];
+  updatedAt: string;
+}
+
 export interface CertificateRepository {
   /** Stores a new certificate and counts it against its organization. */
   create(certificate: Certificate): Promise<void>;
@@ -29,6 +38,12 @@ export interface CertificateRepository {
    * returns it with the next version. Throws ConflictError when another write came first, NotFoundError when it is gone.
    */
   update(certificate: Certificate, expectedVersion: number): Promise<Certificate>;
+  /**
+   * Sets SANs' dnsStatus by position in one conditional write, without reading the certificate first: only while
+   * `attemptId` is its current attempt and its SANs are `sanNames`, in that order. The version goes up as with update(),
+   * so a client holding the old ETag is refused. False, with nothing changed, when that does not hold or it is gone.
+   */
+  setSanDnsStatuses(organizationId: number, id: string, change: SanDnsStatusChange): Promise<boolean>;
   /** The organization's certificates among `ids` (missing or foreign ones are left out), in no particular order. */
   getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]>;
   /**

@@ -1,8 +1,14 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
-import type { CertificatePage, CertificateRepository, CursorPage, CursorPageRequest } from '../../ports/certificate-repository.ts';
+import type {
+  CertificatePage,
+  CertificateRepository,
+  CursorPage,
+  CursorPageRequest,
+  SanDnsStatusChange,
+} from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
@@ -205,10 +211,63 @@ export class DynamoCertificateRepository implements CertificateRepository {
 
   async update(certificate: Certificate, expectedVersion: number): Promise<Certificate> {
     const next: Certificate = { ...certificate, version: expectedVersion + 1 };
-    await putVersioned(this.client, this.tableName, toItem(next), { organizationId: certificate.organizationId, version: expectedVersion, what: 'Certificate' });
+    await putVersioned(this.client, this.tableName, toItem(next), {
+      organizationId: certificate.organizationId,
+      version: expectedVersion,
+      what: 'Certificate',
+    });
     return next;
   }
 
+  async setSanDnsStatuses(organizationId: number, id: string, change: SanDnsStatusChange): Promise<boolean> {
+    // Expressions are limited to 4 KB; a certificate names at most 100 SANs, which fits.
+    if (change.sanNames.length === 0 || change.sanNames.length > 100 || change.dnsStatuses.length !== change.sanNames.length) return false;
+    const values: Record<string, unknown> = {
+      ':organization': organizationId,
+      ':attempt': change.attemptId,
+      ':count': change.sanNames.length,
+      ':one': 1,
+      ':now': change.updatedAt,
+    };
+    // Every SAN is checked by name at its position, so a status can only land on the SAN it was meant for.
+    const conditions = ['attribute_exists(pk)', '#organization = :organization', '#attempt.#id = :attempt', 'size(#sans) = :count'];
+    // dnsStatus feeds neither the renewal nor the expiry index, so their attributes stay as they are.
+    const sets = ['#version = #version + :one', '#updated = :now'];
+    change.sanNames.forEach((name, index) => {
+      values[`:name${index}`] = name;
+      conditions.push(`#sans[${index}].#name = :name${index}`);
+      const status = change.dnsStatuses[index];
+      if (status) {
+        values[`:status${index}`] = status;
+        sets.push(`#sans[${index}].#dns = :status${index}`);
+      }
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.certificate(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: {
+            '#organization': 'organizationId',
+            '#attempt': 'lastAttempt',
+            '#id': 'id',
+            '#sans': 'sans',
+            '#name': 'name',
+            ...(sets.length > 2 ? { '#dns': 'dnsStatus' } : {}),
+            '#version': 'version',
+            '#updated': 'updatedAt',
+          },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeFailure(error);
+    }
+  }
 
   async getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]> {
     const unique = [...new Set(ids)];

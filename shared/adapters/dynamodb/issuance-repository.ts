@@ -5,6 +5,7 @@ import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
 import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { getItem } from './item-reads.ts';
 import { queryAll } from './query-all.ts';
 
 const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 32);
@@ -36,10 +37,9 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   }
 
   async getSettings(certificateId: string): Promise<IssuanceSettings | null> {
-    const { Item } = await guard(
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.issuanceSettings(certificateId) })),
-    );
-    return (Item?.settings as IssuanceSettings | undefined) ?? null;
+    // Through the shared item reader: read beside the certificate (the first issuance step does), both are one request.
+    const item = await getItem(this.client, this.tableName, keys.issuanceSettings(certificateId));
+    return (item?.settings as IssuanceSettings | undefined) ?? null;
   }
 
   async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {

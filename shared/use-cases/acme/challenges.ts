@@ -1,4 +1,5 @@
 import type { AcmeOrderRef, ChallengeRecord } from '../../domain/acme.ts';
+import type { DnsStatus } from '../../domain/certificate.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
@@ -122,17 +123,34 @@ export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput &
   }
   const allValid = [...statuses.values()].every((status) => status === 'valid');
   if (failure || allValid) {
-    await changeCertificate(deps, input, (current) =>
-      current.lastAttempt?.id === input.attemptId
-        ? {
-            ...current,
-            sans: current.sans.map((san) => {
-              const status = statuses.get(san.name);
-              return status && status !== 'pending' ? { ...san, dnsStatus: status } : allValid ? { ...san, dnsStatus: 'valid' } : san;
-            }),
-          }
-        : null,
-    );
+    const dnsStatusOf = (name: string): DnsStatus | null => {
+      const status = statuses.get(name);
+      return status && status !== 'pending' ? status : allValid ? 'valid' : null;
+    };
+    // One conditional write addressed by position (the names travel in the state), so no read first; when the
+    // certificate is not as the attempt found it, or the state predates the names, the read-and-put path decides.
+    const sanNames = input.acme.sanNames;
+    const written =
+      sanNames !== undefined &&
+      (await deps.certificates.setSanDnsStatuses(input.organizationId, input.certificateId, {
+        attemptId: input.attemptId,
+        sanNames,
+        dnsStatuses: sanNames.map(dnsStatusOf),
+        updatedAt: deps.clock.now().toISOString(),
+      }));
+    if (!written) {
+      await changeCertificate(deps, input, (current) =>
+        current.lastAttempt?.id === input.attemptId
+          ? {
+              ...current,
+              sans: current.sans.map((san) => {
+                const status = dnsStatusOf(san.name);
+                return status ? { ...san, dnsStatus: status } : san;
+              }),
+            }
+          : null,
+      );
+    }
   }
   if (failure) throw new StepError('ChallengeFailedError', failure);
   return { valid: allValid, checks: input.poll.checks + 1, nonce: session.nonce ?? null };

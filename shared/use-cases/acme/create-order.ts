@@ -31,7 +31,7 @@ const markRunning = (deps: CoreDeps, ids: AttemptIds) =>
  * picks, per authorization still pending, the challenge of the configured type.
  */
 export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
-  // The settings are read while the attempt is marked running: two round trips to the table at once, not one after the other.
+  // The settings are read together with the certificate the attempt is marked running on: one BatchGetItem, then the write.
   const [settings, certificate] = await Promise.all([deps.issuance.getSettings(ids.certificateId), markRunning(deps, ids)]);
   if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');
   // The contact address stays out of the workflow state; the rest travels with the order.
@@ -97,6 +97,7 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
     deadline: new Date(deps.clock.now().getTime() + ATTEMPT_DURATION_MS).toISOString(),
     settings: workflowSettings,
     authorizations,
+    sanNames: certificate.sans.map((san) => san.name),
     nonce: session.nonce ?? null,
   };
 }
