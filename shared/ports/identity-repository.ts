@@ -1,6 +1,9 @@
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../domain/identity.ts';
 import type { ApiToken, Organization } from '../domain/organization.ts';
 
+/** How a change that must leave the organization an owner went. */
+export type OwnerGuardedChange = 'done' | 'missing' | 'owner-changed';
+
 export interface IdentityRepository {
   createOrganization(name: string, createdAt: string): Promise<Organization>;
   getOrganization(id: number): Promise<Organization | null>;
@@ -18,14 +21,17 @@ export interface IdentityRepository {
   createUser(user: User, passwordHash: string): Promise<void>;
   getUser(id: string): Promise<User | null>;
   listUsers(organizationId: number): Promise<User[]>;
-  /** Removes the user and its credential; false when the organization has no such user. */
-  deleteUser(organizationId: number, id: string): Promise<boolean>;
+  /**
+   * Removes the user and its credential; 'missing' when the organization has no such user. With `keepOwner`, only
+   * while that other user is still an owner, in the same transaction ('owner-changed' when not), so that two
+   * concurrent changes cannot leave an organization without an owner.
+   */
+  deleteUser(organizationId: number, id: string, keepOwner?: string): Promise<OwnerGuardedChange>;
   findCredential(email: string): Promise<LoginCredential | null>;
   /** Replaces the password hash and moves `tokensValidAfter`, so earlier sessions end. */
   changePassword(user: User, passwordHash: string, at: string): Promise<void>;
-  countByRole(organizationId: number, role: Role): Promise<number>;
-  /** Sets the role of the organization's user and returns it; null when the organization has no such user. */
-  updateRole(organizationId: number, id: string, role: Role, at: string): Promise<User | null>;
+  /** Sets the role of the organization's user; 'missing' and `keepOwner` as for deleteUser. */
+  updateRole(organizationId: number, id: string, role: Role, at: string, keepOwner?: string): Promise<OwnerGuardedChange>;
 
   putRefreshToken(token: RefreshToken): Promise<void>;
   /** The refresh token and whether its family was revoked (a reused token revokes its whole family). */

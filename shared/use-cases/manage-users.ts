@@ -2,6 +2,7 @@ import { CertwrightError, ConflictError, NotFoundError, ValidationError } from '
 import { ROLE_SCOPES, normalizeEmail, scopesBeyond } from '../domain/identity.ts';
 import type { Role, User } from '../domain/identity.ts';
 import type { Principal } from '../domain/organization.ts';
+import type { OwnerGuardedChange } from '../ports/identity-repository.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { assertNotThrottled, counterKeys, recordPasswordFailure } from './login.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
@@ -37,15 +38,46 @@ export async function createUser(deps: CoreDeps, principal: Principal, input: Cr
 
 export const listUsers = (deps: CoreDeps, principal: Principal): Promise<User[]> => deps.identity.listUsers(principal.organizationId);
 
+/** Concurrent changes of owners are decided afresh this often before the caller gets a 409. */
+const OWNER_CHANGE_ATTEMPTS = 5;
+
+/**
+ * Applies a change that takes an owner away (`user` stops being one) only while another owner stays, checked in
+ * the same transaction as the change: two owners demoting each other at once cannot leave the organization without
+ * one. A change that leaves the user an owner, or concerns someone else, needs no such check.
+ */
+async function keepingAnOwner(
+  deps: CoreDeps,
+  user: User,
+  takesOwnerAway: boolean,
+  lastOwner: string,
+  change: (keepOwner: string | undefined) => Promise<OwnerGuardedChange>,
+): Promise<void> {
+  for (let attempt = 1; attempt <= OWNER_CHANGE_ATTEMPTS; attempt += 1) {
+    let keepOwner: string | undefined;
+    if (takesOwnerAway) {
+      keepOwner = (await deps.identity.listUsers(user.organizationId)).find((other) => other.role === 'owner' && other.id !== user.id)?.id;
+      if (!keepOwner) throw new ConflictError(lastOwner);
+    }
+    const outcome = await change(keepOwner);
+    if (outcome === 'done') return;
+    if (outcome === 'missing') throw new NotFoundError('User');
+  }
+  throw new ConflictError(lastOwner);
+}
+
 /** Removes a user of the caller's organization; their sessions end at once. The last owner stays. */
 export async function removeUser(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
   const user = await deps.identity.getUser(id);
   if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
   assertMayManage(principal, user.role);
-  if (user.role === 'owner' && (await deps.identity.countByRole(principal.organizationId, 'owner')) <= 1) {
-    throw new ConflictError('The last owner of an organization cannot be removed; make another user owner first (PATCH its role)');
-  }
-  if (!(await deps.identity.deleteUser(principal.organizationId, id))) throw new NotFoundError('User');
+  await keepingAnOwner(
+    deps,
+    user,
+    user.role === 'owner',
+    'The last owner of an organization cannot be removed; make another user owner first (PATCH its role)',
+    (keepOwner) => deps.identity.deleteUser(principal.organizationId, id, keepOwner),
+  );
 }
 
 /**
@@ -58,12 +90,15 @@ export async function changeRole(deps: CoreDeps, principal: Principal, id: strin
   assertMayManage(principal, user.role);
   assertMayManage(principal, role);
   if (user.role === role) return user;
-  if (user.role === 'owner' && (await deps.identity.countByRole(principal.organizationId, 'owner')) <= 1) {
-    throw new ConflictError('The last owner of an organization must stay owner; make another user owner first');
-  }
-  const updated = await deps.identity.updateRole(principal.organizationId, id, role, deps.clock.now().toISOString());
-  if (!updated) throw new NotFoundError('User');
-  return updated;
+  const at = deps.clock.now().toISOString();
+  await keepingAnOwner(
+    deps,
+    user,
+    user.role === 'owner',
+    'The last owner of an organization must stay owner; make another user owner first',
+    (keepOwner) => deps.identity.updateRole(principal.organizationId, id, role, at, keepOwner),
+  );
+  return { ...user, role, updatedAt: at };
 }
 
 /** The signed-in user's id, or a 403 for API tokens, which have no password. */

@@ -1,9 +1,9 @@
 import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../../domain/identity.ts';
 import type { ApiToken, Organization } from '../../domain/organization.ts';
-import type { IdentityRepository } from '../../ports/identity-repository.ts';
+import type { IdentityRepository, OwnerGuardedChange } from '../../ports/identity-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { queryAll } from './query-all.ts';
@@ -182,29 +182,52 @@ export class DynamoIdentityRepository implements IdentityRepository {
     return (await queryAll(this.client, this.tableName, keys.usersOf(organizationId))).map(toUser);
   }
 
-  async deleteUser(organizationId: number, id: string): Promise<boolean> {
+  async deleteUser(organizationId: number, id: string, keepOwner?: string): Promise<OwnerGuardedChange> {
     const user = await this.getUser(id);
-    if (!user || user.organizationId !== organizationId) return false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.user(id),
-                ConditionExpression: 'organizationId = :org',
-                ExpressionAttributeValues: { ':org': organizationId },
-              },
+    if (!user || user.organizationId !== organizationId) return 'missing';
+    return this.changeKeepingOwner(organizationId, keepOwner, [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.user(id),
+          ConditionExpression: 'organizationId = :org',
+          ExpressionAttributeValues: { ':org': organizationId },
+        },
+      },
+      { Delete: { TableName: this.tableName, Key: keys.loginCredential(user.email) } },
+    ]);
+  }
+
+  /**
+   * Writes `items` in one transaction, with `keepOwner` checked to be an owner of the organization in it; the first
+   * item's condition tells a missing user. A transaction that lost a race with another one counts as 'owner-changed':
+   * the caller reads again and decides afresh.
+   */
+  private async changeKeepingOwner(
+    organizationId: number,
+    keepOwner: string | undefined,
+    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<OwnerGuardedChange> {
+    const ownerCheck = keepOwner
+      ? [
+          {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: keys.user(keepOwner),
+              ConditionExpression: 'organizationId = :org AND #role = :owner',
+              ExpressionAttributeNames: { '#role': 'role' },
+              ExpressionAttributeValues: { ':org': organizationId, ':owner': 'owner' },
             },
-            { Delete: { TableName: this.tableName, Key: keys.loginCredential(user.email) } },
-          ],
-        }),
-      );
-      return true;
+          },
+        ]
+      : [];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [...items, ...ownerCheck] }));
+      return 'done';
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw storeFailure(error);
+      if (!isConditionFailure(error)) throw storeFailure(error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      return reasons[0]?.Code === 'ConditionalCheckFailed' ? 'missing' : 'owner-changed';
     }
   }
 
@@ -245,28 +268,19 @@ export class DynamoIdentityRepository implements IdentityRepository {
     }
   }
 
-  async countByRole(organizationId: number, role: Role): Promise<number> {
-    return (await this.listUsers(organizationId)).filter((user) => user.role === role).length;
-  }
-
-  async updateRole(organizationId: number, id: string, role: Role, at: string): Promise<User | null> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
+  async updateRole(organizationId: number, id: string, role: Role, at: string, keepOwner?: string): Promise<OwnerGuardedChange> {
+    return this.changeKeepingOwner(organizationId, keepOwner, [
+      {
+        Update: {
           TableName: this.tableName,
           Key: keys.user(id),
           UpdateExpression: 'SET #role = :role, updatedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND organizationId = :org',
           ExpressionAttributeNames: { '#role': 'role' },
           ExpressionAttributeValues: { ':role': role, ':at': at, ':org': organizationId },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toUser(Attributes) : null;
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw storeFailure(error);
-    }
+        },
+      },
+    ]);
   }
 
   async putRefreshToken(token: RefreshToken): Promise<void> {
