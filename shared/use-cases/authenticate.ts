@@ -4,6 +4,7 @@ import type { Principal } from '../domain/organization.ts';
 import { verifyAccessToken } from './access-tokens.ts';
 import { TOKEN_PREFIX, hashToken } from './api-tokens.ts';
 import type { CoreDeps } from './core-deps.ts';
+import { RecentFacts } from './recent-facts.ts';
 
 /** A credential as presented: an API token (`X-API-TOKEN` or `Bearer cw_...`) or a JWT access token (`Bearer ey...`). */
 export type Credential = { kind: 'api-token'; value: string } | { kind: 'jwt'; value: string };
@@ -18,16 +19,7 @@ const LAST_USED_PRECISION_MS = 60_000;
  * so it may be named before the token is looked up again (see `authenticate`); whether the token is still valid is
  * read from the store on every request, so a revoked token stops working at once.
  */
-const tokenOrganizations = new Map<string, number>();
-const TOKEN_ORGANIZATIONS_CAPACITY = 1_000;
-
-function rememberOrganization(tokenHash: string, organizationId: number): void {
-  tokenOrganizations.delete(tokenHash);
-  tokenOrganizations.set(tokenHash, organizationId);
-  // Map keeps insertion order: the first key is the least recently used.
-  const oldest = tokenOrganizations.keys().next();
-  if (tokenOrganizations.size > TOKEN_ORGANIZATIONS_CAPACITY && !oldest.done) tokenOrganizations.delete(oldest.value);
-}
+const tokenOrganizations = new RecentFacts<number>(1_000);
 
 export function classifyBearer(value: string): Credential {
   return value.startsWith(TOKEN_PREFIX) ? { kind: 'api-token', value } : { kind: 'jwt', value };
@@ -48,7 +40,7 @@ export async function authenticateToken(
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= at)) throw rejected();
   const notBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS).toISOString();
   if (!token.lastUsedAt || token.lastUsedAt < notBefore) await deps.identity.touchToken(tokenHash, at, notBefore);
-  rememberOrganization(tokenHash, token.organizationId);
+  tokenOrganizations.remember(tokenHash, token.organizationId);
   return { organizationId: token.organizationId, subject: `token:${token.id}`, scopes: token.scopes };
 }
 

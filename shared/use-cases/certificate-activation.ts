@@ -3,6 +3,7 @@ import type { Certificate } from '../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
+import { RecentFacts } from './recent-facts.ts';
 
 /** A certificate as seen from one scope: whether it is switched on there. */
 export interface ScopedCertificate {
@@ -83,20 +84,10 @@ export async function setCertificateActivation(
  * Creation times of certificates seen lately, by organization and id. A creation time never changes, so a
  * cursor (`after`) that was on a page served by this process needs no extra read to resume behind it.
  */
-const createdAtSeen = new Map<string, string>();
-const CREATED_AT_CAPACITY = 10_000;
+const createdAtSeen = new RecentFacts<string>(10_000);
 
 function remember(certificates: readonly Pick<Certificate, 'organizationId' | 'id' | 'createdAt'>[]): void {
-  for (const certificate of certificates) {
-    const key = `${certificate.organizationId}/${certificate.id}`;
-    createdAtSeen.delete(key);
-    createdAtSeen.set(key, certificate.createdAt);
-  }
-  // Map keeps insertion order: the first keys are the least recently seen.
-  for (const key of createdAtSeen.keys()) {
-    if (createdAtSeen.size <= CREATED_AT_CAPACITY) break;
-    createdAtSeen.delete(key);
-  }
+  for (const certificate of certificates) createdAtSeen.remember(`${certificate.organizationId}/${certificate.id}`, certificate.createdAt);
 }
 
 async function cursorOf(deps: ActivationDeps, organizationId: number, id: string | null): Promise<Pick<Certificate, 'id' | 'createdAt'> | null> {
