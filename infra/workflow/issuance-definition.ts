@@ -174,7 +174,7 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       // Counters the loops below need from the start (a JSONPath to a missing field fails the execution).
       Begin: { Type: 'Pass', Result: { rounds: 0, waitSeconds: 0 }, ResultPath: '$.rateLimit', Next: 'CreateOrder' },
       CreateOrder: caTask('CreateOrder', 'create-order', IDS, 'PresentChallenges', {
-        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'nonce'),
+        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'sanNames', 'nonce'),
         path: '$.acme',
       }),
       PresentChallenges: task('present-challenges', { ...ORDER, 'nonce.$': '$.acme.nonce' }, 'CheckPropagation', {

@@ -132,6 +132,7 @@ const ORDER_REF = {
   deadline: '2999-01-01T00:00:00Z',
   settings: {},
   authorizations: [],
+  sanNames: [],
   nonce: null,
 };
 const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '', nonce: null };
