@@ -1,7 +1,9 @@
 import type { ActivationScope } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
+import { createdAtOf } from '../domain/certificate-id.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
+import type { CursorPage } from '../ports/certificate-repository.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { RecentFacts } from './recent-facts.ts';
 
@@ -90,19 +92,30 @@ function remember(certificates: readonly Pick<Certificate, 'organizationId' | 'i
   for (const certificate of certificates) createdAtSeen.remember(`${certificate.organizationId}/${certificate.id}`, certificate.createdAt);
 }
 
-async function cursorOf(deps: ActivationDeps, organizationId: number, id: string | null): Promise<Pick<Certificate, 'id' | 'createdAt'> | null> {
-  if (id === null) return null;
-  const createdAt = createdAtSeen.get(`${organizationId}/${id}`);
-  if (createdAt !== undefined) return { id, createdAt };
+/**
+ * The page behind the cursor `after`, which resumes at the cursor's creation time: remembered when this process
+ * served the cursor, else read. While it is read, the page behind the time a UUIDv7 id carries is read already, and
+ * used when the certificate's creation time is that one (it is for every certificate whose id carries it).
+ */
+async function pageAfter(deps: ActivationDeps, organizationId: number, request: ScopedPageRequest): Promise<CursorPage> {
+  const page = (after: Pick<Certificate, 'id' | 'createdAt'> | null) =>
+    deps.certificates.listByCursor(organizationId, { after, limit: request.limit, order: request.order });
+  const id = request.after;
+  if (id === null) return page(null);
+  const seen = createdAtSeen.get(`${organizationId}/${id}`);
+  if (seen !== undefined) return page({ id, createdAt: seen });
+  const carried = createdAtOf(id);
+  const early = carried === null ? null : page({ id, createdAt: carried });
+  early?.catch(() => undefined);
   const after = await deps.certificates.get(organizationId, id);
   if (!after) throw new CertwrightError('not_found', `No certificate with id '${id}' (given as after) in this organization`);
-  return after;
+  return early && after.createdAt === carried ? early : page(after);
 }
 
 /**
  * One cursor page of the organization's certificates, each with whether it is active at the scope. The scope's
- * active set is read beside the page, not after it, so a page costs one round trip to the table when the cursor
- * is known.
+ * active set and the cursor are read beside the page, not before it: a page costs one round trip to the table when
+ * the cursor was served here or its id carries its creation time.
  */
 export async function listScopedCertificates(
   deps: ActivationDeps,
@@ -112,10 +125,8 @@ export async function listScopedCertificates(
 ): Promise<ScopedPage> {
   const [active, page] = await Promise.all([
     deps.activations.activeIn(organizationId, scope),
-    (async () => {
-      const [after] = await Promise.all([cursorOf(deps, organizationId, request.after), requireScope(deps, organizationId, scope)]);
-      return deps.certificates.listByCursor(organizationId, { after, limit: request.limit, order: request.order });
-    })(),
+    pageAfter(deps, organizationId, request),
+    requireScope(deps, organizationId, scope),
   ]);
   remember(page.items);
   return { items: page.items.map((certificate) => ({ certificate, active: active.has(certificate.id) })), hasMore: page.hasMore };

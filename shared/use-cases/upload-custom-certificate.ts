@@ -1,5 +1,6 @@
 import type { Certificate } from '../domain/certificate.ts';
 import { contentFields } from '../domain/certificate-content.ts';
+import { newCertificateId } from '../domain/certificate-id.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import type { BundleInput } from '../domain/certificate-inspection.ts';
 import type { Principal } from '../domain/organization.ts';
@@ -29,7 +30,7 @@ export async function uploadCustomCertificate(
 ): Promise<Certificate> {
   const now = deps.clock.now();
   const inspected = inspectCertificateBundle(input, { now, ...options });
-  const id = deps.newId();
+  const id = newCertificateId(now);
   const at = now.toISOString();
   const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, id) : null;
   const certificate: Certificate = {

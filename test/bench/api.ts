@@ -20,6 +20,7 @@ import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
+import { newCertificateId } from '../../shared/domain/certificate-id.ts';
 import { contentFields } from '../../shared/domain/certificate-content.ts';
 import { inspectCertificateBundle } from '../../shared/domain/certificate-inspection.ts';
 import { generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
@@ -53,9 +54,10 @@ const leaf = await pki.leaf({ names: ['bench.example.com', 'www.bench.example.co
 const inspected = inspectCertificateBundle({ certificate: leaf.certificatePem, chain: pki.intermediate.pem }, { now: new Date() });
 const start = Date.now() - TOTAL * 1000;
 const template = (index: number): Certificate => {
-  const at = new Date(start + index * 1000).toISOString();
+  const created = new Date(start + index * 1000);
+  const at = created.toISOString();
   return {
-    id: randomUUID(),
+    id: newCertificateId(created),
     organizationId,
     name: `bench-${index}`,
     domainName: inspected.domainName,

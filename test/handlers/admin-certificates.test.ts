@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createdAtOf, newCertificateId } from '../../shared/domain/certificate-id.ts';
 import type { Project } from '../../shared/domain/project.ts';
 import { createPki } from '../support/certificates.ts';
 import type { Leaf } from '../support/certificates.ts';
@@ -447,6 +448,32 @@ describe('GET /v1/organization/certificates (cursor list)', () => {
     });
     const exact = await admin('GET', `${BASE}?limit=5&order=asc`, { token });
     expect([exact.body.data.length, exact.body.has_more]).toEqual([5, false]);
+  });
+
+  it('resumes behind a cursor this process never served: at the creation time its id carries, or read when the id carries another', async () => {
+    const { organization, token } = await createOrganizationWithToken(api.stack.deps);
+    const ids: string[] = [];
+    for (let index = 0; index < 4; index += 1) ids.push(await uploaded(token, `c${index}`));
+    const pageAfter = async (after: string, order: string) => {
+      const reply = await admin('GET', `${BASE}?limit=2&order=${order}&after=${after}`, { token });
+      expect(reply.status).toBe(200);
+      return reply.body.data.map((item: { id: string }) => item.id);
+    };
+    // New ids carry their creation time (UUIDv7), read straight from the id.
+    expect(createdAtOf(ids[1] ?? '')).toBe((await api.stack.deps.certificates.get(organization.id, ids[1] ?? ''))?.createdAt);
+    expect(await pageAfter(ids[1] ?? '', 'asc')).toEqual(ids.slice(2, 4));
+
+    // An id whose time is not the certificate's (an hour early here): the page is still the one behind its real time.
+    const first = await api.stack.deps.certificates.get(organization.id, ids[0] ?? '');
+    if (!first) throw new Error('the first upload is missing');
+    const later = new Date(Date.now() + 1000).toISOString();
+    const odd = { ...first, id: newCertificateId(new Date(Date.now() - 3_600_000)), name: 'odd', createdAt: later, updatedAt: later };
+    await api.stack.deps.certificates.create(odd);
+    expect(await pageAfter(odd.id, 'asc')).toEqual([]);
+    expect(await pageAfter(odd.id, 'desc')).toEqual([ids[3], ids[2]]);
+
+    // A UUIDv7 no certificate has: 404, as for any unknown cursor.
+    expectAdminError(await admin('GET', `${BASE}?after=${newCertificateId(new Date())}`, { token }), 404, { param: null });
   });
 
   it('answers an empty list with null ids for an organization without certificates', async () => {
