@@ -1,5 +1,6 @@
 import type { ChallengeType, IssuanceSettings } from '../../domain/acme.ts';
 import { normalizeKeySpec } from '../../domain/acme.ts';
+import { newCertificateId } from '../../domain/certificate-id.ts';
 import { replaceAttempt } from '../../domain/certificate.ts';
 import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, ValidationError } from '../../domain/errors.ts';
@@ -154,10 +155,11 @@ export async function requestAutoManagedCertificate(
   options: { prepared?: PreparedIssuance; beforeLaunch?: (certificate: Certificate) => Promise<void> } = {},
 ): Promise<Certificate> {
   const prepared = options.prepared ?? (await prepareIssuance(deps, request));
-  const now = deps.clock.now().toISOString();
+  const created = deps.clock.now();
+  const now = created.toISOString();
   const [domainName = ''] = prepared.names;
   const certificate: Certificate = {
-    id: deps.newId(),
+    id: newCertificateId(created),
     organizationId: principal.organizationId,
     name: request.name?.trim() || domainName,
     domainName,
