@@ -178,11 +178,11 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
         path: '$.acme',
       }),
       PresentChallenges: task('present-challenges', { ...ORDER, 'nonce.$': '$.acme.nonce' }, 'CheckPropagation', {
-        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce'),
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce', 'expectedRecords'),
         path: '$.propagation',
       }),
       CheckPropagation: task('check-propagation', { ...ORDER, 'propagation.$': '$.propagation' }, 'IsPropagated', {
-        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce'),
+        selector: pick('changeIds', 'ready', 'checks', 'waitingFor', 'nonce', 'expectedRecords'),
         path: '$.propagation',
       }),
       IsPropagated: {

@@ -135,7 +135,7 @@ const ORDER_REF = {
   sanNames: [],
   nonce: null,
 };
-const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '', nonce: null };
+const PROPAGATED = { ready: true, checks: 1, changeIds: [], waitingFor: '', nonce: null, expectedRecords: 1 };
 const VALID = { valid: true, checks: 1, nonce: null };
 
 const rateLimited = (seconds: number) =>

@@ -23,6 +23,11 @@ export interface PropagationState {
   waitingFor: string;
   /** The CA's last unused nonce, handed on to the step that tells the CA (the check itself does not talk to it). */
   nonce: string | null;
+  /**
+   * How many DNS challenge records were presented. The check finds them through an index that DynamoDB updates a
+   * moment after the write, so it waits until it lists them all (absent in executions started before it was kept).
+   */
+  expectedRecords?: number;
 }
 
 export interface PollState {
@@ -40,6 +45,7 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
   const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const changeIds: string[] = [];
+  let expectedRecords = 0;
   // Locally the CNAME lookups go to challtestsrv, the DNS Pebble resolves through; in AWS to the system resolver.
   const dnsServer = deps.acmeConfig.challtestsrv?.dnsServer;
   const resolveCname = cnameResolver(dnsServer ? { servers: [dnsServer] } : {});
@@ -63,11 +69,12 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
     };
     await deps.issuance.putChallenge(record);
     if (record.recordName) {
+      expectedRecords += 1;
       const { changeId } = await deps.dnsProviderFor(settings).present({ name: record.recordName, value: record.value });
       if (changeId) changeIds.push(changeId);
     }
   }
-  return { changeIds: [...new Set(changeIds)], ready: false, checks: 0, waitingFor: 'the first check', nonce: session.nonce ?? null };
+  return { changeIds: [...new Set(changeIds)], ready: false, checks: 0, waitingFor: 'the first check', nonce: session.nonce ?? null, expectedRecords };
 }
 
 /**
@@ -79,20 +86,28 @@ export async function checkPropagation(
   input: OrderStepInput & { propagation: PropagationState },
 ): Promise<PropagationState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
-  const checks = input.propagation.checks + 1;
-  const nonce = input.propagation.nonce ?? null;
+  const expectedRecords = input.propagation.expectedRecords ?? 0;
+  const next = (changeIds: string[], waitingFor: string | null): PropagationState => ({
+    changeIds,
+    ready: waitingFor === null,
+    checks: input.propagation.checks + 1,
+    waitingFor: waitingFor ?? '',
+    nonce: input.propagation.nonce ?? null,
+    expectedRecords,
+  });
   const dns = deps.dnsProviderFor(input.acme.settings);
   const pending: string[] = [];
   for (const changeId of input.propagation.changeIds) if (!(await dns.isChangeInSync(changeId))) pending.push(changeId);
-  if (pending.length > 0) return { changeIds: pending, ready: false, checks, waitingFor: `DNS change ${pending[0]} to be in sync`, nonce };
+  if (pending.length > 0) return next(pending, `DNS change ${pending[0]} to be in sync`);
 
   const records = (await deps.issuance.challengesOfAttempt(input.attemptId)).filter((record) => record.recordName !== null);
+  if (records.length < expectedRecords) return next([], `the challenge records to be listed (${records.length} of ${expectedRecords} so far)`);
   for (const record of records) {
     const txt = { name: record.recordName ?? '', value: record.value };
     const missing = await findMissingTxt(txt, await dns.authoritativeNameServers(txt));
-    if (missing) return { changeIds: [], ready: false, checks, waitingFor: `the TXT record ${txt.name} on ${missing}`, nonce };
+    if (missing) return next([], `the TXT record ${txt.name} on ${missing}`);
   }
-  return { changeIds: [], ready: true, checks, waitingFor: '', nonce };
+  return next([], null);
 }
 
 /** Step 4: tells the CA that every challenge is ready to be validated. */
