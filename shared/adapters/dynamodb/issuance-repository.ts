@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
 import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
@@ -43,10 +43,8 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   }
 
   async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
-    const { Item } = await guard(
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.acmeAccount(organizationId, directoryHash(directoryUrl)) })),
-    );
-    return Item ? (stripKeys(Item) as unknown as AcmeAccountRecord) : null;
+    const item = await getItem(this.client, this.tableName, keys.acmeAccount(organizationId, directoryHash(directoryUrl)));
+    return item ? (stripKeys(item) as unknown as AcmeAccountRecord) : null;
   }
 
   async putAccountIfAbsent(account: AcmeAccountRecord): Promise<AcmeAccountRecord> {
@@ -87,8 +85,8 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   }
 
   async getChallenge(token: string): Promise<ChallengeRecord | null> {
-    const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.challenge(token) })));
-    return Item ? toChallenge(Item) : null;
+    const item = await getItem(this.client, this.tableName, keys.challenge(token));
+    return item ? toChallenge(item) : null;
   }
 
   async challengesOfAttempt(attemptId: string): Promise<ChallengeRecord[]> {

@@ -1,10 +1,11 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import { takeFromBudget } from '../../domain/renewal.ts';
 import type { Grant, GrantLog, RateLimit } from '../../domain/renewal.ts';
 import type { OrderBudget } from '../../ports/order-budget.ts';
-import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { isConditionFailure, storeFailure } from './errors.ts';
+import { getItem } from './item-reads.ts';
 import { keys } from './keys.ts';
 
 const MAX_RACES = 8;
@@ -24,9 +25,9 @@ export class DynamoOrderBudget implements OrderBudget {
   async take(account: string, wanted: number, now: Date): Promise<Grant> {
     const key = keys.orderBudget(account);
     for (let race = 0; race < MAX_RACES; race += 1) {
-      const { Item } = await guard(this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
-      const version = Number(Item?.version ?? 0);
-      const grant = takeFromBudget((Item?.log as GrantLog | undefined) ?? [], now, this.rate, wanted);
+      const item = await getItem(this.client, this.tableName, key, { consistent: true });
+      const version = Number(item?.version ?? 0);
+      const grant = takeFromBudget((item?.log as GrantLog | undefined) ?? [], now, this.rate, wanted);
       if (grant.granted === 0) return grant;
       try {
         await this.client.send(
