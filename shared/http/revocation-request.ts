@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { REVOCATION_REASON_NAMES } from '../use-cases/acme/revoke-certificate.ts';
+import { REVOCATION_REASON_NAMES, revokeCertificate } from '../use-cases/acme/revoke-certificate.ts';
 import type { RevocationReason } from '../use-cases/acme/revoke-certificate.ts';
+import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { DeleteOptions } from '../use-cases/delete-certificate.ts';
 import type { ApiEvent } from './api-types.ts';
 import { parseWith, readJsonBody } from './request.ts';
 
@@ -14,11 +16,12 @@ export function readRevocationReason(event: ApiEvent, maxBytes: number): Revocat
   return parseWith(revokeSchema, readJsonBody(event, { maxBytes, mediaTypes: ['application/json'] })).reason;
 }
 
-/** `?revoke=true` (with an optional `&reason=`) on a DELETE: revoke at the CA before deleting. */
-export function revokeOnDelete(query: URLSearchParams): { revoke: boolean; reason: RevocationReason } {
+/** A DELETE's options from its query: `?revoke=true` (with an optional `&reason=`) revokes at the CA before deleting. */
+export function deleteOptions(deps: CoreDeps, query: URLSearchParams): DeleteOptions {
   const revoke = query.get('revoke');
   if (revoke !== null && revoke !== 'true' && revoke !== 'false') {
     parseWith(z.object({ revoke: z.literal('true', { message: 'revoke must be true or false' }) }), { revoke });
   }
-  return { revoke: revoke === 'true', reason: parseWith(z.object({ reason: reasonSchema.default('unspecified') }), { reason: query.get('reason') ?? undefined }).reason };
+  const { reason } = parseWith(z.object({ reason: reasonSchema.default('unspecified') }), { reason: query.get('reason') ?? undefined });
+  return revoke === 'true' ? { revokeFirst: (certificate) => revokeCertificate(deps, certificate, reason) } : {};
 }

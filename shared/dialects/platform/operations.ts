@@ -5,8 +5,8 @@ import { hasScope, readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
-import { readRevocationReason, revokeOnDelete } from '../../http/revocation-request.ts';
-import { revokeCertificate, revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
+import { deleteOptions, readRevocationReason } from '../../http/revocation-request.ts';
+import { revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { patchCertificate } from '../../use-cases/patch-certificate.ts';
@@ -98,13 +98,7 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
 
     // `?revoke=true` (and optionally `&reason=`) revokes an ACME certificate at its CA first.
     'DELETE /api/organizations/{organizationId}/certificates/{id}': async ({ deps, principal, params, query }) => {
-      const { revoke, reason } = revokeOnDelete(query);
-      await deleteCertificate(
-        deps,
-        principal,
-        params.id ?? '',
-        revoke ? { revokeFirst: (certificate) => revokeCertificate(deps, certificate, reason) } : {},
-      );
+      await deleteCertificate(deps, principal, params.id ?? '', deleteOptions(deps, query));
       return { statusCode: 204, body: '' };
     },
 

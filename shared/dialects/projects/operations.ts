@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
-import { revokeOnDelete } from '../../http/revocation-request.ts';
-import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
+import { deleteOptions } from '../../http/revocation-request.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import {
   getProjectCertificate,
@@ -58,13 +57,7 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
 
     // `?revoke=true` (and optionally `&reason=`) revokes an ACME certificate at its CA first.
     'DELETE /api/v1/projects/{id}/certificate': async ({ deps, principal, params, query }) => {
-      const { revoke, reason } = revokeOnDelete(query);
-      await removeProjectCertificate(
-        deps,
-        principal,
-        params.id ?? '',
-        revoke ? { revokeFirst: (certificate) => revokeCertificate(deps, certificate, reason) } : {},
-      );
+      await removeProjectCertificate(deps, principal, params.id ?? '', deleteOptions(deps, query));
       return json(200, { success: true, message: 'Certificate removed' });
     },
   };
