@@ -13,6 +13,9 @@ import { buildCoreDeps } from '../shared/wiring.ts';
  * creates the first organization, an admin API token and (with an owner email) an owner user in a deployed stack,
  * with the caller's AWS credentials. The owner's password comes from CERTWRIGHT_OWNER_PASSWORD, or is asked for on
  * the terminal without echo; it is never printed. Running it again creates nothing that exists already.
+ *
+ * Locked out (the admin token revoked or lost)? `--new-admin-token` issues a fresh admin token for the first
+ * organization; with CERTWRIGHT_BOOTSTRAP_TOKEN set, that token is added, or made to work again if it was revoked.
  */
 const { values } = parseArgs({
   options: {
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     organization: { type: 'string', default: 'Default organization' },
     'owner-email': { type: 'string' },
     'owner-password': { type: 'string' },
+    'new-admin-token': { type: 'boolean', default: false },
   },
 });
 
@@ -58,8 +62,13 @@ if (!table) {
 const owner = await ownerInput();
 const deps = buildCoreDeps(loadApiConfig({ ...process.env, [ENV.tableName]: table }));
 try {
-  const result = await bootstrap(deps, { organizationName: values.organization ?? 'Default organization', owner });
-  if (result.created) {
+  const result = await bootstrap(deps, {
+    organizationName: values.organization ?? 'Default organization',
+    token: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN,
+    newAdminToken: values['new-admin-token'],
+    owner,
+  });
+  if (result.token) {
     console.log(`organization ${result.organizationId}, admin API token (shown once, store it now):\n  ${result.token}`);
   } else {
     console.log(`already bootstrapped: organization ${result.organizationId}; its admin token was shown on the first run`);

@@ -33,6 +33,8 @@ export interface Principal {
   organizationId: number;
   subject: string;
   scopes: readonly Scope[];
+  /** The user whose current role bounds this credential: the signed-in user, or the owner of an API token. */
+  userId?: string | undefined;
 }
 
 export interface ApiToken {
@@ -48,4 +50,9 @@ export interface ApiToken {
   revokedAt: string | null;
   /** Updated at most once a minute, so authentication stays one read on most requests. */
   lastUsedAt?: string | null;
+  /**
+   * The user who created it (directly, or through a token of theirs). The token works only while that user exists,
+   * and never beyond the user's current role. Null for tokens the operator made (bootstrap), which no user bounds.
+   */
+  ownerUserId?: string | null;
 }

@@ -1,5 +1,5 @@
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../domain/identity.ts';
-import type { ApiToken, Organization } from '../domain/organization.ts';
+import type { ApiToken, Organization, Scope } from '../domain/organization.ts';
 
 /** How a change that must leave the organization an owner went. */
 export type OwnerGuardedChange = 'done' | 'missing' | 'owner-changed';
@@ -12,8 +12,15 @@ export interface IdentityRepository {
   findTokenByHash(tokenHash: string): Promise<ApiToken | null>;
   /** Every token of the organization, oldest first (revoked and expired ones included). */
   listTokens(organizationId: number): Promise<ApiToken[]>;
+  /** The organization's token with this id; null when it has none (another organization's token included). */
+  getToken(organizationId: number, id: string): Promise<ApiToken | null>;
   /** Marks the organization's token revoked; false when it has no token with this id. Revoking twice is fine. */
   revokeToken(organizationId: number, id: string, revokedAt: string): Promise<boolean>;
+  /**
+   * Makes the token with this hash a working operator token again: not revoked, no expiry, these scopes, no owner.
+   * The operator's way back in when the admin token was revoked; false when no token has this hash.
+   */
+  reinstateToken(tokenHash: string, scopes: readonly Scope[]): Promise<boolean>;
   /** Records a use, unless one was recorded after `notBefore` (keeps authentication mostly read-only). */
   touchToken(tokenHash: string, usedAt: string, notBefore: string): Promise<void>;
 

@@ -15,17 +15,21 @@ const rejected = () => new CertwrightError('unauthenticated', 'A valid API token
 const LAST_USED_PRECISION_MS = 60_000;
 
 /**
- * The organization of API tokens this process has accepted, by token hash. A token's organization never changes,
- * so it may be named before the token is looked up again (see `authenticate`); whether the token is still valid is
- * read from the store on every request, so a revoked token stops working at once.
+ * The organization and owner of API tokens this process has accepted, by token hash. Neither ever changes, so the
+ * organization may be named, and the owner read, before the token is looked up again (see `authenticate`); whether
+ * the token and its owner are still valid is read from the store on every request, so a revoked token, a removed
+ * owner or a narrower role takes effect at once.
  */
-const tokenOrganizations = new RecentFacts<number>(1_000);
+const tokenFacts = new RecentFacts<{ organizationId: number; ownerUserId: string | null }>(1_000);
 
 export function classifyBearer(value: string): Credential {
   return value.startsWith(TOKEN_PREFIX) ? { kind: 'api-token', value } : { kind: 'jwt', value };
 }
 
-/** Resolves a presented API token to its principal; unknown, revoked and expired tokens are all the same 401. */
+/**
+ * Resolves a presented API token to its principal; unknown, revoked and expired tokens are all the same 401, and so is
+ * a token whose owner was removed. A token never exceeds its owner's current role: its scopes are narrowed to it.
+ */
 export async function authenticateToken(
   deps: Pick<CoreDeps, 'identity' | 'clock'>,
   plaintext: string | null,
@@ -33,15 +37,27 @@ export async function authenticateToken(
 ): Promise<Principal> {
   if (!plaintext) throw rejected();
   const tokenHash = hashToken(plaintext);
-  onPlausible?.(tokenOrganizations.get(tokenHash));
+  const known = tokenFacts.get(tokenHash);
+  onPlausible?.(known?.organizationId);
+  // Started in the same turn as the token's read, so both go to the store as one request.
+  const knownOwner = known?.ownerUserId ? deps.identity.getUser(known.ownerUserId) : null;
+  knownOwner?.catch(() => undefined); // awaited below, or not needed once the token is refused
   const token = await deps.identity.findTokenByHash(tokenHash);
   const now = deps.clock.now();
   const at = now.toISOString();
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= at)) throw rejected();
+  let scopes = token.scopes;
+  const ownerUserId = token.ownerUserId ?? null;
+  if (ownerUserId) {
+    const owner = await (ownerUserId === known?.ownerUserId && knownOwner ? knownOwner : deps.identity.getUser(ownerUserId));
+    if (!owner || owner.organizationId !== token.organizationId) throw rejected();
+    const allowed = ROLE_SCOPES[owner.role];
+    scopes = token.scopes.filter((scope) => allowed.includes(scope));
+  }
   const notBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS).toISOString();
   if (!token.lastUsedAt || token.lastUsedAt < notBefore) await deps.identity.touchToken(tokenHash, at, notBefore);
-  tokenOrganizations.remember(tokenHash, token.organizationId);
-  return { organizationId: token.organizationId, subject: `token:${token.id}`, scopes: token.scopes };
+  tokenFacts.remember(tokenHash, { organizationId: token.organizationId, ownerUserId });
+  return { organizationId: token.organizationId, subject: `token:${token.id}`, scopes, userId: ownerUserId ?? undefined };
 }
 
 /**
@@ -60,7 +76,12 @@ export async function authenticateAccessToken(
   if (!user || user.organizationId !== verified.organizationId) throw rejected();
   if (verified.issuedAt < Math.floor(Date.parse(user.tokensValidAfter) / 1000)) throw rejected();
   const allowed = ROLE_SCOPES[user.role];
-  return { organizationId: user.organizationId, subject: `user:${user.id}`, scopes: verified.scopes.filter((scope) => allowed.includes(scope)) };
+  return {
+    organizationId: user.organizationId,
+    subject: `user:${user.id}`,
+    scopes: verified.scopes.filter((scope) => allowed.includes(scope)),
+    userId: user.id,
+  };
 }
 
 /**

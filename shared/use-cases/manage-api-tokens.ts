@@ -31,6 +31,7 @@ export async function createApiToken(deps: CoreDeps, principal: Principal, input
     expiresAt: input.expiresAt?.toISOString() ?? null,
     revokedAt: null,
     lastUsedAt: null,
+    ownerUserId: principal.userId ?? null,
   };
   await deps.identity.putToken(token);
   return { token, plaintext };
@@ -38,7 +39,22 @@ export async function createApiToken(deps: CoreDeps, principal: Principal, input
 
 export const listApiTokens = (deps: CoreDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
 
-/** Revokes at once: authentication reads the token on every request. Another organization's token is a 404. */
+/**
+ * Revokes at once: authentication reads the token on every request. Another organization's token is a 404. The caller
+ * must hold every scope of the token, the rule that already bounds creating one: otherwise a member could lock the
+ * owners out by revoking their tokens.
+ */
 export async function revokeApiToken(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
+  const token = await deps.identity.getToken(principal.organizationId, id);
+  if (!token) throw new NotFoundError('API token');
+  const beyond = scopesBeyond(principal.scopes, token.scopes);
+  if (beyond.length > 0) throw new CertwrightError('forbidden', `Revoking this token needs the scopes it has: ${beyond.join(', ')}`);
   if (!(await deps.identity.revokeToken(principal.organizationId, id, deps.clock.now().toISOString()))) throw new NotFoundError('API token');
+}
+
+/** Marks the tokens a removed user owned revoked, so the list says what authentication already refuses. */
+export async function revokeTokensOwnedBy(deps: CoreDeps, organizationId: number, userId: string): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const owned = (await deps.identity.listTokens(organizationId)).filter((token) => token.ownerUserId === userId && !token.revokedAt);
+  await Promise.all(owned.map((token) => deps.identity.revokeToken(organizationId, token.id, at)));
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../domain/organization.ts';
 import type { OwnerGuardedChange } from '../ports/identity-repository.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { assertNotThrottled, counterKeys, recordPasswordFailure } from './login.ts';
+import { revokeTokensOwnedBy } from './manage-api-tokens.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface CreateUserInput {
@@ -66,7 +67,7 @@ async function keepingAnOwner(
   throw new ConflictError(lastOwner);
 }
 
-/** Removes a user of the caller's organization; their sessions end at once. The last owner stays. */
+/** Removes a user of the caller's organization; their sessions and API tokens end at once. The last owner stays. */
 export async function removeUser(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
   const user = await deps.identity.getUser(id);
   if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
@@ -78,11 +79,12 @@ export async function removeUser(deps: CoreDeps, principal: Principal, id: strin
     'The last owner of an organization cannot be removed; make another user owner first (PATCH its role)',
     (keepOwner) => deps.identity.deleteUser(principal.organizationId, id, keepOwner),
   );
+  await revokeTokensOwnedBy(deps, principal.organizationId, id);
 }
 
 /**
  * Changes a user's role. The caller must hold the scopes of the old and of the new role, and the last owner stays
- * an owner. The user's access tokens follow at once: their scopes are narrowed to the role on every request.
+ * an owner. The user's access tokens and API tokens follow at once: their scopes are narrowed to the role on every request.
  */
 export async function changeRole(deps: CoreDeps, principal: Principal, id: string, role: Role): Promise<User> {
   const user = await deps.identity.getUser(id);

@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { LoginCredential, LoginFailures, RefreshToken, Role, User } from '../../domain/identity.ts';
-import type { ApiToken, Organization } from '../../domain/organization.ts';
+import type { ApiToken, Organization, Scope } from '../../domain/organization.ts';
 import type { IdentityRepository, OwnerGuardedChange } from '../../ports/identity-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
@@ -89,6 +89,30 @@ export class DynamoIdentityRepository implements IdentityRepository {
   async listTokens(organizationId: number): Promise<ApiToken[]> {
     const items = await queryAll(this.client, this.tableName, keys.tokensOf(organizationId));
     return items.map((item) => stripKeys(item) as unknown as ApiToken);
+  }
+
+  async getToken(organizationId: number, id: string): Promise<ApiToken | null> {
+    const tokenHash = await this.tokenHashOf(organizationId, id);
+    const token = tokenHash ? await this.findTokenByHash(tokenHash) : null;
+    return token?.organizationId === organizationId ? token : null;
+  }
+
+  async reinstateToken(tokenHash: string, scopes: readonly Scope[]): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.token(tokenHash),
+          UpdateExpression: 'SET revokedAt = :null, expiresAt = :null, ownerUserId = :null, scopes = :scopes',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':null': null, ':scopes': [...scopes] },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeFailure(error);
+    }
   }
 
   async revokeToken(organizationId: number, id: string, revokedAt: string): Promise<boolean> {
