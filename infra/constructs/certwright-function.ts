@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Validations } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -64,6 +65,8 @@ export function certwrightFunction(scope: Construct, props: CertwrightFunctionPr
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     bundling: LAMBDA_BUNDLING,
   });
+  // Which entry file this function runs, for the IAM conformance check (test/iam): the local stack names functions so.
+  (fn.node.defaultChild as CfnFunction).addMetadata('certwright:entry', relative(repoRoot, props.entry));
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason: 'Pinned to nodejs22.x on purpose: the local stack and the tests run Node 22, so the deployed runtime matches what was tested.',

@@ -54,8 +54,9 @@ export class RenewalSchedule extends Construct {
     this.planner = this.scheduledFunction('RenewalPlanner', 'renewal-planner', settings, Duration.minutes(5));
     this.planner.addToRolePolicy(
       new PolicyStatement({
-        // The renewal-due index (keys only), the per-account order budget items, and the conditional claims.
-        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        // The renewal-due index (keys only), the per-account order budget items (several accounts' read as one
+        // BatchGetItem), and the conditional claims.
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn, `${props.table.tableArn}/index/${RENEWAL_INDEX}`],
       }),
     );

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ENV } from '../../shared/config/env-names.ts';
+import { asFunction } from './function-context.ts';
 
 export interface LifecycleTimerOptions {
   /** How often the renewal planner runs (AWS: an EventBridge schedule every 15 minutes). */
@@ -14,8 +15,8 @@ export interface LifecycleTimerOptions {
  */
 export async function startLifecycleTimers(dataDir: string, options: LifecycleTimerOptions = {}): Promise<() => Promise<void>> {
   process.env[ENV.eventsFile] ??= join(dataDir, 'events.jsonl');
-  const planner = (await import('../../functions/scheduled/renewal-planner.ts')).handler;
-  const notices = (await import('../../functions/scheduled/expiry-notices.ts')).handler;
+  const planner = asFunction('functions/scheduled/renewal-planner.ts', (await import('../../functions/scheduled/renewal-planner.ts')).handler);
+  const notices = asFunction('functions/scheduled/expiry-notices.ts', (await import('../../functions/scheduled/expiry-notices.ts')).handler);
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
   const every = (ms: number, name: string, run: () => Promise<unknown>) => {

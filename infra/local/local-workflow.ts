@@ -4,6 +4,7 @@ import type { ExecutionStatusChangeEvent } from '../../shared/adapters/step-func
 import type { IssuanceExecutionInput, WorkflowStarter } from '../../shared/ports/workflow-starter.ts';
 import { ISSUANCE_STEPS, ISSUANCE_TASK_STATES, ISSUANCE_WAIT_STATES, issuanceDefinition } from '../workflow/issuance-definition.ts';
 import type { IssuanceStep } from '../workflow/issuance-definition.ts';
+import { asFunction } from './function-context.ts';
 
 type StepHandler = (payload: unknown) => Promise<unknown>;
 
@@ -23,17 +24,20 @@ export const localIssuanceDefinition = () => issuanceDefinition((step) => `${LOC
 /** Loads each step's handler the way Lambda does: the module of functions/workflow/<step>.ts. */
 async function loadStepHandlers(): Promise<Record<IssuanceStep, StepHandler>> {
   const entries = await Promise.all(
-    ISSUANCE_STEPS.map(
-      async (step) => [step, ((await import(`../../functions/workflow/${step}.ts`)) as { handler: StepHandler }).handler] as const,
-    ),
+    ISSUANCE_STEPS.map(async (step) => {
+      const entry = `functions/workflow/${step}.ts`;
+      return [step, asFunction(entry, ((await import(`../../${entry}`)) as { handler: StepHandler }).handler)] as const;
+    }),
   );
   return Object.fromEntries(entries) as Record<IssuanceStep, StepHandler>;
 }
 
 /** The handler EventBridge invokes in AWS when an execution ends without its own failure path. */
 const loadEndedExecutionHandler = async (): Promise<(event: ExecutionStatusChangeEvent) => Promise<unknown>> =>
-  ((await import('../../functions/workflow/execution-ended.ts')) as { handler: (event: ExecutionStatusChangeEvent) => Promise<unknown> })
-    .handler;
+  asFunction(
+    'functions/workflow/execution-ended.ts',
+    ((await import('../../functions/workflow/execution-ended.ts')) as { handler: (event: ExecutionStatusChangeEvent) => Promise<unknown> }).handler,
+  );
 
 /** How aws-local-stepfunctions ended a run, as Step Functions' execution status and error name. */
 function endedStatus(error: unknown): { status: 'TIMED_OUT' | 'ABORTED' | 'FAILED'; error: string | null; cause: string | null } {

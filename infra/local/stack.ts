@@ -15,6 +15,7 @@ import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
+import { asFunction } from './function-context.ts';
 import { startLifecycleTimers } from './lifecycle-timers.ts';
 import { gatewayListener } from './http-gateway.ts';
 import { startLocalAcme } from './local-acme.ts';
@@ -56,7 +57,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /** Loads each API function's module the way Lambda does: after its environment is set. */
 async function loadHandlers(): Promise<Record<ApiFunctionName, ApiHandler>> {
   const entries = await Promise.all(
-    API_FUNCTIONS.map(async (name) => [name, ((await import(`../../functions/api/${name}.ts`)) as { handler: ApiHandler }).handler] as const),
+    API_FUNCTIONS.map(async (name) => {
+      const entry = `functions/api/${name}.ts`;
+      return [name, asFunction(entry, ((await import(`../../${entry}`)) as { handler: ApiHandler }).handler)] as const;
+    }),
   );
   return Object.fromEntries(entries) as Record<ApiFunctionName, ApiHandler>;
 }

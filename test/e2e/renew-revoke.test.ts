@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
+import { handler as renewalPlanner } from '../../functions/scheduled/renewal-planner.ts';
+import { asFunction } from '../../infra/local/function-context.ts';
 import { AcmeClientCa } from '../../shared/adapters/acme/acme-client-ca.ts';
 import { StepError } from '../../shared/domain/acme-errors.ts';
 import { DEFAULT_RENEWAL_POLICY, initialRenewalState, orderBudgetAccount, renewalAfterFailure } from '../../shared/domain/renewal.ts';
@@ -9,6 +10,9 @@ import { createOrganizationWithToken } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
 import type { PebbleApi } from './support.ts';
+
+/** The scheduled planner, run as its Lambda function (the IAM conformance check attributes its AWS calls). */
+const planRenewals = asFunction('functions/scheduled/renewal-planner.ts', renewalPlanner);
 
 let api: TestApi;
 let base: string;

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as planRenewals } from '../../functions/scheduled/renewal-planner.ts';
+import { handler as renewalPlanner } from '../../functions/scheduled/renewal-planner.ts';
+import { asFunction } from '../../infra/local/function-context.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
 import type { PebbleApi } from './support.ts';
+
+/** The scheduled planner, run as its Lambda function (the IAM conformance check attributes its AWS calls). */
+const planRenewals = asFunction('functions/scheduled/renewal-planner.ts', renewalPlanner);
 
 let api: TestApi;
 let base: string;

@@ -7,6 +7,7 @@ import { DynamoIssuanceRepository } from '../../shared/adapters/dynamodb/issuanc
 import { x509 } from '../../shared/domain/x509.ts';
 import { refreshRenewalAdvice } from '../../shared/use-cases/refresh-renewal-advice.ts';
 import { renewalPlannerHandler } from '../../functions/scheduled/renewal-planner.ts';
+import { asFunction } from '../../infra/local/function-context.ts';
 import { DynamoOrderBudget } from '../../shared/adapters/dynamodb/order-budget.ts';
 import { DynamoRenewalQueue } from '../../shared/adapters/dynamodb/renewal-queue.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
@@ -25,7 +26,8 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
   let now = options.start ?? new Date('2026-06-01T00:00:00Z');
   let sequence = 0;
   const started: RenewalStart[] = [];
-  const run = renewalPlannerHandler(() => ({
+  // Run as the planner's Lambda function: the IAM conformance check (test/iam) holds its calls against its role.
+  const run = asFunction('functions/scheduled/renewal-planner.ts', renewalPlannerHandler(() => ({
     maxPerRun: options.maxPerRun ?? 50,
     deps: {
       queue: new DynamoRenewalQueue(table.documents, table.tableName),
@@ -53,7 +55,7 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
           }
         : {}),
     },
-  }));
+  })));
   return {
     run,
     started,

@@ -1,0 +1,141 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCertwrightApp } from '../../infra/app.ts';
+import type { AwsCall, AwsResource } from '../support/aws-calls.ts';
+import { AWS_CALLS_DIR } from '../support/aws-calls-dir.ts';
+import type { Json } from '../support/cloudformation.ts';
+import { asArray } from '../support/cloudformation.ts';
+import { ACCOUNT, DeployedModel, REGION } from '../support/iam-model.ts';
+import type { FunctionRole } from '../support/iam-model.ts';
+
+/**
+ * The IAM conformance check: every AWS call a function made while the rest of the suite ran (recorded by
+ * test/support/aws-calls.ts) is evaluated against that function's role in the synthesized templates by an IAM
+ * policy evaluator, conditions included. A call AWS would deny fails here. It also lists the least-privilege table:
+ * what each function's role grants that no test exercised (`CERTWRIGHT_WRITE_IAM_TABLE=1 npm test` writes it into
+ * docs/iam.md).
+ *
+ * It runs after the rest of the suite (vitest project `iam`, a later group) and needs its recordings: run it with
+ * `npm test`, not alone.
+ */
+let calls: AwsCall[];
+let functions: FunctionRole[];
+let model: DeployedModel;
+
+function readCalls(): AwsCall[] {
+  const directory = process.env[AWS_CALLS_DIR];
+  if (!directory) return [];
+  const unique = new Map<string, AwsCall>();
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(directory, file), 'utf8').split('\n').filter(Boolean)) unique.set(line, JSON.parse(line) as AwsCall);
+  }
+  return [...unique.values()];
+}
+
+function arnOf(resource: AwsResource): string {
+  switch (resource.kind) {
+    case 'table': {
+      const table = model.arnOfOnly('AWS::DynamoDB::Table');
+      return resource.index ? `${table}/index/${resource.index}` : table;
+    }
+    case 'secret':
+      // Secrets Manager appends six random characters to every secret's ARN.
+      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${resource.name}-AbCdEf`;
+    case 'secret-key':
+      return model.arnOfOnly('AWS::KMS::Key');
+    case 'state-machine':
+      return model.arnOfOnly('AWS::StepFunctions::StateMachine');
+    case 'event-bus':
+      return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
+    case 'hosted-zone':
+      return 'arn:aws:route53:::hostedzone/Z0CERTWRIGHTTEST';
+    case 'dns-change':
+      return 'arn:aws:route53:::change/C0CERTWRIGHTTEST';
+    case 'any':
+      return '*';
+  }
+}
+
+async function decide(role: FunctionRole, call: AwsCall): Promise<string> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:role/certwright-test`,
+        action: call.action,
+        resource: { resource: arnOf(call.resource), accountId: ACCOUNT },
+        contextVariables: call.context ?? {},
+      },
+      identityPolicies: role.policies.map(({ name, policy }) => ({ name, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // KMS honours IAM policies only where the key policy lets it (CDK's default key policy delegates to the account).
+      ...(call.resource.kind === 'secret-key' ? { resourcePolicy: model.resourcePolicyOfOnly('AWS::KMS::Key', 'KeyPolicy') } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') return `error: ${result.errors.message}`;
+  return result.overallResult;
+}
+
+/** The actions a role's Allow statements name (the runtime's own log writes left out: every function has them). */
+function grantedActions(role: FunctionRole): string[] {
+  const actions = role.policies.flatMap(({ policy }) =>
+    asArray((policy.Statement ?? []) as Json[])
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => asArray(statement.Action as string | string[])),
+  );
+  return [...new Set(actions)].filter((action) => !action.startsWith('logs:')).sort();
+}
+
+beforeAll(() => {
+  calls = readCalls();
+  const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const assembly = built.app.synth();
+  model = new DeployedModel(assembly.stacks.map((stack) => ({ name: stack.stackName, template: stack.template as Json })));
+  functions = model.functions();
+});
+
+describe('IAM conformance of the deployed roles', () => {
+  it('recorded the calls of the suite (run it with npm test)', () => {
+    expect(calls.length).toBeGreaterThan(0);
+    const entries = new Set(functions.map((fn) => fn.entry));
+    const unknown = [...new Set(calls.map((call) => call.function))].filter((entry) => !entries.has(entry));
+    expect(unknown, 'calls made by functions that the templates do not deploy').toEqual([]);
+  });
+
+  it('allows every AWS call each function made, conditions included', async () => {
+    const denied: string[] = [];
+    for (const call of calls) {
+      const role = functions.find((fn) => fn.entry === call.function);
+      if (!role) continue;
+      const decision = await decide(role, call);
+      if (decision !== 'Allowed') denied.push(`${call.function}: ${call.action} on ${arnOf(call.resource)} ${JSON.stringify(call.context ?? {})} -> ${decision}`);
+    }
+    expect(denied.sort()).toEqual([]);
+  });
+
+  it('lists what each role grants that no test exercised (docs/iam.md)', () => {
+    const rows = functions
+      .map((fn) => {
+        const used = new Set(calls.filter((call) => call.function === fn.entry).map((call) => call.action));
+        const granted = grantedActions(fn);
+        const unused = granted.filter((action) => !used.has(action));
+        return `| \`${fn.entry}\` | ${[...used].sort().join(', ') || '(none recorded)'} | ${unused.join(', ') || '-'} |`;
+      })
+      .sort();
+    const table = [
+      '| function | AWS actions its tests exercised | granted, never exercised |',
+      '|---|---|---|',
+      ...rows,
+    ].join('\n');
+    console.log(`least privilege, per function:\n${table}`);
+    if (process.env.CERTWRIGHT_WRITE_IAM_TABLE) {
+      const path = join(import.meta.dirname, '../../docs/iam.md');
+      const document = readFileSync(path, 'utf8');
+      writeFileSync(path, document.replace(/<!-- table -->[\s\S]*<!-- \/table -->/, `<!-- table -->\n${table}\n<!-- /table -->`));
+    }
+    expect(rows.length).toBe(functions.length);
+  });
+});
