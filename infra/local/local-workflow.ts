@@ -26,7 +26,7 @@ async function loadStepHandlers(): Promise<Record<IssuanceStep, StepHandler>> {
   const entries = await Promise.all(
     ISSUANCE_STEPS.map(async (step) => {
       const entry = `functions/workflow/${step}.ts`;
-      return [step, asFunction(entry, ((await import(`../../${entry}`)) as { handler: StepHandler }).handler)] as const;
+      return [step, asFunction(entry, ((await import(`../../functions/workflow/${step}.ts`)) as { handler: StepHandler }).handler)] as const;
     }),
   );
   return Object.fromEntries(entries) as Record<IssuanceStep, StepHandler>;

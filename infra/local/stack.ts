@@ -59,7 +59,7 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, ApiHandler>> {
   const entries = await Promise.all(
     API_FUNCTIONS.map(async (name) => {
       const entry = `functions/api/${name}.ts`;
-      return [name, asFunction(entry, ((await import(`../../${entry}`)) as { handler: ApiHandler }).handler)] as const;
+      return [name, asFunction(entry, ((await import(`../../functions/api/${name}.ts`)) as { handler: ApiHandler }).handler)] as const;
     }),
   );
   return Object.fromEntries(entries) as Record<ApiFunctionName, ApiHandler>;
