@@ -27,7 +27,17 @@ export class SmokeFailure extends Error {
   override name = 'SmokeFailure';
 }
 
-type Reply = { status: number; body: any };
+/** The fields of a certificate reply this check reads (admin and platform dialects alike). */
+interface CertificateBody {
+  id?: string;
+  status?: string;
+  issuer?: string;
+  expiresAt?: string;
+  sans?: { name: string; dnsStatus: string; sslStatus: string }[];
+  lastAttempt?: { error?: string | null } | null;
+}
+
+type Reply = { status: number; body: CertificateBody };
 
 /** A self-signed certificate with its key, made here: the round trip needs something to upload. */
 async function selfSigned(): Promise<{ certificate: string; privateKey: string }> {
@@ -60,11 +70,11 @@ export async function runSmoke(options: SmokeOptions, log: (line: string) => voi
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     const text = await response.text();
-    let body: unknown = text;
+    let body: CertificateBody = {};
     try {
-      body = text ? JSON.parse(text) : null;
+      body = text ? (JSON.parse(text) as CertificateBody) : {};
     } catch {
-      // not JSON: kept as text for the message
+      // not JSON: the status says enough
     }
     return { status: response.status, body };
   };
@@ -117,7 +127,7 @@ async function issue(
   let seen = '';
   for (;;) {
     const current = expectQuiet(await call('GET', path));
-    const names = (current.sans ?? []).map((san: { name?: string; dnsStatus: string; sslStatus: string }) => `${san.name} dns ${san.dnsStatus}, ssl ${san.sslStatus}`);
+    const names = (current.sans ?? []).map((san) => `${san.name} dns ${san.dnsStatus}, ssl ${san.sslStatus}`);
     const progress = [`${current.status}`, ...names].join('; ');
     if (progress !== seen) log(`...  ${progress}`);
     seen = progress;
@@ -132,7 +142,7 @@ async function issue(
   expectStatus('delete the staging certificate', await call('DELETE', path), 204);
 }
 
-function expectQuiet(reply: Reply): any {
+function expectQuiet(reply: Reply): CertificateBody {
   if (reply.status !== 200) throw new SmokeFailure(`following the certificate: ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
   return reply.body;
 }
