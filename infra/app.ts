@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -15,9 +15,16 @@ export interface CertwrightApp {
   service: ServiceStack;
 }
 
+/**
+ * The context cdk.json gives the CDK CLI (the recommended feature flags of the pinned aws-cdk-lib among it), so that
+ * the infra tests synthesize with the flags a deployment gets; context passed in wins.
+ */
+const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(fileURLToPath(new URL('../cdk.json', import.meta.url)), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+
 /** Builds the whole app with its cdk-nag checks; the CDK CLI and the infra tests both start here. */
 export function createCertwrightApp(props?: AppProps): CertwrightApp {
-  const app = new App(props);
+  const app = new App({ ...props, context: { ...cdkJsonContext(), ...props?.context } });
   // Environment-agnostic on purpose: a team deploys into whatever account and region its credentials point to,
   // and the templates (and cdk-nag finding ids) do not change with the machine that synthesizes them.
   const data = new StatefulStack(app, 'CertwrightData', {

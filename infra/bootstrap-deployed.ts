@@ -56,7 +56,7 @@ async function ownerInput(): Promise<OwnerInput | undefined> {
 
 const table = values.table ?? process.env[ENV.tableName];
 if (!table) {
-  console.error('certwright: pass --table with the TableName output of the CertwrightData stack');
+  console.error('certwright: pass --table with the TableName output of the CertwrightService stack (CertwrightService.TableName)');
   process.exit(2);
 }
 const owner = await ownerInput();

@@ -9,6 +9,7 @@ import { IssuanceWorkflow } from './constructs/issuance-workflow.ts';
 import type { StepAccess } from './constructs/issuance-workflow.ts';
 import { ISSUANCE_STEPS, issuanceDefinition } from './workflow/issuance-definition.ts';
 import type { IssuanceStep } from './workflow/issuance-definition.ts';
+import { HOSTED_ZONE_IDS_CONTEXT } from './constructs/hosted-zone-ids.ts';
 
 /**
  * What each step does besides reading and writing the table, from the use case it runs (shared/use-cases/acme):
@@ -38,7 +39,7 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
 export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write' };
 
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
-export const HOSTED_ZONE_IDS_CONTEXT = 'certwright:hostedZoneIds';
+export { HOSTED_ZONE_IDS_CONTEXT };
 
 export interface IssuanceStackProps extends StackProps {
   table: ITable;

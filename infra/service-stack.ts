@@ -10,6 +10,7 @@ import { API_FUNCTIONS } from '../shared/http/routes.ts';
 import type { ApiFunctionName } from '../shared/http/routes.ts';
 import { ApiFunction } from './constructs/api-function.ts';
 import { CertwrightHttpApi } from './constructs/http-api.ts';
+import { grantZoneLookup } from './constructs/route53-lookup.ts';
 
 export interface ServiceStackProps extends StackProps {
   table: ITable;
@@ -48,6 +49,8 @@ export class ServiceStack extends Stack {
       functions[name].function.addEnvironment(ENV.renewalOrderWindowMinutes, String(props.orderWindowMinutes ?? 180));
       functions[name].function.addEnvironment(ENV.reusePrivateKey, String(props.reusePrivateKey ?? false));
     }
+    // A projects dialect dry run (obtain with dryRun, DNS-01) asks Route 53 for the zone and its name servers.
+    grantZoneLookup(functions.projects.function);
     this.functions = functions;
     this.httpApi = new CertwrightHttpApi(this, 'Http', { functions: lambdas });
 

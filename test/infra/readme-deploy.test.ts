@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCertwrightApp } from '../../infra/app.ts';
+import type { Json } from '../support/cloudformation.ts';
+
+/** The README's deploy section, read as an operator would follow it, against what `cdk deploy` really outputs. */
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const section = readme.slice(readme.indexOf('## Deploying to AWS'), readme.indexOf('\n## ', readme.indexOf('## Deploying to AWS') + 1));
+const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+let outputs: Map<string, Set<string>>;
+beforeAll(() => {
+  const assembly = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
+  outputs = new Map(
+    assembly.stacks.map((stack) => [
+      stack.stackName,
+      new Set(Object.keys(((stack.template as Json).Outputs ?? {}) as Json).filter((key) => !key.startsWith('ExportsOutput'))),
+    ]),
+  );
+});
+
+describe('README: Deploying to AWS', () => {
+  it('names every output by the stack that really has it, and names them all', () => {
+    const named = [...section.matchAll(/\b(Certwright[A-Za-z]+)\.([A-Za-z]+)\b/g)].map(([, stack, output]) => `${stack}.${output}`);
+    const real = [...outputs].flatMap(([stack, keys]) => [...keys].map((key) => `${stack}.${key}`));
+    expect(named.length).toBeGreaterThan(0);
+    expect([...new Set(named)].sort()).toEqual(real.sort());
+  });
+
+  it('names stacks that the app deploys, and commands that exist', () => {
+    for (const stack of section.match(/\bCertwright[A-Z][a-z]+\b/g) ?? []) expect([...outputs.keys()]).toContain(stack);
+    for (const [, script] of section.matchAll(/npm run ([\w:-]+)/g)) expect(Object.keys(scripts)).toContain(script);
+  });
+});
