@@ -1,4 +1,5 @@
 import type { ActivationScope } from '../domain/activation.ts';
+import { activationChange } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
 import { createdAtOf } from '../domain/certificate-id.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
@@ -39,7 +40,8 @@ async function requireScope(deps: Pick<CoreDeps, 'projects'>, organizationId: nu
 
 /**
  * Switches certificates on (or off) at a scope, all of them or none: an unknown id fails the whole call with
- * 404 before anything is written. Ids already in the wanted state are fine (idempotent).
+ * 404 before anything is written. Ids already in the wanted state are fine (idempotent). Concurrent calls over
+ * the same ids are ordered: the batch ends as the call that committed last asked, never mixed.
  */
 export async function setCertificateActivation(
   deps: ActivationDeps,
@@ -63,11 +65,9 @@ export async function setCertificateActivation(
         `No certificate with id ${missing.map((id) => `'${id}'`).join(', ')} in this organization; nothing was changed`,
       );
     }
-    const change = {
-      activate: active ? ids.filter((id) => !current.has(id)) : [],
-      deactivate: active ? [] : ids.filter((id) => current.has(id)),
-      at: deps.clock.now().toISOString(),
-    };
+    // Every id of the batch goes into the write, the unchanged ones too, so it commits only if none was switched
+    // by someone else since this read: a lost race is read again and decided afresh (all or none, last one wins).
+    const change = activationChange(ids, current, active, deps.clock.now().toISOString());
     try {
       await deps.activations.apply(principal.organizationId, scope, change);
     } catch (error) {
