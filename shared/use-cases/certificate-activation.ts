@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivationScope } from '../domain/activation.ts';
 import { activationChange } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
@@ -71,9 +72,10 @@ export async function setCertificateActivation(
     try {
       await deps.activations.apply(principal.organizationId, scope, change);
     } catch (error) {
-      // A concurrent call or delete changed what we read: read again, and the outcome is decided afresh.
-      if (error instanceof ConflictError && error.retryable && attempt < ATTEMPTS) continue;
-      throw error;
+      // A concurrent call or delete changed what we read: read again, and the outcome is decided afresh. The pause
+      // (short, growing, jittered) lets a transaction that still holds the same items on AWS finish first.
+      if (!(error instanceof ConflictError && error.retryable && attempt < ATTEMPTS)) throw error;
+      await delay(Math.random() * 10 * 2 ** (attempt - 1));
     }
     return ids.flatMap((id) => {
       const certificate = found.get(id);
