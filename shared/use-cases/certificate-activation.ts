@@ -76,6 +76,7 @@ export async function setCertificateActivation(
       // (short, growing, jittered) lets a transaction that still holds the same items on AWS finish first.
       if (!(error instanceof ConflictError && error.retryable && attempt < ATTEMPTS)) throw error;
       await delay(Math.random() * 10 * 2 ** (attempt - 1));
+      continue;
     }
     return ids.flatMap((id) => {
       const certificate = found.get(id);
