@@ -10,8 +10,9 @@ export interface ActivationRepository {
   scopesOf(certificateId: string): Promise<ActivationScope[]>;
   /**
    * Applies every change of one call at once, or none. Each activated certificate must still exist in the
-   * organization; when it is gone, or a concurrent call changed one of the same switches first, nothing is
-   * written and a retryable ConflictError is thrown, so the caller can read again and recompute the change.
+   * organization, and every id of the change, the unchanged ones too, must still be as the caller read it; when a
+   * certificate is gone, or a concurrent call switched any id of the batch first, nothing is written and a
+   * retryable ConflictError is thrown, so the caller can read again and recompute the change.
    */
   apply(organizationId: number, scope: ActivationScope, change: ActivationChange): Promise<void>;
 }

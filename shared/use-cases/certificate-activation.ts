@@ -1,4 +1,6 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ActivationScope } from '../domain/activation.ts';
+import { activationChange } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
 import { createdAtOf } from '../domain/certificate-id.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
@@ -39,7 +41,8 @@ async function requireScope(deps: Pick<CoreDeps, 'projects'>, organizationId: nu
 
 /**
  * Switches certificates on (or off) at a scope, all of them or none: an unknown id fails the whole call with
- * 404 before anything is written. Ids already in the wanted state are fine (idempotent).
+ * 404 before anything is written. Ids already in the wanted state are fine (idempotent). Concurrent calls over
+ * the same ids are ordered: the batch ends as the call that committed last asked, never mixed.
  */
 export async function setCertificateActivation(
   deps: ActivationDeps,
@@ -63,17 +66,17 @@ export async function setCertificateActivation(
         `No certificate with id ${missing.map((id) => `'${id}'`).join(', ')} in this organization; nothing was changed`,
       );
     }
-    const change = {
-      activate: active ? ids.filter((id) => !current.has(id)) : [],
-      deactivate: active ? [] : ids.filter((id) => current.has(id)),
-      at: deps.clock.now().toISOString(),
-    };
+    // Every id of the batch goes into the write, the unchanged ones too, so it commits only if none was switched
+    // by someone else since this read: a lost race is read again and decided afresh (all or none, last one wins).
+    const change = activationChange(ids, current, active, deps.clock.now().toISOString());
     try {
       await deps.activations.apply(principal.organizationId, scope, change);
     } catch (error) {
-      // A concurrent call or delete changed what we read: read again, and the outcome is decided afresh.
-      if (error instanceof ConflictError && error.retryable && attempt < ATTEMPTS) continue;
-      throw error;
+      // A concurrent call or delete changed what we read: read again, and the outcome is decided afresh. The pause
+      // (short, growing, jittered) lets a transaction that still holds the same items on AWS finish first.
+      if (!(error instanceof ConflictError && error.retryable && attempt < ATTEMPTS)) throw error;
+      await delay(Math.random() * 10 * 2 ** (attempt - 1));
+      continue;
     }
     return ids.flatMap((id) => {
       const certificate = found.get(id);

@@ -1,4 +1,4 @@
-import { projectScope } from '../domain/activation.ts';
+import { activationChange, projectScope } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
@@ -18,11 +18,8 @@ async function activeScopes(deps: DeleteDeps, principal: Principal, id: string):
     if (scope.type === 'organization') where.push('the organization');
     else if (await deps.projects.get(principal.organizationId, scope.projectId)) where.push(`project ${scope.projectId}`);
     else {
-      await deps.activations.apply(principal.organizationId, projectScope(scope.projectId), {
-        activate: [],
-        deactivate: [id],
-        at: deps.clock.now().toISOString(),
-      });
+      const change = activationChange([id], new Set([id]), false, deps.clock.now().toISOString());
+      await deps.activations.apply(principal.organizationId, projectScope(scope.projectId), change);
     }
   }
   return where;

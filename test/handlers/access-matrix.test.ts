@@ -8,6 +8,7 @@ import type { RouteDefinition } from '../../shared/http/routes.ts';
 import { signingKeySecretName } from '../../shared/use-cases/access-tokens.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
 import { createPki } from '../support/certificates.ts';
+import type { Leaf } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { ApiReply, TestApi } from '../support/local-api.ts';
 
@@ -26,6 +27,81 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
 
 /** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
 const USER_ONLY_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password']);
+
+/**
+ * What a correct credential (token and JWT alike, except where USER_ONLY_ROUTES says) gets on each guarded route, with
+ * ids that name nothing and, for writes, an empty JSON object: the route's own answer, exactly, so a 500 or a wrong
+ * 4xx fails. 200 for a list; 404 for an id that names nothing; else the dialect's answer to the empty body (422 in
+ * the platform and identity dialects, 400 in the admin and projects ones; 415 for a PATCH, which needs
+ * application/merge-patch+json). A route missing here fails the matrix until its status is written down.
+ */
+const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
+  'GET /api/organizations/{organizationId}/certificates': 200,
+  'POST /api/organizations/{organizationId}/certificates': 422,
+  'GET /api/organizations/{organizationId}/certificates/{id}': 404,
+  'PATCH /api/organizations/{organizationId}/certificates/{id}': 415,
+  'DELETE /api/organizations/{organizationId}/certificates/{id}': 404,
+  'POST /api/organizations/{organizationId}/certificates/{id}/revoke': 404,
+  'GET /api/organizations/{organizationId}/projects': 200,
+  'POST /api/organizations/{organizationId}/projects': 422,
+  'GET /api/organizations/{organizationId}/projects/{id}': 404,
+  'PATCH /api/organizations/{organizationId}/projects/{id}': 415,
+  'DELETE /api/organizations/{organizationId}/projects/{id}': 404,
+  'GET /api/organizations/{organizationId}/hostname-mappings': 200,
+  'POST /api/organizations/{organizationId}/hostname-mappings': 422,
+  'GET /api/organizations/{organizationId}/hostname-mappings/{hostname}': 404,
+  'PATCH /api/organizations/{organizationId}/hostname-mappings/{hostname}': 415,
+  'DELETE /api/organizations/{organizationId}/hostname-mappings/{hostname}': 404,
+  'GET /api/v1/projects/{id}/certificate': 404,
+  'DELETE /api/v1/projects/{id}/certificate': 404,
+  'POST /api/v1/projects/{id}/certificate/upload': 400,
+  'POST /api/v1/projects/{id}/certificate/validate': 400,
+  'GET /api/v1/projects/{id}/certificate/status': 404,
+  'POST /api/v1/projects/{id}/certificate/obtain': 404,
+  'POST /api/v1/projects/{id}/certificate/renew': 404,
+  'POST /api/v1/projects/{id}/certificate/revoke': 404,
+  'GET /v1/organization/certificates': 200,
+  'POST /v1/organization/certificates': 400,
+  'POST /v1/organization/certificates/activate': 400,
+  'POST /v1/organization/certificates/deactivate': 400,
+  'GET /v1/organization/certificates/{certificate_id}': 404,
+  'POST /v1/organization/certificates/{certificate_id}': 400,
+  'DELETE /v1/organization/certificates/{certificate_id}': 404,
+  'GET /v1/organization/projects/{project_id}/certificates': 404,
+  'POST /v1/organization/projects/{project_id}/certificates/activate': 400,
+  'POST /v1/organization/projects/{project_id}/certificates/deactivate': 400,
+  'POST /api/auth/password': 422,
+  'POST /api/api-tokens': 422,
+  'GET /api/api-tokens': 200,
+  'DELETE /api/api-tokens/{id}': 404,
+  'GET /api/organizations/{organizationId}/users': 200,
+  'POST /api/organizations/{organizationId}/users': 422,
+  'PATCH /api/organizations/{organizationId}/users/{userId}': 422,
+  'DELETE /api/organizations/{organizationId}/users/{userId}': 404,
+  'GET /api/organizations/{organizationId}/audit-events': 200,
+};
+
+/**
+ * What each public route answers without a credential to the matrix's request (an empty JSON body, an absent
+ * challenge token): its own answer, exactly, not merely "not 401/403".
+ */
+const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>> = {
+  'POST /api/auth/login': { status: 422, text: /"propertyPath":"email".*"propertyPath":"password"/ },
+  'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
+  'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
+};
+
+/**
+ * Bodies that pass validation, for the routes by id that validate the body before they look the id up: with one of
+ * these, only the tenancy check can answer, so another organization's resource must get the 404 an absent one gets.
+ */
+const FOREIGN_BODIES: Readonly<Record<string, () => unknown>> = {
+  'POST /api/v1/projects/{id}/certificate/upload': () => ({ certificate: other.leaf.certificatePem, privateKey: other.leaf.privateKeyPem }),
+  'POST /api/v1/projects/{id}/certificate/validate': () => ({ certificate: other.leaf.certificatePem, privateKey: other.leaf.privateKeyPem }),
+  'POST /v1/organization/certificates/{certificate_id}': () => ({ name: 'matrix: renamed by another organization' }),
+  'POST /v1/organization/projects/{project_id}/certificates/activate': () => ({ certificate_ids: [other.resources.certificate] }),
+  'POST /v1/organization/projects/{project_id}/certificates/deactivate': () => ({ certificate_ids: [other.resources.certificate] }),
+};
 
 type ResourceKind = 'certificate' | 'project' | 'token' | 'user' | 'hostname';
 
@@ -65,7 +141,7 @@ type Cell =
 
 let api: TestApi;
 /** Organization B: its token, and one real resource of each kind that routes name by id alone. */
-let other: { organizationId: number; token: string; resources: Partial<Record<ResourceKind, string>> };
+let other: { organizationId: number; token: string; resources: Partial<Record<ResourceKind, string>>; leaf: Leaf };
 let credentials: { expired: string; revoked: string; ownerJwt: string; tamperedJwt: string; expiredJwt: string };
 const lackingTokens = new Map<Scope, Promise<string>>();
 
@@ -97,10 +173,10 @@ function tokenLacking(scope: Scope): Promise<string> {
 
 const hasBody = (route: RouteDefinition) => route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT';
 
-/** Sends the route's request; writes carry an empty JSON object, so nothing is created by a cell that passes. */
-function send(route: RouteDefinition, path: string, auth: { token?: string; jwt?: string }): Promise<ApiReply> {
+/** Sends the route's request; writes carry an empty JSON object (unless `body` is given), so nothing is created by a cell that passes. */
+function send(route: RouteDefinition, path: string, auth: { token?: string; jwt?: string }, body: unknown = {}): Promise<ApiReply> {
   const headers: Record<string, string> = auth.jwt ? { authorization: `Bearer ${auth.jwt}` } : {};
-  return api.request(route.method, path, { token: auth.token ?? null, headers, ...(hasBody(route) ? { body: {} } : {}) });
+  return api.request(route.method, path, { token: auth.token ?? null, headers, ...(hasBody(route) ? { body } : {}) });
 }
 
 /** The same claims, signed with the real key (read from the secret store), but expired a minute ago. */
@@ -126,6 +202,7 @@ beforeAll(async () => {
     organizationId: b.organization.id,
     token: b.token,
     resources: { certificate: certificate.body.id, project: project.body.id, token: token.body.id },
+    leaf,
   };
 
   const email = `matrix-owner-${randomUUID().slice(0, 8)}@example.test`;
@@ -156,12 +233,21 @@ describe('route table', () => {
     expect([...PUBLIC_ROUTES].filter((key) => !unscoped.includes(key))).toEqual([]);
   });
 
+  it('writes down the exact answer of every route, and of no route that is gone', () => {
+    const guardedKeys = ROUTES.filter((route) => route.scope !== null).map(routeKeyOf);
+    expect(guardedKeys.filter((key) => !(key in CORRECT_CREDENTIAL_STATUS))).toEqual([]);
+    expect(Object.keys(CORRECT_CREDENTIAL_STATUS).filter((key) => !guardedKeys.includes(key))).toEqual([]);
+    expect(Object.keys(PUBLIC_ANSWERS).sort()).toEqual([...PUBLIC_ROUTES].sort());
+    expect(Object.keys(FOREIGN_BODIES).filter((key) => !guardedKeys.includes(key))).toEqual([]);
+  });
+
   it.each(ROUTES.filter((route) => PUBLIC_ROUTES.has(routeKeyOf(route))).map((route) => [routeKeyOf(route), route] as const))(
-    'public route %s answers without a credential (no 401/403)',
-    async (_, route) => {
+    'public route %s answers without a credential, with its own answer',
+    async (key, route) => {
       const values = Object.fromEntries(parametersOf(route.path).map((name) => [name, absent(resourceKindOf(route.path, name))]));
       const reply = await send(route, fill(route.path, values), {});
-      expect([401, 403]).not.toContain(reply.status);
+      const expected = PUBLIC_ANSWERS[key];
+      expect({ status: reply.status, text: reply.text }).toEqual({ status: expected?.status, text: expect.stringMatching(expected?.text ?? /^$/) });
     },
   );
 });
@@ -198,7 +284,7 @@ describe('access matrix', () => {
     const statuses = async (): Promise<Record<Cell, number | null>> => {
       const [none, wrongOrganization, lacking, expired, revoked, tampered, expiredJwt, correct, correctJwt] = await Promise.all([
         send(route, ownPath, {}),
-        foreignPath ? send(route, foreignPath, { token: api.token }) : Promise.resolve(null),
+        foreignPath ? send(route, foreignPath, { token: api.token }, FOREIGN_BODIES[key]?.() ?? {}) : Promise.resolve(null),
         tokenLacking(scope).then((token) => send(route, ownPath, { token })),
         send(route, ownPath, { token: credentials.expired }),
         send(route, ownPath, { token: credentials.revoked }),
@@ -220,30 +306,22 @@ describe('access matrix', () => {
       };
     };
 
-    // A correct credential passes authentication and authorization; it may still meet a missing resource (random ids)
-    // or an empty body. With no ids in the path there is nothing to be missing, so 404 is wrong too.
-    const denied = ids.length > 0 ? [401, 403] : [401, 403, 404];
-    const passes = (status: number | null) => (status !== null && !denied.includes(status) ? 'passes' : status);
+    // A correct credential passes authentication and authorization and gets the route's own answer, exactly.
+    const expected = CORRECT_CREDENTIAL_STATUS[key];
+    if (expected === undefined) throw new Error(`${key}: no expected status for a correct credential; add it to CORRECT_CREDENTIAL_STATUS`);
     const actual = await statuses();
-    const seen = {
-      ...actual,
-      'wrong organization': foreignPath ? actual['wrong organization'] : 'not applicable',
-      'correct token': USER_ONLY_ROUTES.has(key) ? actual['correct token'] : passes(actual['correct token']),
-      'correct JWT': passes(actual['correct JWT']),
-    };
-    // Another organization's resource must look absent. Where the path carries the organization, or the method has
-    // no body to check first, that is a 404; otherwise (a POST with an empty body) exactly what an absent id gets.
-    const absentStatus = carriesOrganization || !hasBody(route) ? 404 : actual['correct token'];
-    expect(seen).toEqual({
+    // Another organization's resource must look absent: 404, from the tenancy check itself (FOREIGN_BODIES gets the
+    // routes that validate the body first past that validation).
+    expect({ ...actual, 'wrong organization': foreignPath ? actual['wrong organization'] : 'not applicable' }).toEqual({
       'no credential': 401,
-      'wrong organization': foreignPath ? absentStatus : 'not applicable',
+      'wrong organization': foreignPath ? 404 : 'not applicable',
       'lacking the scope': 403,
       'expired token': 401,
       'revoked token': 401,
       'tampered JWT': 401,
       'expired JWT': 401,
-      'correct token': USER_ONLY_ROUTES.has(key) ? 403 : 'passes',
-      'correct JWT': 'passes',
+      'correct token': USER_ONLY_ROUTES.has(key) ? 403 : expected,
+      'correct JWT': expected,
     });
   });
 });

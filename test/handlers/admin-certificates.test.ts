@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoActivationRepository } from '../../shared/adapters/dynamodb/activation-repository.ts';
+import { DynamoCertificateRepository } from '../../shared/adapters/dynamodb/certificate-repository.ts';
+import type { ActivationChange, ActivationScope } from '../../shared/domain/activation.ts';
+import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../shared/domain/activation.ts';
 import { createdAtOf, newCertificateId } from '../../shared/domain/certificate-id.ts';
+import { ConflictError } from '../../shared/domain/errors.ts';
+import { setCertificateActivation } from '../../shared/use-cases/certificate-activation.ts';
 import type { Project } from '../../shared/domain/project.ts';
 import { createPki } from '../support/certificates.ts';
 import type { Leaf } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { RequestOptions, TestApi } from '../support/local-api.ts';
+import { barrier, watchMethod } from '../support/races.ts';
 
 let api: TestApi;
 let pki: Awaited<ReturnType<typeof createPki>>;
@@ -314,30 +321,106 @@ describe('activate and deactivate for the organization', () => {
 
   it('keeps count under concurrency: parallel activations of one certificate switch it on once, so one deactivate frees it', async () => {
     const id = await uploaded();
-    const replies = await Promise.all(
-      Array.from({ length: 4 }, () => admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } })),
-    );
+    // All four read "inactive" before any writes: three writes must be refused as lost races, then read again.
+    const meet = barrier(4);
+    const reads = watchMethod(DynamoActivationRepository.prototype, 'activeAmong', async (call, _args, index) => {
+      const result = await call();
+      if (index < 4) await meet.arrive();
+      return result;
+    });
+    const writes = watchMethod(DynamoActivationRepository.prototype, 'apply');
+    let replies;
+    try {
+      replies = await Promise.all(Array.from({ length: 4 }, () => admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } })));
+    } finally {
+      reads.restore();
+      writes.restore();
+    }
     expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+    const outcomes = writes.calls.map((call) => [(call.args[2] as ActivationChange).switching.length, call.outcome]);
+    // One switch, three refused switches, then three checks that it is on (the idempotent retries).
+    expect(outcomes.filter(([, outcome]) => outcome === 'threw')).toEqual([
+      [1, 'threw'],
+      [1, 'threw'],
+      [1, 'threw'],
+    ]);
+    expect(outcomes.filter(([, outcome]) => outcome === 'returned').sort()).toEqual([
+      [0, 'returned'],
+      [0, 'returned'],
+      [0, 'returned'],
+      [1, 'returned'],
+    ]);
     expect((await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [id] } })).status).toBe(200);
     expect((await admin('DELETE', `${BASE}/${id}`)).status).toBe(200);
   });
 
-  it('never deletes a certificate that an activation racing with the delete switched on', async () => {
-    for (let round = 0; round < 5; round += 1) {
-      const id = await uploaded();
-      const [activation, deletion] = await Promise.all([
-        admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } }),
-        admin('DELETE', `${BASE}/${id}`),
-      ]);
-      const exists = (await admin('GET', `${BASE}/${id}`)).status === 200;
-      const scopes = await api.stack.deps.activations.scopesOf(id);
-      if (deletion.status === 200) {
-        // The delete came first: the activation found nothing to switch on, and nothing was left behind.
-        expect([exists, activation.status, scopes]).toEqual([false, 404, []]);
-      } else {
-        expect([deletion.status, activation.status, exists, scopes]).toEqual([409, 200, true, [{ type: 'organization' }]]);
-      }
+  it('orders an idempotent call too: one that read its batch as switched on loses to a deactivate that landed since, and switches it on', async () => {
+    const [a, b] = [await uploaded(), await uploaded()];
+    expect((await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, b] } })).status).toBe(200);
+    // The deactivate commits between the activation's read (both on: nothing to switch) and its write.
+    let deactivated = 0;
+    const reads = watchMethod(DynamoActivationRepository.prototype, 'activeAmong', async (call, _args, index) => {
+      const result = await call();
+      if (index === 0) deactivated = (await admin('POST', `${BASE}/deactivate`, { body: { certificate_ids: [a, b] } })).status;
+      return result;
+    });
+    const writes = watchMethod(DynamoActivationRepository.prototype, 'apply');
+    let activated;
+    try {
+      activated = await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [a, b] } });
+    } finally {
+      reads.restore();
+      writes.restore();
     }
+    expect([deactivated, activated.status]).toEqual([200, 200]);
+    // Writes in order: the deactivate; the activation's check that both are still on, refused; the activation again.
+    const changes = writes.calls.map((call) => [call.args[2] as ActivationChange, call.outcome] as const);
+    expect(changes.map(([change, outcome]) => [change.active, change.switching.length, outcome])).toEqual([
+      [false, 2, 'returned'],
+      [true, 0, 'threw'],
+      [true, 2, 'returned'],
+    ]);
+    expect([await activeAt(BASE, a), await activeAt(BASE, b)]).toEqual([true, true]);
+  });
+
+  it('never deletes a certificate that an activation racing with the delete switched on: the delete lands between the activation\'s read and write', async () => {
+    const id = await uploaded();
+    let deletion = 0;
+    const writes = watchMethod(DynamoActivationRepository.prototype, 'apply', async (call, _args, index) => {
+      if (index === 0) deletion = (await admin('DELETE', `${BASE}/${id}`)).status;
+      return call();
+    });
+    let activation;
+    try {
+      activation = await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } });
+    } finally {
+      writes.restore();
+    }
+    // The activation's write was refused (the certificate it read is gone), it read again and found nothing.
+    expect(writes.calls.map((call) => [call.outcome, call.error instanceof ConflictError])).toEqual([['threw', true]]);
+    expect([deletion, activation.status]).toEqual([200, 404]);
+    expect((await admin('GET', `${BASE}/${id}`)).status).toBe(404);
+    expect(await api.stack.deps.activations.scopesOf(id)).toEqual([]);
+  });
+
+  it('never deletes a certificate that an activation racing with the delete switched on: the activation lands between the delete\'s read and write', async () => {
+    const id = await uploaded();
+    let activation = 0;
+    const deletes = watchMethod(DynamoCertificateRepository.prototype, 'delete', async (call, _args, index) => {
+      if (index === 0) activation = (await admin('POST', `${BASE}/activate`, { body: { certificate_ids: [id] } })).status;
+      return call();
+    });
+    let deletion;
+    try {
+      deletion = await admin('DELETE', `${BASE}/${id}`);
+    } finally {
+      deletes.restore();
+    }
+    // The delete's write was refused by the activation count it conditions on, not by a check made before it.
+    expect(deletes.calls.map((call) => [call.outcome, call.error instanceof ConflictError])).toEqual([['threw', true]]);
+    expectAdminError(deletion, 409, { code: 'conflict', message: expect.stringContaining('active for the organization') });
+    expect([activation, (await admin('GET', `${BASE}/${id}`)).status]).toEqual([200, 200]);
+    expect(await api.stack.deps.activations.scopesOf(id)).toEqual([{ type: 'organization' }]);
   });
 
   it.each([
@@ -407,6 +490,140 @@ describe('activate and deactivate for a project', () => {
     }
     expect(await api.stack.deps.activations.scopesOf(id)).toEqual([]);
   });
+});
+
+describe('concurrent activate and deactivate of one batch (seed 001: batches are atomic)', () => {
+  const TRIALS = 30;
+  type Level = 'organization' | 'project';
+  type State = 'all active' | 'all inactive' | 'mixed';
+
+  interface Batch {
+    organizationId: number;
+    token: string;
+    base: string;
+    scope: ActivationScope;
+    ids: string[];
+  }
+
+  /** A full batch of certificates in a fresh organization, switched for the organization or for one of its projects. */
+  async function batchFor(level: Level): Promise<Batch> {
+    const { organization, token } = await createOrganizationWithToken(api.stack.deps);
+    const ids = await Promise.all(Array.from({ length: MAX_ACTIVATION_BATCH }, () => uploaded(token)));
+    if (level === 'organization') return { organizationId: organization.id, token, base: BASE, scope: organizationScope, ids };
+    const project = await createProject(organization.id);
+    return {
+      organizationId: organization.id,
+      token,
+      base: `/v1/organization/projects/${project.id}/certificates`,
+      scope: projectScope(project.id),
+      ids,
+    };
+  }
+
+  const send = (batch: Batch, verb: 'activate' | 'deactivate', ids = batch.ids) =>
+    admin('POST', `${batch.base}/${verb}`, { token: batch.token, body: { certificate_ids: ids } });
+
+  const stateOf = (actives: readonly (boolean | undefined)[]): State =>
+    actives.every((active) => active === true) ? 'all active' : actives.every((active) => active === false) ? 'all inactive' : 'mixed';
+
+  /** What the list says (the scope's set of active ids), checked against the per-certificate switches. */
+  async function stored(batch: Batch): Promise<State> {
+    const list = await admin('GET', `${batch.base}?limit=100`, { token: batch.token });
+    const listed = new Map<string, boolean>(list.body.data.map((item: { id: string; active: boolean }) => [item.id, item.active]));
+    const switches = await api.stack.deps.activations.activeAmong(batch.scope, batch.ids);
+    expect(batch.ids.map((id) => listed.get(id))).toEqual(batch.ids.map((id) => switches.has(id)));
+    return stateOf(batch.ids.map((id) => listed.get(id)));
+  }
+
+  /**
+   * Five of ten on, then an activate and a deactivate of all ten at once. The activation store of the handlers is
+   * watched: which call had a write refused because the other changed the same switches first (and then retried),
+   * which committed in what order, and whether both calls had read before either committed (the contested case).
+   * With `together`, each call's first read waits for the other's, so every trial is the contested case.
+   */
+  async function trial(batch: Batch, together: boolean) {
+    // Set up straight through the core (quicker than two more requests): five on, five off.
+    const principal = { organizationId: batch.organizationId, subject: 'test', scopes: [] };
+    await setCertificateActivation(api.stack.deps, principal, batch.scope, batch.ids, false);
+    await setCertificateActivation(api.stack.deps, principal, batch.scope, batch.ids.slice(0, 5), true);
+    const events: ('read' | 'commit')[] = [];
+    const committed: boolean[] = [];
+    const meet = barrier(2);
+    const reads = watchMethod(DynamoActivationRepository.prototype, 'activeAmong', async (call, _args, index) => {
+      const result = await call();
+      events.push('read');
+      if (together && index < 2) await meet.arrive();
+      return result;
+    });
+    const writes = watchMethod(DynamoActivationRepository.prototype, 'apply', async (call, args) => {
+      await call();
+      events.push('commit');
+      committed.push((args[2] as ActivationChange).active);
+    });
+    let replies;
+    try {
+      replies = await Promise.all([send(batch, 'activate'), send(batch, 'deactivate')]);
+    } finally {
+      reads.restore();
+      writes.restore();
+    }
+    const lost = writes.calls
+      .filter((call) => call.outcome === 'threw' && call.error instanceof ConflictError)
+      .map((call) => (call.args[2] as ActivationChange).active);
+    const last = committed.at(-1);
+    return {
+      statuses: replies.map((reply) => reply.status),
+      replies: replies.map((reply) => stateOf((reply.body.data ?? []).map((item: { active: boolean }) => item.active))),
+      final: await stored(batch),
+      /** What the call that committed last asked for: all or none, whichever came last. */
+      lastCommitted: last === undefined ? 'nothing' : last ? 'all active' : 'all inactive',
+      lostRaces: lost.length,
+      /** The loser read again and committed after the winner. */
+      loserCommittedLast: lost.every((active) => active === last),
+      bothReadFirst: events[0] === 'read' && events[1] === 'read',
+    };
+  }
+
+  /**
+   * Runs the trials and checks what every one of them must show: both calls 200, each replying as it asked, the
+   * batch all one way, as the call that committed last asked; where both read first, exactly one write refused, and
+   * the loser's retry committed last.
+   */
+  async function allOrNone(level: Level, together: boolean) {
+    const batch = await batchFor(level);
+    const outcomes = [];
+    for (let index = 0; index < TRIALS; index += 1) outcomes.push(await trial(batch, together));
+    expect(outcomes).toEqual(
+      outcomes.map((outcome) => ({
+        ...outcome,
+        statuses: [200, 200],
+        replies: ['all active', 'all inactive'],
+        final: outcome.lastCommitted,
+        // Both read first: one must lose. Otherwise the second may still lose to a commit that landed mid-read.
+        lostRaces: outcome.bothReadFirst ? 1 : Math.min(outcome.lostRaces, 1),
+        loserCommittedLast: true,
+      })),
+    );
+    return outcomes;
+  }
+
+  it.each<[Level]>([['organization'], ['project']])(
+    '%s level: with both calls reading before either writes, one write is refused and retried, and the batch ends all on or all off (30 trials)',
+    async (level) => {
+      const outcomes = await allOrNone(level, true);
+      expect(outcomes.filter((outcome) => outcome.bothReadFirst)).toHaveLength(TRIALS);
+    },
+    120_000,
+  );
+
+  it.each<[Level]>([['organization'], ['project']])(
+    '%s level: unhooked concurrent calls never leave a mix, and the contested case is among the 30 trials',
+    async (level) => {
+      const outcomes = await allOrNone(level, false);
+      expect(outcomes.filter((outcome) => outcome.bothReadFirst).length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });
 
 describe('GET /v1/organization/certificates (cursor list)', () => {

@@ -1,11 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoCertificateRepository } from '../../shared/adapters/dynamodb/certificate-repository.ts';
+import { DynamoProjectRepository } from '../../shared/adapters/dynamodb/project-repository.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { Certificate } from '../../shared/domain/certificate.ts';
+import { ConflictError } from '../../shared/domain/errors.ts';
 import { createPki } from '../support/certificates.ts';
 import type { Leaf } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
+import { barrier, watchMethod } from '../support/races.ts';
 
 let api: TestApi;
 let pki: Awaited<ReturnType<typeof createPki>>;
@@ -213,15 +217,43 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
     const project = await newProject();
     const count = await organizationCount();
     const leaves = await Promise.all([1, 2].map(() => pki.leaf({ names: ['api.example.com'] })));
-    const replies = await Promise.all(leaves.map((leaf) => api.request('POST', certificatePath(project.id, '/upload'), { body: bundle(leaf) })));
-    const statuses = replies.map((reply) => reply.status).sort();
-    // Both may also succeed one after the other (the second then replaces the first in place).
-    expect([[200, 200], [200, 409]]).toContainEqual(statuses);
+    // Both uploads read the project without a certificate before either attaches one: the contested case, every time.
+    const meet = barrier(2);
+    const reads = watchMethod(DynamoProjectRepository.prototype, 'get', async (call, args) => {
+      const result = await call();
+      if (args[1] === project.id) await meet.arrive();
+      return result;
+    });
+    const attaches = watchMethod(DynamoProjectRepository.prototype, 'update');
+    const stores = watchMethod(DynamoCertificateRepository.prototype, 'create');
+    let replies;
+    try {
+      replies = await Promise.all(leaves.map((leaf) => api.request('POST', certificatePath(project.id, '/upload'), { body: bundle(leaf) })));
+    } finally {
+      reads.restore();
+      attaches.restore();
+      stores.restore();
+    }
+    expect(replies.map((reply) => reply.status).sort()).toEqual([200, 409]);
+    // Both tried to attach their certificate to version 1 of the project; the store refused the second.
+    const attempts = attaches.calls.map((call) => [call.args[1], call.outcome, call.error instanceof ConflictError]);
+    expect(attempts.sort()).toEqual([
+      [1, 'returned', false],
+      [1, 'threw', true],
+    ]);
     const loser = replies.find((reply) => reply.status === 409);
-    if (loser) expect(loser.body).toEqual({ success: false, error: expect.stringMatching(/changed by another request/) });
+    expect(loser?.body).toEqual({ success: false, error: expect.stringMatching(/changed by another request/) });
+    const winner = replies.find((reply) => reply.status === 200);
     const current = (await api.request('GET', certificatePath(project.id))).body;
+    expect(current.id).toBe(winner?.body.certificate.id);
     expect(await organizationCount()).toBe(count + 1);
     expect(await secretsOf(current.id)).toHaveLength(1);
+    // The loser had stored its certificate too, before its attach was refused: record and key secret are gone.
+    const stored = stores.calls.map((call) => (call.args[0] as Certificate).id);
+    const orphan = stored.filter((id) => id !== current.id);
+    expect([stored.length, orphan.length]).toEqual([2, 1]);
+    expect((await api.request('GET', `${certificates}/${orphan[0]}`)).status).toBe(404);
+    expect(await secretsOf(orphan[0] ?? '')).toEqual([]);
   });
 
   it('keeps the current certificate when a replacement is refused', async () => {

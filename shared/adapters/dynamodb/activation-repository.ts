@@ -8,6 +8,7 @@ import { keys } from './keys.ts';
 import { batchGetAll, getItem } from './item-reads.ts';
 
 type Key = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const scopeKey = (scope: ActivationScope): string => (scope.type === 'organization' ? 'ORG' : `PROJECT#${scope.projectId}`);
 
@@ -82,75 +83,81 @@ export class DynamoActivationRepository implements ActivationRepository {
 
   async apply(organizationId: number, scope: ActivationScope, change: ActivationChange): Promise<void> {
     const table = this.tableName;
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      ...change.activate.flatMap((certificateId) => [
-        // The certificate must still be there (and ours): a delete that won the race makes this whole call fail.
-        {
-          ConditionCheck: {
-            TableName: table,
-            Key: keys.certificate(certificateId),
-            ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization',
-            ExpressionAttributeValues: { ':organization': organizationId },
-          },
-        },
-        {
-          Put: {
-            TableName: table,
-            Item: {
-              ...keys.certificateActivation(certificateId, scopeKey(scope)),
-              entity: 'certificateActivation',
-              certificateId,
-              organizationId,
-              ...(scope.type === 'project' ? { projectId: scope.projectId } : {}),
-              activatedAt: change.at,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Update: {
-            TableName: table,
-            Key: keys.certificateActivationCount(certificateId),
-            UpdateExpression: 'ADD activeCount :one SET entity = :entity, certificateId = :id',
-            ExpressionAttributeValues: { ':one': 1, ':entity': 'certificateActivationCount', ':id': certificateId },
-          },
-        },
-      ]),
-      ...change.deactivate.flatMap((certificateId) => [
-        {
-          Delete: {
-            TableName: table,
-            Key: keys.certificateActivation(certificateId, scopeKey(scope)),
-            ConditionExpression: 'attribute_exists(pk)',
-          },
-        },
-        {
-          Update: {
-            TableName: table,
-            Key: keys.certificateActivationCount(certificateId),
-            UpdateExpression: 'ADD activeCount :minusOne',
-            ExpressionAttributeValues: { ':minusOne': -1 },
-          },
-        },
-      ]),
-    ];
-    if (items.length === 0) return;
-    if (change.activate.length > 0 && change.deactivate.length > 0) {
-      // One transaction may touch the scope's set once; no caller mixes the two.
-      throw new Error('An activation change either activates or deactivates');
-    }
-    const added = change.activate.length > 0;
-    items.push({
-      Update: {
-        TableName: table,
-        Key: setKey(organizationId, scope),
-        UpdateExpression: added ? 'ADD ids :ids SET entity = :entity' : 'DELETE ids :ids',
-        ExpressionAttributeValues: {
-          ':ids': new Set(added ? change.activate : change.deactivate),
-          ...(added ? { ':entity': 'activeCertificateSet' } : {}),
+    const switchKey = (certificateId: string) => keys.certificateActivation(certificateId, scopeKey(scope));
+    const switchOn = (certificateId: string): TransactItem[] => [
+      // The certificate must still be there (and ours): a delete that won the race makes this whole call fail.
+      {
+        ConditionCheck: {
+          TableName: table,
+          Key: keys.certificate(certificateId),
+          ConditionExpression: 'attribute_exists(pk) AND organizationId = :organization',
+          ExpressionAttributeValues: { ':organization': organizationId },
         },
       },
-    });
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...switchKey(certificateId),
+            entity: 'certificateActivation',
+            certificateId,
+            organizationId,
+            ...(scope.type === 'project' ? { projectId: scope.projectId } : {}),
+            activatedAt: change.at,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: table,
+          Key: keys.certificateActivationCount(certificateId),
+          UpdateExpression: 'ADD activeCount :one SET entity = :entity, certificateId = :id',
+          ExpressionAttributeValues: { ':one': 1, ':entity': 'certificateActivationCount', ':id': certificateId },
+        },
+      },
+    ];
+    const switchOff = (certificateId: string): TransactItem[] => [
+      { Delete: { TableName: table, Key: switchKey(certificateId), ConditionExpression: 'attribute_exists(pk)' } },
+      {
+        Update: {
+          TableName: table,
+          Key: keys.certificateActivationCount(certificateId),
+          UpdateExpression: 'ADD activeCount :minusOne',
+          ExpressionAttributeValues: { ':minusOne': -1 },
+        },
+      },
+    ];
+    const items: TransactItem[] = [
+      ...change.switching.flatMap(change.active ? switchOn : switchOff),
+      // The ids already in the wanted state are checked to still be in it, as the switching ones are by their own
+      // conditions: a concurrent call that switched any id of the batch since it was read refuses this whole call,
+      // which reads again. Without this, an activate and a deactivate of the same ids would each write only the ids
+      // it changes, and both would commit, leaving a mix.
+      ...change.unchanged.map(
+        (certificateId): TransactItem => ({
+          ConditionCheck: {
+            TableName: table,
+            Key: switchKey(certificateId),
+            ConditionExpression: change.active ? 'attribute_exists(pk)' : 'attribute_not_exists(pk)',
+          },
+        }),
+      ),
+    ];
+    if (items.length === 0) return;
+    if (change.switching.length > 0) {
+      items.push({
+        Update: {
+          TableName: table,
+          Key: setKey(organizationId, scope),
+          UpdateExpression: change.active ? 'ADD ids :ids SET entity = :entity' : 'DELETE ids :ids',
+          ExpressionAttributeValues: {
+            ':ids': new Set(change.switching),
+            ...(change.active ? { ':entity': 'activeCertificateSet' } : {}),
+          },
+        },
+      });
+    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
