@@ -15,7 +15,7 @@ export type Stage = 'requested' | 'ordered' | 'validated' | 'stored' | 'failed' 
 
 const LABELS: Record<Stage, string> = {
   requested: 'waiting for the workflow to place the order',
-  ordered: 'order placed; challenge presented, waiting for the CA to validate it',
+  ordered: 'order placed; challenge under way',
   validated: 'validated by the CA; waiting for the certificate',
   stored: 'issued and stored',
   failed: 'failed',
@@ -75,14 +75,17 @@ type Tracker = { task?: TaskHandle; stage?: Stage; settle?: (error?: Error) => v
 /** A terminal: listr2's live view, one line per name with a spinner, ticked or crossed when it ends. */
 function liveView(out: Output, err: Output, names: string[]): ProgressView {
   const trackers = new Map<string, Tracker>(names.map((name) => [name, {}]));
+  let closing = false;
+  // Shows the tracker's stage on its task, ending the task once the name is done, failed, or (Ctrl-C) no longer
+  // followed; a task listr2 has not started yet applies its stage when it starts.
   const apply = (name: string, tracker: Tracker) => {
-    const { task, stage } = tracker;
-    if (!task || !stage) return;
+    const { task, stage = 'requested' } = tracker;
+    if (!task) return;
     task.title = `${name}: ${stageLabel(stage)}`;
     if (stage === 'stored') tracker.settle?.();
-    else if (stage === 'failed') tracker.settle?.(new Error(`${name}: failed`));
-    else if (stage === 'stopped') {
-      task.skip(`${name}: ${stageLabel(stage)}`);
+    else if (stage === 'failed') tracker.settle?.(new Error(`${name}: ${stageLabel(stage)}`));
+    else if (stage === 'stopped' || closing) {
+      task.skip(`${name}: ${stageLabel(stage)}${stage === 'stopped' ? '' : ' (goes on at the API)'}`);
       tracker.settle?.();
     }
   };
@@ -117,12 +120,8 @@ function liveView(out: Output, err: Output, names: string[]): ProgressView {
       }
     },
     async close() {
-      for (const [name, tracker] of trackers) {
-        if (tracker.stage !== 'stored' && tracker.stage !== 'failed') {
-          tracker.stage = 'stopped';
-          apply(name, tracker);
-        }
-      }
+      closing = true;
+      for (const [name, tracker] of trackers) apply(name, tracker);
       await running;
     },
   };
