@@ -106,7 +106,9 @@ function liveView(out: Output, err: Output, names: string[]): ProgressView {
       // Ctrl-C is the follower's to handle: listr2's own listener would end the process.
       registerSignalListeners: false,
       renderer: 'default',
-      rendererOptions: { logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(out as NodeJS.WriteStream, err as NodeJS.WriteStream) }) },
+      rendererOptions: {
+        logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(out as NodeJS.WriteStream, err as NodeJS.WriteStream) }),
+      },
     },
   );
   const running = list.run().catch(() => undefined);

@@ -57,12 +57,18 @@ describe('certwright login', () => {
   it('stores the URL, organization and token in a 0600 config file and never prints the token', async () => {
     const result = await home.cli(login);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`Logged in to ${api.stack.url} with an API token, organization ${api.organizationId} (profile default)`);
+    expect(result.stdout).toContain(
+      `Logged in to ${api.stack.url} with an API token, organization ${api.organizationId} (profile default)`,
+    );
     expect(result.stdout).not.toContain(api.token);
     const configFile = home.configFile;
     expect(await mode(configFile)).toBe(0o600);
     const config = JSON.parse(await readFile(configFile, 'utf8'));
-    expect(config.profiles.default).toEqual({ url: api.stack.url, organizationId: api.organizationId, auth: { kind: 'token', token: api.token } });
+    expect(config.profiles.default).toEqual({
+      url: api.stack.url,
+      organizationId: api.organizationId,
+      auth: { kind: 'token', token: api.token },
+    });
 
     const json = await home.cli(['--json', ...login]);
     expect(json.json()).toEqual({
@@ -75,11 +81,34 @@ describe('certwright login', () => {
   });
 
   it('refuses a token the API does not know (1, with its reason), another organization (1), and missing flags (2)', async () => {
-    const unknown = await home.cli(['login', '--url', api.stack.url, '--token', 'cw_not-a-real-token', '--org', String(api.organizationId), '--profile', 'bad']);
+    const unknown = await home.cli([
+      'login',
+      '--url',
+      api.stack.url,
+      '--token',
+      'cw_not-a-real-token',
+      '--org',
+      String(api.organizationId),
+      '--profile',
+      'bad',
+    ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^certwright: .+ \(HTTP 401\)\n$/);
-    const elsewhere = await home.cli(['login', '--url', api.stack.url, '--token', api.token, '--org', String(api.organizationId + 1000), '--profile', 'bad']);
-    expect(elsewhere).toMatchObject({ code: 1, stderr: `certwright: organization ${api.organizationId + 1000} is not this token's (HTTP 404)\n` });
+    const elsewhere = await home.cli([
+      'login',
+      '--url',
+      api.stack.url,
+      '--token',
+      api.token,
+      '--org',
+      String(api.organizationId + 1000),
+      '--profile',
+      'bad',
+    ]);
+    expect(elsewhere).toMatchObject({
+      code: 1,
+      stderr: `certwright: organization ${api.organizationId + 1000} is not this token's (HTTP 404)\n`,
+    });
     expect((await home.cli(['login', '--token', api.token])).code).toBe(2);
     const noOrg = await home.cli(['login', '--url', api.stack.url, '--token', api.token, '--profile', 'bad']);
     expect(noOrg.code).toBe(2);
@@ -95,7 +124,10 @@ describe('certwright login', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^certwright: .+ \(HTTP 401\)\n$/);
     const noTerminal = await home.cli(['login', '--profile', 'ada', '--url', api.stack.url, '--email', OWNER.email]);
-    expect(noTerminal).toMatchObject({ code: 2, stderr: 'certwright: set CERTWRIGHT_PASSWORD: there is no terminal to ask for the password\n' });
+    expect(noTerminal).toMatchObject({
+      code: 2,
+      stderr: 'certwright: set CERTWRIGHT_PASSWORD: there is no terminal to ask for the password\n',
+    });
 
     const result = await home.cli(['login', '--profile', 'ada', '--url', api.stack.url, '--email', OWNER.email], {
       env: { CERTWRIGHT_PASSWORD: OWNER.password },
@@ -125,7 +157,11 @@ describe('certwright login', () => {
   });
 
   it('takes CERTWRIGHT_URL, CERTWRIGHT_TOKEN and CERTWRIGHT_ORG without any config file', async () => {
-    const env = { CERTWRIGHT_CONFIG: join(home.dir, 'none.json'), CERTWRIGHT_URL: api.stack.url, CERTWRIGHT_ORG: String(api.organizationId) };
+    const env = {
+      CERTWRIGHT_CONFIG: join(home.dir, 'none.json'),
+      CERTWRIGHT_URL: api.stack.url,
+      CERTWRIGHT_ORG: String(api.organizationId),
+    };
     expect((await home.cli(['certs', 'list'], { env: { ...env, CERTWRIGHT_TOKEN: api.token } })).code).toBe(0);
     const badToken = await home.cli(['certs', 'list'], { env: { ...env, CERTWRIGHT_TOKEN: 'cw_wrong' } });
     expect(badToken.code).toBe(1);
@@ -144,7 +180,19 @@ describe('certwright certs', () => {
   let id: string;
 
   it('uploads a certificate with its chain, then lists and shows it (table and --json)', async () => {
-    const uploaded = await home.cli(['--json', 'certs', 'upload', '--cert', files.cert, '--key', files.key, '--chain', files.chain, '--name', 'shop']);
+    const uploaded = await home.cli([
+      '--json',
+      'certs',
+      'upload',
+      '--cert',
+      files.cert,
+      '--key',
+      files.key,
+      '--chain',
+      files.chain,
+      '--name',
+      'shop',
+    ]);
     expect(uploaded.code).toBe(0);
     const created = uploaded.json();
     expect(created).toMatchObject({ name: 'shop', type: 'custom', status: 'active' });
@@ -155,7 +203,9 @@ describe('certwright certs', () => {
     expect(list.code).toBe(0);
     const [header, row] = list.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^ID +NAME +NAMES +TYPE +STATUS +EXPIRES +ISSUER$/);
-    expect(row).toMatch(new RegExp(`^${id} +shop +shop\\.example\\.test,www\\.shop\\.example\\.test +custom +active +in (89|90) days +.*Test Issuing CA`));
+    expect(row).toMatch(
+      new RegExp(`^${id} +shop +shop\\.example\\.test,www\\.shop\\.example\\.test +custom +active +in (89|90) days +.*Test Issuing CA`),
+    );
     expect(list.stdout).not.toContain('\x1b['); // no colour off a terminal
 
     const listJson = await home.cli(['--json', 'certs', 'list']);
@@ -165,15 +215,22 @@ describe('certwright certs', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^names +shop\.example\.test \(dns valid, tls covered\), www\.shop\.example\.test/m);
     expect(shown.stdout).not.toContain('PRIVATE KEY');
-    expect((await home.cli(['--json', 'certs', 'get', id])).json()).toMatchObject({ id, name: 'shop', chainData: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect((await home.cli(['--json', 'certs', 'get', id])).json()).toMatchObject({
+      id,
+      name: 'shop',
+      chainData: expect.stringContaining('BEGIN CERTIFICATE'),
+    });
   });
 
-  it('refuses an upload whose key is not the certificate\'s, with the API reason in one line, and a file that is not there', async () => {
+  it("refuses an upload whose key is not the certificate's, with the API reason in one line, and a file that is not there", async () => {
     const mismatch = await home.cli(['certs', 'upload', '--cert', files.cert, '--key', files.otherKey]);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/^certwright: [^\n]*\(HTTP 422\)\n$/);
     const missing = await home.cli(['certs', 'upload', '--cert', join(home.dir, 'nope.pem'), '--key', files.key]);
-    expect(missing).toMatchObject({ code: 1, stderr: `certwright: cannot read the certificate file ${join(home.dir, 'nope.pem')}: ENOENT\n` });
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: `certwright: cannot read the certificate file ${join(home.dir, 'nope.pem')}: ENOENT\n`,
+    });
     expect((await home.cli(['certs', 'upload', '--cert', files.cert])).code).toBe(2);
   });
 
@@ -188,18 +245,27 @@ describe('certwright certs', () => {
     expect(await read('fullchain.pem')).toBe((await read('cert.pem')) + (await read('chain.pem')));
     const key = await read('privkey.pem');
     expect(key.trim()).toBe(stored.privateKeyData.trim());
-    expect(createPublicKey(key).export({ type: 'spki', format: 'der' })).toEqual(createPublicKey(await readFile(files.key, 'utf8')).export({ type: 'spki', format: 'der' }));
+    expect(createPublicKey(key).export({ type: 'spki', format: 'der' })).toEqual(
+      createPublicKey(await readFile(files.key, 'utf8')).export({ type: 'spki', format: 'der' }),
+    );
     expect(await mode(join(out, 'privkey.pem'))).toBe(0o600);
     expect(result.stdout).not.toContain('PRIVATE KEY');
 
     // Again: refused without --force (nothing changes), done with it; the key stays 0600.
     await writeFile(join(out, 'privkey.pem'), 'old', { mode: 0o644 });
     const refused = await home.cli(['export', id, '--out', out]);
-    expect(refused).toMatchObject({ code: 1, stderr: `certwright: cert.pem, chain.pem, fullchain.pem, privkey.pem already in ${out}; pass --force to overwrite\n` });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: `certwright: cert.pem, chain.pem, fullchain.pem, privkey.pem already in ${out}; pass --force to overwrite\n`,
+    });
     expect(await read('privkey.pem')).toBe('old');
     const forced = await home.cli(['--json', 'export', id, '--out', out, '--force']);
     expect(forced.code).toBe(0);
-    expect(forced.json()).toEqual({ id, directory: out, files: ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'].map((name) => join(out, name)) });
+    expect(forced.json()).toEqual({
+      id,
+      directory: out,
+      files: ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'].map((name) => join(out, name)),
+    });
     expect((await read('privkey.pem')).trim()).toBe(stored.privateKeyData.trim());
     expect(await mode(join(out, 'privkey.pem'))).toBe(0o600);
   });
@@ -261,9 +327,13 @@ describe('the certwright bin', () => {
   });
 
   it('exits 1 with one line on stderr when the API refuses (the bin script run by node directly)', async () => {
-    const failed = await promisify(execFile)(join(root, 'node_modules', '.bin', 'node'), [join(root, 'infra', 'cli', 'bin.mjs'), 'certs', 'get', 'nope'], {
-      env: env(),
-    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const failed = await promisify(execFile)(
+      join(root, 'node_modules', '.bin', 'node'),
+      [join(root, 'infra', 'cli', 'bin.mjs'), 'certs', 'get', 'nope'],
+      {
+        env: env(),
+      },
+    ).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^certwright: [^\n]*\(HTTP 404\)\n$/) });
   });
 });

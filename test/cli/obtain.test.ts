@@ -43,8 +43,18 @@ afterAll(async () => {
 describe('certwright obtain --wait, against Pebble', () => {
   let id: string;
 
-  it('issues a certificate for two names, showing each name\'s progress as plain lines off a terminal', async () => {
-    const result = await home.cli(['obtain', 'cli.example.test', '--san', 'www.cli.example.test', '--challenge', 'http-01', '--key', 'ec', '--wait']);
+  it("issues a certificate for two names, showing each name's progress as plain lines off a terminal", async () => {
+    const result = await home.cli([
+      'obtain',
+      'cli.example.test',
+      '--san',
+      'www.cli.example.test',
+      '--challenge',
+      'http-01',
+      '--key',
+      'ec',
+      '--wait',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -59,7 +69,9 @@ describe('certwright obtain --wait, against Pebble', () => {
       expect(shown).not.toContain(-1);
     }
     expect(lines.at(-1)).toMatch(
-      new RegExp(`^Issued cli\\.example\\.test, www\\.cli\\.example\\.test: expires \\d{4}-\\d\\d-\\d\\d \\(in \\d+ days\\), issuer .*Pebble.*\\. Files for a web server: certwright export ${id} --out <dir>$`),
+      new RegExp(
+        `^Issued cli\\.example\\.test, www\\.cli\\.example\\.test: expires \\d{4}-\\d\\d-\\d\\d \\(in \\d+ days\\), issuer .*Pebble.*\\. Files for a web server: certwright export ${id} --out <dir>$`,
+      ),
     );
     await api.stack.acme.workflow?.idle();
   });
@@ -75,7 +87,11 @@ describe('certwright obtain --wait, against Pebble', () => {
     expect(await read('fullchain.pem')).toBe((await read('cert.pem')) + (await read('chain.pem')));
     expect((await read('privkey.pem')).trim()).toBe(stored.privateKeyData.trim());
     expect((await stat(join(out, 'privkey.pem'))).mode & 0o777).toBe(0o600);
-    const leaf = expectIssuedBy({ certificateData: await read('cert.pem'), chainData: await read('chain.pem') }, root, await read('privkey.pem'));
+    const leaf = expectIssuedBy(
+      { certificateData: await read('cert.pem'), chainData: await read('chain.pem') },
+      root,
+      await read('privkey.pem'),
+    );
     expect(leaf.subjectAltName).toContain('DNS:www.cli.example.test');
   });
 
@@ -118,14 +134,18 @@ describe('certwright obtain --wait, against Pebble', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('unreachable.example.test: failed');
     const failedId = /certificate ([0-9a-f-]{36})/.exec(result.stdout)?.[1] ?? '';
-    expect(result.stderr).toMatch(/^certwright: issuance of unreachable\.example\.test failed: [^\n]*unreachable\.example\.test[^\n]*\. Hint: fix the cause; [^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^certwright: issuance of unreachable\.example\.test failed: [^\n]*unreachable\.example\.test[^\n]*\. Hint: fix the cause; [^\n]*\n$/,
+    );
     await api.stack.acme.workflow?.idle();
 
     const status = await home.cli(['--json', 'status']);
     expect(status.json().attention).toEqual([
       expect.objectContaining({ id: failedId, status: 'failed', reason: expect.stringMatching(/^acme_issue failed: /) }),
     ]);
-    expect((await home.cli(['status'])).stdout).toMatch(new RegExp(`Needs attention:\\n${failedId}  unreachable\\.example\\.test  acme_issue failed: `));
+    expect((await home.cli(['status'])).stdout).toMatch(
+      new RegExp(`Needs attention:\\n${failedId}  unreachable\\.example\\.test  acme_issue failed: `),
+    );
   });
 
   it('answers an obtain the API refuses with its reason (a wildcard over http-01)', async () => {
@@ -137,7 +157,9 @@ describe('certwright obtain --wait, against Pebble', () => {
   it('without --wait, says the attempt started and how to follow it', async () => {
     const result = await home.cli(['obtain', 'later.example.test', '--challenge', 'http-01']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Requested later\.example\.test \(certificate [0-9a-f-]{36}, acme_issue pending\)\. Follow it with: certwright wait [0-9a-f-]{36}\n$/);
+    expect(result.stdout).toMatch(
+      /^Requested later\.example\.test \(certificate [0-9a-f-]{36}, acme_issue pending\)\. Follow it with: certwright wait [0-9a-f-]{36}\n$/,
+    );
     await api.stack.acme.workflow?.idle();
   });
 });
@@ -147,10 +169,16 @@ describe('certwright revoke and delete --revoke, against Pebble', () => {
     const certificates = (await api.request('GET', `${base}?itemsPerPage=100`)).body.member;
     const issued = certificates.find((certificate: { name: string }) => certificate.name === 'cli.example.test');
     const result = await home.cli(['revoke', issued.id, '--reason', 'superseded']);
-    expect(result).toMatchObject({ code: 0, stdout: `Revoked ${issued.id} (cli.example.test, www.cli.example.test) at its CA, reason superseded\n` });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `Revoked ${issued.id} (cli.example.test, www.cli.example.test) at its CA, reason superseded\n`,
+    });
     expect((await api.request('GET', `${base}/${issued.id}`)).body.status).toBe('revoked');
     const again = await home.cli(['revoke', issued.id, '--reason', 'superseded']);
-    expect(again).toMatchObject({ code: 1, stderr: 'certwright: The certificate is already revoked; a revoked certificate cannot be un-revoked (HTTP 409)\n' });
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: 'certwright: The certificate is already revoked; a revoked certificate cannot be un-revoked (HTTP 409)\n',
+    });
     const renew = await home.cli(['renew', issued.id]);
     expect(renew).toMatchObject({ code: 1, stderr: 'certwright: A revoked certificate cannot be renewed; obtain a new one (HTTP 400)\n' });
   });
@@ -169,10 +197,21 @@ describe('certwright revoke and delete --revoke, against Pebble', () => {
     const leaf = await pki.leaf({ names: ['custom.example.test'] });
     await writeFile(join(home.dir, 'custom.pem'), leaf.certificatePem);
     await writeFile(join(home.dir, 'custom-key.pem'), leaf.privateKeyPem);
-    const uploaded = await home.cli(['--json', 'certs', 'upload', '--cert', join(home.dir, 'custom.pem'), '--key', join(home.dir, 'custom-key.pem')]);
+    const uploaded = await home.cli([
+      '--json',
+      'certs',
+      'upload',
+      '--cert',
+      join(home.dir, 'custom.pem'),
+      '--key',
+      join(home.dir, 'custom-key.pem'),
+    ]);
     const customId = uploaded.json().id;
     const renew = await home.cli(['renew', customId, '--wait']);
-    expect(renew).toMatchObject({ code: 1, stderr: 'certwright: Only ACME certificates can be renewed; upload a new custom certificate instead (HTTP 400)\n' });
+    expect(renew).toMatchObject({
+      code: 1,
+      stderr: 'certwright: Only ACME certificates can be renewed; upload a new custom certificate instead (HTTP 400)\n',
+    });
     const revoke = await home.cli(['revoke', customId, '--reason', 'keyCompromise']);
     expect(revoke.code).toBe(1);
     expect(revoke.stderr).toMatch(/^certwright: [^\n]+\(HTTP 400\)\n$/);

@@ -114,7 +114,9 @@ describe('the config file location', () => {
     expect(configPath({}, 'linux', '/home/ada')).toBe('/home/ada/.config/certwright/config.json');
     expect(configPath({ XDG_CONFIG_HOME: '/xdg' }, 'linux', '/home/ada')).toBe('/xdg/certwright/config.json');
     expect(configPath({}, 'darwin', '/Users/ada')).toBe('/Users/ada/Library/Application Support/certwright/config.json');
-    expect(configPath({ APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ada')).toMatch(/AppData.Roaming.certwright.config\.json$/);
+    expect(configPath({ APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ada')).toMatch(
+      /AppData.Roaming.certwright.config\.json$/,
+    );
   });
 
   it('takes the organization from a JWT access token, not from an API token', () => {

@@ -32,7 +32,10 @@ export function certsCommand(program: Command, io: Io): void {
         certificates.map(withoutKey),
         certificates.length === 0
           ? 'No certificates yet: certwright obtain <name> or certwright certs upload'
-          : table(CERTIFICATE_COLUMNS, certificates.map((certificate) => certificateRow(certificate, context.now, context.style))),
+          : table(
+              CERTIFICATE_COLUMNS,
+              certificates.map((certificate) => certificateRow(certificate, context.now, context.style)),
+            ),
       );
     });
 
@@ -83,6 +86,9 @@ export function certsCommand(program: Command, io: Io): void {
       const client = await context.client();
       const query = flags.revoke ? `?revoke=true${flags.reason ? `&reason=${flags.reason}` : ''}` : '';
       await client.request('DELETE', `${client.certificates}/${encodeURIComponent(id)}${query}`);
-      context.print({ id, deleted: true, revoked: flags.revoke === true }, `Deleted ${id}${flags.revoke ? ' (revoked at its CA first)' : ''}`);
+      context.print(
+        { id, deleted: true, revoked: flags.revoke === true },
+        `Deleted ${id}${flags.revoke ? ' (revoked at its CA first)' : ''}`,
+      );
     });
 }

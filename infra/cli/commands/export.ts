@@ -58,9 +58,13 @@ export function exportCommand(program: Command, io: Io): void {
         if (present.length > 0) throw new CliError(`${present.join(', ')} already in ${directory}; pass --force to overwrite`);
       }
       const client = await context.client();
-      const { body } = await client.request<CertificateResource>('GET', `${client.certificates}/${encodeURIComponent(id)}?include=privateKeyData`);
+      const { body } = await client.request<CertificateResource>(
+        'GET',
+        `${client.certificates}/${encodeURIComponent(id)}?include=privateKeyData`,
+      );
       if (!body.certificateData) throw new CliError(`certificate ${id} has not been issued yet (status ${body.status})`);
-      if (!body.privateKeyData) throw new CliError(`certificate ${id} has no private key stored, so there is nothing to export for a web server`);
+      if (!body.privateKeyData)
+        throw new CliError(`certificate ${id} has no private key stored, so there is nothing to export for a web server`);
       const certificate = withNewline(body.certificateData);
       const chain = withNewline(body.chainData ?? '');
       await mkdir(directory, { recursive: true, mode: 0o700 });

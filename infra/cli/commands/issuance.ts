@@ -12,20 +12,30 @@ import { writeLine } from '../io.ts';
 import { failureOf, followAttempt } from '../progress.ts';
 import { REVOCATION_REASONS } from './certs.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((name) => name.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+];
 
 /** Follows the attempt with the progress view, then reports how it ended (exit 1 with the CA's reason on failure). */
 async function waitAndReport(context: CommandContext, client: ApiClient, started: CertificateResource): Promise<void> {
   const renewal = started.lastAttempt?.type === 'acme_renew';
   const names = namesOf(started).join(', ');
   if (!context.json) writeLine(context.progressOut, `${renewal ? 'Renewing' : 'Obtaining'} ${names} (certificate ${started.id})`);
-  const ended = await followAttempt(client, context.io, { certificate: started, out: context.progressOut, resumeHint: `certwright wait ${started.id}` });
+  const ended = await followAttempt(client, context.io, {
+    certificate: started,
+    out: context.progressOut,
+    resumeHint: `certwright wait ${started.id}`,
+  });
   context.print(withoutKey(ended), null);
   if (ended.lastAttempt?.status !== 'succeeded') throw failureOf(ended);
   if (!context.json) {
     writeLine(
       context.io.stdout,
-      `${renewal ? 'Renewed' : 'Issued'} ${names}: expires ${date(ended.expiresAt)} (${expiresIn(ended.expiresAt, context.now, context.style)}), ` +
+      `${renewal ? 'Renewed' : 'Issued'} ${names}: expires ${date(ended.expiresAt)} (${expiresIn(ended.expiresAt, context.io.now?.() ?? new Date(), context.style)}), ` +
         `issuer ${ended.issuer ?? '-'}. Files for a web server: certwright export ${ended.id} --out <dir>`,
     );
   }
@@ -43,7 +53,7 @@ function reportStarted(context: CommandContext, started: CertificateResource, wh
 export function issuanceCommands(program: Command, io: Io): void {
   program
     .command('obtain')
-    .description('obtain a certificate from the ACME CA (Let\'s Encrypt by default)')
+    .description("obtain a certificate from the ACME CA (Let's Encrypt by default)")
     .argument('<name>', 'the domain name, e.g. shop.example.com')
     .option('--san <names>', 'another name on the certificate (repeat, or separate with commas)', collect)
     .addOption(new Option('--challenge <type>', 'how to prove control of the names').choices(['dns-01', 'http-01']))
@@ -110,9 +120,13 @@ export function issuanceCommands(program: Command, io: Io): void {
     .action(async (id: string, flags: { reason: string }, command: Command) => {
       const context = commandContext(io, command);
       const client = await context.client();
-      const { body: revoked } = await client.request<CertificateResource>('POST', `${client.certificates}/${encodeURIComponent(id)}/revoke`, {
-        body: { reason: flags.reason },
-      });
+      const { body: revoked } = await client.request<CertificateResource>(
+        'POST',
+        `${client.certificates}/${encodeURIComponent(id)}/revoke`,
+        {
+          body: { reason: flags.reason },
+        },
+      );
       context.print(withoutKey(revoked), `Revoked ${revoked.id} (${namesOf(revoked).join(', ')}) at its CA, reason ${flags.reason}`);
     });
 }

@@ -30,9 +30,13 @@ async function askHidden(io: Io, question: string): Promise<string> {
 
 /** An API token: checked against the organization's certificates before it is stored. */
 async function tokenProfile(url: string, token: string, organizationFlag: string | undefined): Promise<Profile> {
+  if (organizationFlag !== undefined && !/^\d+$/.test(organizationFlag))
+    throw new UsageError(`--org must be an organization id (a number), not ${organizationFlag}`);
   const organizationId = organizationFlag !== undefined ? Number(organizationFlag) : organizationOfJwt(token);
   if (organizationId === undefined || !Number.isInteger(organizationId)) {
-    throw new UsageError('--org <id> is needed with an API token: the id of its organization (on the local stack, organizationId in .local/bootstrap.json)');
+    throw new UsageError(
+      '--org <id> is needed with an API token: the id of its organization (on the local stack, organizationId in .local/bootstrap.json)',
+    );
   }
   const reply = await send(`${url}/api/organizations/${organizationId}/certificates?itemsPerPage=0`, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -60,7 +64,13 @@ async function sessionProfile(io: Io, url: string, email: string): Promise<Profi
   return {
     url,
     organizationId: session.organizationId,
-    auth: { kind: 'session', email, accessToken: session.token, accessTokenExpiresAt: session.expiresAt, refreshToken: session.refreshToken },
+    auth: {
+      kind: 'session',
+      email,
+      accessToken: session.token,
+      accessTokenExpiresAt: session.expiresAt,
+      refreshToken: session.refreshToken,
+    },
   };
 }
 
@@ -89,7 +99,13 @@ export function loginCommand(program: Command, io: Io): void {
       await writeConfig(path, config);
       const who = profile.auth.kind === 'session' ? `as ${profile.auth.email}` : 'with an API token';
       context.print(
-        { profile: name, url: base, organizationId: profile.organizationId, credential: profile.auth.kind === 'session' ? 'session' : 'api-token', configPath: path },
+        {
+          profile: name,
+          url: base,
+          organizationId: profile.organizationId,
+          credential: profile.auth.kind === 'session' ? 'session' : 'api-token',
+          configPath: path,
+        },
         `Logged in to ${base} ${who}, organization ${profile.organizationId} (profile ${name}); saved in ${path}`,
       );
     });

@@ -54,8 +54,18 @@ export function statusCommand(program: Command, io: Io): void {
         {
           total: certificates.length,
           byStatus,
-          nextExpiries: nextExpiries.map((c) => ({ id: c.id, name: c.name, expiresAt: c.expiresAt, daysLeft: daysLeft(c.expiresAt, context.now) })),
-          attention: attention.map(({ certificate, reason }) => ({ id: certificate.id, name: certificate.name, status: certificate.status, reason })),
+          nextExpiries: nextExpiries.map((c) => ({
+            id: c.id,
+            name: c.name,
+            expiresAt: c.expiresAt,
+            daysLeft: daysLeft(c.expiresAt, context.now),
+          })),
+          attention: attention.map(({ certificate, reason }) => ({
+            id: certificate.id,
+            name: certificate.name,
+            status: certificate.status,
+            reason,
+          })),
         },
         lines.join('\n'),
       );
