@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../support/certificates.ts';
 import { startTestApi } from '../support/local-api.ts';
@@ -146,6 +148,24 @@ describe('certwright obtain --wait, against Pebble', () => {
     expect((await home.cli(['status'])).stdout).toMatch(
       new RegExp(`Needs attention:\\n${failedId}  unreachable\\.example\\.test  acme_issue failed: `),
     );
+  });
+
+  it('draws the live view on a terminal: the bin under a pseudo-terminal (script) ticks every name', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const command = [
+      'stty cols 120 rows 30;',
+      join(root, 'node_modules', '.bin', 'node'),
+      join(root, 'infra', 'cli', 'bin.mjs'),
+      'obtain tty.example.test --san www.tty.example.test --challenge http-01 --wait',
+    ].join(' ');
+    const { stdout } = await promisify(execFile)('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      env: { ...process.env, CERTWRIGHT_CONFIG: home.configFile },
+    });
+    expect(stdout).toContain('\u2714'); // listr2's tick
+    expect(stdout).toMatch(/\u2714\S* tty\.example\.test: issued and stored/);
+    expect(stdout).toMatch(/\u2714\S* www\.tty\.example\.test: issued and stored/);
+    expect(stdout).toMatch(/Issued tty\.example\.test, www\.tty\.example\.test: expires \d{4}-\d\d-\d\d/);
+    await api.stack.acme.workflow?.idle();
   });
 
   it('answers an obtain the API refuses with its reason (a wildcard over http-01)', async () => {
