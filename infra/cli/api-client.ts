@@ -1,3 +1,4 @@
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { readConfig, writeConfig } from './config.ts';
 import type { ProfileAuth, Target } from './config.ts';
 import { ApiError, CliError } from './errors.ts';
@@ -78,7 +79,31 @@ export class ApiClient {
   /** The API token, or a session's access token refreshed (and written back to the profile) when it is about to expire. */
   private async bearer(): Promise<string> {
     if (this.auth.kind === 'token') return this.auth.token;
-    if (Date.parse(this.auth.accessTokenExpiresAt) - Date.now() > REFRESH_MARGIN_MS) return this.auth.accessToken;
+    if (fresh(this.auth.accessTokenExpiresAt)) return this.auth.accessToken;
+    if (this.target.profile === null) return this.refresh();
+    // A refresh token is used once, and presenting it twice ends the session: concurrent runs of the CLI refresh one
+    // at a time, and a run that finds the profile refreshed by another meanwhile takes that session instead.
+    const profileName = this.target.profile;
+    return withLock(`${this.target.configPath}.lock`, async () => {
+      const stored = (await readConfig(this.target.configPath)).profiles[profileName]?.auth;
+      if (stored?.kind === 'session' && fresh(stored.accessTokenExpiresAt)) {
+        this.auth = stored;
+        return stored.accessToken;
+      }
+      if (stored?.kind === 'session') this.auth = stored;
+      const token = await this.refresh();
+      const config = await readConfig(this.target.configPath);
+      const profile = config.profiles[profileName];
+      if (profile) {
+        config.profiles[profileName] = { ...profile, auth: this.auth };
+        await writeConfig(this.target.configPath, config);
+      }
+      return token;
+    });
+  }
+
+  private async refresh(): Promise<string> {
+    if (this.auth.kind !== 'session') return this.auth.token;
     const reply = await send(`${this.target.url}/api/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -89,16 +114,35 @@ export class ApiClient {
     }
     const session = reply.body as { token: string; expiresAt: string; refreshToken: string };
     this.auth = { ...this.auth, accessToken: session.token, accessTokenExpiresAt: session.expiresAt, refreshToken: session.refreshToken };
-    // The refresh token is used up by this refresh, so the new one must be kept or the next run is logged out.
-    if (this.target.profile !== null) {
-      const config = await readConfig(this.target.configPath);
-      const profile = config.profiles[this.target.profile];
-      if (profile) {
-        config.profiles[this.target.profile] = { ...profile, auth: this.auth };
-        await writeConfig(this.target.configPath, config);
-      }
+    return session.token;
+  }
+}
+
+const fresh = (expiresAt: string) => Date.parse(expiresAt) - Date.now() > REFRESH_MARGIN_MS;
+
+/** How long a lock file may stand before it counts as left behind by a run that died. */
+const STALE_LOCK_MS = 30_000;
+
+/** Runs `work` holding a lock file (created exclusively); waits for another run's lock, and breaks a stale one. */
+async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = await stat(path).then(
+        (lock) => Date.now() - lock.mtimeMs,
+        () => 0,
+      );
+      if (since > STALE_LOCK_MS || tries > 200) await rm(path, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return this.auth.accessToken;
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(path, { force: true });
   }
 }
 

@@ -156,6 +156,20 @@ describe('certwright login', () => {
     expect(await mode(configFile)).toBe(0o600);
   });
 
+  it('refreshes once when several runs find the session expired at the same moment, so the session survives', async () => {
+    const config = JSON.parse(await readFile(home.configFile, 'utf8'));
+    config.profiles.ada.auth.accessTokenExpiresAt = new Date(Date.now() - 1000).toISOString();
+    await writeFile(home.configFile, JSON.stringify(config));
+    const runs = await Promise.all([1, 2, 3].map(() => home.cli(['--profile', 'ada', 'certs', 'list'])));
+    expect(runs.map((run) => [run.code, run.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ]);
+    // A refresh token presented twice would have ended the whole session; it still works.
+    expect((await home.cli(['--profile', 'ada', 'status'])).code).toBe(0);
+  });
+
   it('takes CERTWRIGHT_URL, CERTWRIGHT_TOKEN and CERTWRIGHT_ORG without any config file', async () => {
     const env = {
       CERTWRIGHT_CONFIG: join(home.dir, 'none.json'),
