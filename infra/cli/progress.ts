@@ -2,7 +2,7 @@ import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { ApiClient } from './api-client.ts';
 import type { CertificateResource } from './certificate-resource.ts';
 import { namesOf } from './certificate-resource.ts';
-import { CliError, EXIT } from './errors.ts';
+import { ApiError, CliError, EXIT } from './errors.ts';
 import type { Io, Output } from './io.ts';
 import { writeLine } from './io.ts';
 
@@ -129,6 +129,9 @@ function liveView(out: Output, err: Output, names: string[]): ProgressView {
   };
 }
 
+/** Polls in a row that may fail (network, 5xx) before following gives up; the attempt goes on regardless. */
+const MAX_FAILED_POLLS = 5;
+
 export interface FollowOptions {
   certificate: CertificateResource;
   /** Progress goes here: stdout normally, stderr when stdout carries --json. */
@@ -157,6 +160,7 @@ export async function followAttempt(client: ApiClient, io: Io, options: FollowOp
   });
   const path = `${client.certificates}/${options.certificate.id}`;
   let current = options.certificate;
+  let failedPolls = 0;
   try {
     for (;;) {
       if (current.lastAttempt?.id !== attemptId) {
@@ -165,7 +169,7 @@ export async function followAttempt(client: ApiClient, io: Io, options: FollowOp
         );
       }
       view.update(stagesOf(current));
-      if (current.lastAttempt.status === 'succeeded' || current.lastAttempt.status === 'failed') break;
+      if (current.lastAttempt.status === 'succeeded' || current.lastAttempt.status === 'failed' || interrupted) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, io.pollIntervalMs ?? 1000);
         wake = () => {
@@ -174,7 +178,19 @@ export async function followAttempt(client: ApiClient, io: Io, options: FollowOp
         };
       });
       if (interrupted) break;
-      const reply = await client.request<CertificateResource>('GET', path, { accept: [404] });
+      let reply;
+      try {
+        reply = await client.request<CertificateResource>('GET', path, { accept: [404] });
+      } catch (error) {
+        // An issuance outlives a network blip or a 5xx: only a run of them ends the following.
+        failedPolls += 1;
+        if (error instanceof ApiError && error.status < 500) throw error;
+        if (failedPolls >= MAX_FAILED_POLLS) {
+          throw new CliError(`${(error as Error).message}; the attempt goes on at the API, follow it again with: ${options.resumeHint}`);
+        }
+        continue;
+      }
+      failedPolls = 0;
       if (reply.status === 404) throw new CliError(`certificate ${current.id} was deleted while it was being issued`);
       current = reply.body;
     }

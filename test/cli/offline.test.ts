@@ -3,7 +3,11 @@ import { reasonOf } from '../../infra/cli/api-client.ts';
 import type { CertificateResource } from '../../infra/cli/certificate-resource.ts';
 import { configPath, organizationOfJwt } from '../../infra/cli/config.ts';
 import { certificateRow, expiresIn } from '../../infra/cli/format.ts';
-import { stagesOf } from '../../infra/cli/progress.ts';
+import { PassThrough, Writable } from 'node:stream';
+import type { ApiClient } from '../../infra/cli/api-client.ts';
+import { CliError } from '../../infra/cli/errors.ts';
+import type { Io } from '../../infra/cli/io.ts';
+import { followAttempt, stagesOf } from '../../infra/cli/progress.ts';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
 const inDays = (days: number) => new Date(NOW.getTime() + days * 86_400_000 + 3_600_000).toISOString();
@@ -123,5 +127,55 @@ describe('the config file location', () => {
     const jwt = `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify({ org: 42 })).toString('base64url')}.sig`;
     expect(organizationOfJwt(jwt)).toBe(42);
     expect(organizationOfJwt('cw_abc.def')).toBeUndefined();
+  });
+});
+
+describe('following an attempt through a flaky network', () => {
+  const running = certificate({
+    lastAttempt: { id: 'a3', type: 'acme_issue', status: 'running', startedAt: NOW.toISOString(), finishedAt: null },
+  });
+  const done = certificate({
+    lastAttempt: { id: 'a3', type: 'acme_issue', status: 'succeeded', startedAt: NOW.toISOString(), finishedAt: null },
+  });
+  const lines: string[] = [];
+  const io: Io = {
+    stdout: new Writable({ write: (chunk, _encoding, callback) => (lines.push(String(chunk)), callback()) }),
+    stderr: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    stdin: new PassThrough(),
+    env: {},
+    onInterrupt: () => () => undefined,
+    pollIntervalMs: 1,
+  };
+  /** A client whose GETs answer from `replies` in turn: an Error is a failed poll. */
+  const client = (replies: (CertificateResource | Error)[]) =>
+    ({
+      certificates: '/api/organizations/1/certificates',
+      request: async () => {
+        const next = replies.shift();
+        if (next instanceof Error) throw next;
+        return { status: 200, headers: new Headers(), body: next };
+      },
+    }) as unknown as ApiClient;
+  const unreachable = () => new CliError('cannot reach http://127.0.0.1:8080: ECONNREFUSED');
+
+  it('keeps following through failed polls and ends with the outcome', async () => {
+    const ended = await followAttempt(client([unreachable(), unreachable(), running, unreachable(), done]), io, {
+      certificate: running,
+      out: io.stdout,
+      resumeHint: 'certwright wait x',
+    });
+    expect(ended.lastAttempt?.status).toBe('succeeded');
+    expect(lines.join('')).toContain('shop.example.test: issued and stored');
+  });
+
+  it('gives up after five failed polls in a row, saying the attempt goes on and how to follow it again', async () => {
+    const following = followAttempt(client([1, 2, 3, 4, 5].map(unreachable)), io, {
+      certificate: running,
+      out: io.stdout,
+      resumeHint: 'certwright wait x',
+    });
+    await expect(following).rejects.toThrow(
+      'cannot reach http://127.0.0.1:8080: ECONNREFUSED; the attempt goes on at the API, follow it again with: certwright wait x',
+    );
   });
 });
