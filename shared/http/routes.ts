@@ -22,6 +22,7 @@ export const ROUTES = [
   { method: 'PATCH', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:write' },
   { method: 'POST', path: '/api/organizations/{organizationId}/certificates/{id}/revoke', function: 'platform', scope: 'certificates:write' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/certificates/{id}/renew', function: 'platform', scope: 'certificates:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:read' },
   { method: 'POST', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects/{id}', function: 'platform', scope: 'projects:read' },

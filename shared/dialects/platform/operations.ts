@@ -6,6 +6,7 @@ import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
 import { deleteOptions, readRevocationReason } from '../../http/revocation-request.ts';
+import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
 import { revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
@@ -110,6 +111,18 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       const reason = readRevocationReason(event, options.maxBodyBytes);
       const certificate = await revokeCertificateById(deps, principal, params.id ?? '', reason);
       return json(200, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, etag: etagOf(certificate.version) });
+    },
+
+    /**
+     * Renews now, as the projects dialect's `renew` does but by certificate id, so a certificate obtained without a
+     * project can be renewed too: 202 with the certificate (still serving the current one) and its new `acme_renew`
+     * attempt in `lastAttempt`, to follow by GET. Same refusals: 400 custom, revoked or never issued, 409 while an
+     * attempt is under way, 429 with Retry-After when the account's order budget is spent.
+     */
+    'POST /api/organizations/{organizationId}/certificates/{id}/renew': async ({ deps, principal, params }) => {
+      const current = await getCertificate(deps, principal.organizationId, params.id ?? '');
+      const { certificate } = await renewCertificateNow(deps, current);
+      return json(202, certificateResource(certificate, deps.clock.now()), { ...JSON_LD, etag: etagOf(certificate.version) });
     },
 
     'GET /api/organizations/{organizationId}/certificates': async ({ deps, principal, query }) => {
