@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { alarmOnErrors, alarmOnExecutions, deadLetterQueueFor, functionsUnder, notify } from './constructs/operations.ts';
 import { IssuanceStack } from './issuance-stack.ts';
 import { LifecycleStack } from './lifecycle-stack.ts';
 import { ServiceStack } from './service-stack.ts';
@@ -45,7 +46,7 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     ...orderBudget,
   });
 
-  new LifecycleStack(app, 'CertwrightLifecycle', {
+  const lifecycle = new LifecycleStack(app, 'CertwrightLifecycle', {
     description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
     table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,
@@ -61,9 +62,27 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     ],
   });
 
+  watch({ data, issuance, service, lifecycle });
+
   // Fails the synth on any finding that is not acknowledged with a reason next to the resource.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, issuance, service };
+}
+
+/**
+ * Operations: every function alarms on its errors, every function EventBridge invokes has a dead-letter queue with an
+ * alarm, issuance executions that fail or time out alarm, and so do the lifecycle alarms; all notify one topic.
+ */
+function watch(stacks: { data: StatefulStack; issuance: IssuanceStack; service: ServiceStack; lifecycle: LifecycleStack }): void {
+  const topic = stacks.data.alarmTopic;
+  for (const stack of [stacks.issuance, stacks.service, stacks.lifecycle]) {
+    for (const fn of functionsUnder(stack)) alarmOnErrors(fn, topic);
+  }
+  const asynchronous = [stacks.lifecycle.renewals.planner, stacks.lifecycle.renewals.expiryNotices, stacks.issuance.workflow.endedExecutionFunction];
+  for (const fn of asynchronous) if (fn) deadLetterQueueFor(fn, topic);
+  alarmOnExecutions(stacks.issuance, stacks.issuance.workflow.stateMachine, topic);
+  notify(stacks.lifecycle.renewals.expiryAlarm, topic);
+  notify(stacks.lifecycle.renewals.failedRenewalsAlarm, topic);
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;

@@ -2,8 +2,10 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/adapters/dynamodb/table-schema.ts';
+import { alarmTopic } from './constructs/operations.ts';
 
 /**
  * What must outlive a redeploy: the table and the key that encrypts every private key. Kept apart from the
@@ -12,6 +14,8 @@ import { TABLE_SCHEMA } from '../shared/adapters/dynamodb/table-schema.ts';
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly secretKey: Key;
+  /** Every alarm of the deployment notifies this topic (`-c certwright:alarmEmail=...` subscribes an address). */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -41,5 +45,7 @@ export class StatefulStack extends Stack {
       // Deleting the key would make every stored private key unreadable.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    this.alarmTopic = alarmTopic(this);
   }
 }

@@ -1,5 +1,6 @@
 import { CfnOutput, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpRouteIntegration } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +8,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../shared/http/routes.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
+
+export const API_RATE_LIMIT_CONTEXT = 'certwright:apiRateLimit';
+export const API_BURST_LIMIT_CONTEXT = 'certwright:apiBurstLimit';
+/** The routes anyone may call that make the API verify a password or a refresh token. */
+export const PUBLIC_SIGN_IN_ROUTES = ['POST /api/auth/login', 'POST /api/auth/refresh'];
 
 export interface CertwrightHttpApiProps {
   functions: Readonly<Record<ApiFunctionName, IFunction>>;
@@ -29,6 +35,12 @@ export class CertwrightHttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      // Without a stage limit one client can use the account's whole API Gateway quota (10,000 requests/s, shared by
+      // every API of the account and region). Raise with -c certwright:apiRateLimit=... -c certwright:apiBurstLimit=...
+      throttle: {
+        rateLimit: Number(this.node.tryGetContext(API_RATE_LIMIT_CONTEXT) ?? 100),
+        burstLimit: Number(this.node.tryGetContext(API_BURST_LIMIT_CONTEXT) ?? 200),
+      },
       accessLogSettings: {
         destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH })),
       },
@@ -54,6 +66,12 @@ export class CertwrightHttpApi extends Construct {
     for (const route of ROUTES) {
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrationFor(route.function) });
     }
+
+    // The public sign-in routes get a tighter limit for the whole stage, on top of the per-account and per-address
+    // login throttle in the handler: an unauthenticated client cannot make the API hash passwords at will.
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      PUBLIC_SIGN_IN_ROUTES.map((routeKey) => [routeKey, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]),
+    );
 
     new CfnOutput(this, 'Url', { key: 'ApiUrl', description: 'Base URL of the certwright API', value: this.stage.url });
   }

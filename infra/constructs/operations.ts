@@ -1,0 +1,100 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+
+/** `-c certwright:alarmEmail=ops@example.com`: subscribe this address to the alarm topic (it must confirm by mail). */
+export const ALARM_EMAIL_CONTEXT = 'certwright:alarmEmail';
+
+/** The topic every certwright alarm notifies, with an e-mail subscription when asked. */
+export function alarmTopic(scope: Construct): Topic {
+  const topic = new Topic(scope, 'Alarms', { displayName: 'certwright alarms', enforceSSL: true });
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'Alarm notifications carry alarm names, metrics and thresholds, nothing secret; CloudWatch can publish to an encrypted ' +
+      'topic only with a customer managed key whose policy admits it, and the only key here guards private keys.',
+  });
+  const email = scope.node.tryGetContext(ALARM_EMAIL_CONTEXT) as string | undefined;
+  if (email) topic.addSubscription(new EmailSubscription(email));
+  return topic;
+}
+
+/** Sends the alarm (and its return to OK) to the topic. */
+export function notify(alarm: IAlarm & { addOkAction(action: SnsAction): void; addAlarmAction(action: SnsAction): void }, topic: ITopic): void {
+  alarm.addAlarmAction(new SnsAction(topic));
+  alarm.addOkAction(new SnsAction(topic));
+}
+
+/** Every certwright Lambda under `scope`. */
+export const functionsUnder = (scope: Construct): NodejsFunction[] => scope.node.findAll().filter((node) => node instanceof NodejsFunction);
+
+/** One alarm per function: any error (an unhandled exception or a timeout) within 5 minutes. */
+export function alarmOnErrors(fn: NodejsFunction, topic: ITopic): Alarm {
+  const alarm = new Alarm(fn, 'ErrorsAlarm', {
+    alarmDescription: `certwright: ${fn.node.path} failed; its log group has the error with a request id.`,
+    metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  notify(alarm, topic);
+  return alarm;
+}
+
+/**
+ * A function EventBridge invokes asynchronously: an event it still fails on after Lambda's own retries goes to a
+ * dead-letter queue (kept 14 days, to replay), and the queue alarms as soon as it holds one.
+ */
+export function deadLetterQueueFor(fn: NodejsFunction, topic: ITopic): Queue {
+  const queue = new Queue(fn, 'DeadLetters', {
+    retentionPeriod: Duration.days(14),
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter destination of the function itself; a queue for its dead letters would have nothing to catch.',
+  });
+  fn.configureAsyncInvoke({ onFailure: new SqsDestination(queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+  const alarm = new Alarm(queue, 'Alarm', {
+    alarmDescription: `certwright: events ${fn.node.path} could not handle are waiting in its dead-letter queue.`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  notify(alarm, topic);
+  return queue;
+}
+
+/** Issuance executions that failed, timed out or were stopped: each is a certificate that did not renew. */
+export function alarmOnExecutions(scope: Construct, stateMachine: IStateMachine, topic: ITopic): Alarm[] {
+  const metrics = {
+    Failed: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    TimedOut: stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+    Aborted: stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+  };
+  return Object.entries(metrics).map(([name, metric]) => {
+    const alarm = new Alarm(scope, `Executions${name}Alarm`, {
+      alarmDescription: `certwright: an issuance execution ended ${name.toLowerCase()} outside its own failure path; the certificate's lastAttempt.error says why.`,
+      metric,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    notify(alarm, topic);
+    return alarm;
+  });
+}
