@@ -27,7 +27,7 @@ export interface RenewalScheduleProps {
   expiryNoticeDays?: number;
   /** The expiry alarm fires when any certificate has fewer days left (14 by default; renewals happen at ~30). */
   daysToExpiryAlarmThreshold?: number;
-  /** The renewal alarm fires at this many failed renewals within 6 hours (3 by default: one failure is retried). */
+  /** The renewal alarm fires while at least this many certificates are failing to renew (1 by default), checked daily. */
   failedRenewalsAlarmThreshold?: number;
 }
 
@@ -95,13 +95,15 @@ export class RenewalSchedule extends Construct {
       threshold: props.daysToExpiryAlarmThreshold ?? 14,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      // No datapoint means no certificate within the notice window: nothing to worry about.
+      // No datapoint means no certificate within the notice window, or expired: nothing to worry about.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    // A state, counted by the daily run, not a count of failures: a certificate whose renewal keeps failing is
+    // retried less and less often (backoff), and a count of failures per window would fall silent between tries.
     this.failedRenewalsAlarm = new Alarm(this, 'FailedRenewalsAlarm', {
-      alarmDescription: 'Certificate renewals keep failing; lastAttempt.error on the certificates says why.',
-      metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RenewalsFailed', dimensionsMap, statistic: 'Sum', period: Duration.hours(6) }),
-      threshold: props.failedRenewalsAlarmThreshold ?? 3,
+      alarmDescription: 'Certificates keep failing to renew; lastAttempt.error on each says why.',
+      metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RenewalsFailing', dimensionsMap, statistic: 'Maximum', period: Duration.days(1) }),
+      threshold: props.failedRenewalsAlarmThreshold ?? 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -61,8 +61,12 @@ describe('daily expiry notices', () => {
     const later = await store(organization.id, expiringIn(20 * DAY_MS + HOUR_MS));
     await store(organization.id, expiringIn(40 * DAY_MS));
     const justExpired = await store(organization.id, expiringIn(-12 * HOUR_MS));
-    await store(organization.id, expiringIn(-3 * DAY_MS));
+    const longExpired = await store(organization.id, expiringIn(-3 * DAY_MS));
     await store(organization.id, { ...expiringIn(2 * DAY_MS), status: 'revoked' });
+    const failing = await store(organization.id, {
+      ...expiringIn(9 * DAY_MS),
+      lastAttempt: { id: 'a1', type: 'acme_renew', status: 'failed', startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), error: 'the CA said no' },
+    });
 
     const result = await sendExpiryNotices(
       {
@@ -75,13 +79,15 @@ describe('daily expiry notices', () => {
       { noticeDays: 30 },
     );
 
-    expect(result).toEqual({ approaching: 2, expired: 1, minDaysToExpiry: -1 });
+    // Expired three days ago: no event again, but still the minimum, so the expiry alarm keeps breaching.
+    expect(result).toEqual({ approaching: 3, expired: 1, minDaysToExpiry: -3, failingRenewals: 1 });
     const events = await published();
     const summary = events.map((event) => [event['detail-type'], event.detail.certificateId, event.detail.daysToExpiry]).sort();
     expect(summary).toEqual(
       [
         ['Certificate Approaching Expiration', soon.id, 5],
         ['Certificate Approaching Expiration', later.id, 20],
+        ['Certificate Approaching Expiration', failing.id, 9],
         ['Certificate Expired', justExpired.id, -1],
       ].sort(),
     );
@@ -91,7 +97,9 @@ describe('daily expiry notices', () => {
     const metrics = emf.map((line) => JSON.parse(line));
     const perCertificate = metrics.filter((metric) => metric.CertificateId).map((metric) => [metric.CertificateId, metric.DaysToExpiry]);
     expect(perCertificate).toContainEqual([soon.id, 5]);
-    expect(metrics.find((metric) => 'MinDaysToExpiry' in metric)?.MinDaysToExpiry).toBe(-1);
+    expect(perCertificate).toContainEqual([longExpired.id, -3]);
+    expect(metrics.find((metric) => 'MinDaysToExpiry' in metric)?.MinDaysToExpiry).toBe(-3);
+    expect(metrics.find((metric) => 'RenewalsFailing' in metric)?.RenewalsFailing).toBe(1);
   });
 });
 

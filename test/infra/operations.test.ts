@@ -57,7 +57,7 @@ describe('alarms', () => {
 
   it('has the lifecycle alarms tell the topic too', () => {
     const lifecycle = alarms(templates.lifecycle).filter((alarm) => alarm.Namespace === 'Certwright');
-    expect(lifecycle.map((alarm) => alarm.MetricName).sort()).toEqual(['MinDaysToExpiry', 'RenewalsFailed']);
+    expect(lifecycle.map((alarm) => alarm.MetricName).sort()).toEqual(['MinDaysToExpiry', 'RenewalsFailing']);
     for (const alarm of lifecycle) expect(notifiesTopic(alarm)).toBe(true);
   });
 });

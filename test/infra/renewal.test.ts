@@ -67,8 +67,8 @@ describe('renewal schedule', () => {
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'notBreaching',
     });
-    const [, failing] = only('AWS::CloudWatch::Alarm', 'RenewalsFailed');
-    expect(failing.Properties).toMatchObject({ Statistic: 'Sum', Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const [, failing] = only('AWS::CloudWatch::Alarm', 'RenewalsFailing');
+    expect(failing.Properties).toMatchObject({ Statistic: 'Maximum', Period: 86_400, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import type { LifecycleMetrics } from '../../ports/lifecycle-metrics.ts';
+import type { LifecycleCount, LifecycleMetrics } from '../../ports/lifecycle-metrics.ts';
 
 export const METRICS_NAMESPACE = 'Certwright';
 
@@ -22,7 +22,7 @@ export class EmfLifecycleMetrics implements LifecycleMetrics {
     this.minimum = this.minimum === null ? days : Math.min(this.minimum, days);
   }
 
-  count(name: 'RenewalsStarted' | 'RenewalsSucceeded' | 'RenewalsFailed' | 'RenewalsDeferred', value: number): void {
+  count(name: LifecycleCount, value: number): void {
     this.metrics.addMetric(name, MetricUnit.Count, value);
     this.buffered = true;
   }
