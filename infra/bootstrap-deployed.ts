@@ -1,10 +1,9 @@
-import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadApiConfig } from '../shared/config/api-config.ts';
 import { ENV } from '../shared/config/env-names.ts';
 import { isCertwrightError } from '../shared/domain/errors.ts';
 import { bootstrap } from '../shared/use-cases/bootstrap.ts';
+import { askHidden } from './hidden-prompt.ts';
 import type { OwnerInput } from '../shared/use-cases/bootstrap.ts';
 import { buildCoreDeps } from '../shared/wiring.ts';
 
@@ -27,19 +26,6 @@ const { values } = parseArgs({
   },
 });
 
-/** Reads a line from the terminal without echoing it. */
-async function askHidden(question: string): Promise<string> {
-  process.stderr.write(question);
-  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const prompt = createInterface({ input: process.stdin, output: silent, terminal: true });
-  try {
-    return await prompt.question('');
-  } finally {
-    prompt.close();
-    process.stderr.write('\n');
-  }
-}
-
 async function ownerInput(): Promise<OwnerInput | undefined> {
   const email = values['owner-email'] ?? process.env.CERTWRIGHT_OWNER_EMAIL;
   if (!email) return undefined;
@@ -49,7 +35,7 @@ async function ownerInput(): Promise<OwnerInput | undefined> {
       console.error('certwright: set CERTWRIGHT_OWNER_PASSWORD (no terminal to ask for the owner password)');
       process.exit(2);
     }
-    password = await askHidden(`password for ${email} (12 characters or more, not shown): `);
+    password = await askHidden(process.stdin, process.stderr, `password for ${email} (12 characters or more, not shown): `);
   }
   return { email, password };
 }

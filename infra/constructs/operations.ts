@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAlarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -37,11 +37,11 @@ export function notify(alarm: IAlarm & { addOkAction(action: SnsAction): void; a
 /** Every certwright Lambda under `scope`. */
 export const functionsUnder = (scope: Construct): NodejsFunction[] => scope.node.findAll().filter((node) => node instanceof NodejsFunction);
 
-/** One alarm per function: any error (an unhandled exception or a timeout) within 5 minutes. */
-export function alarmOnErrors(fn: NodejsFunction, topic: ITopic): Alarm {
-  const alarm = new Alarm(fn, 'ErrorsAlarm', {
-    alarmDescription: `certwright: ${fn.node.path} failed; its log group has the error with a request id.`,
-    metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+/** An alarm, telling the topic, as soon as one 5-minute period of `metric` reaches 1. */
+function alarmOnAny(scope: Construct, id: string, description: string, metric: IMetric, topic: ITopic): Alarm {
+  const alarm = new Alarm(scope, id, {
+    alarmDescription: `certwright: ${description}`,
+    metric,
     threshold: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
@@ -50,6 +50,12 @@ export function alarmOnErrors(fn: NodejsFunction, topic: ITopic): Alarm {
   notify(alarm, topic);
   return alarm;
 }
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** One alarm per function: any error (an unhandled exception or a timeout) within 5 minutes. */
+export const alarmOnErrors = (fn: NodejsFunction, topic: ITopic): Alarm =>
+  alarmOnAny(fn, 'ErrorsAlarm', `${fn.node.path} failed; its log group has the error with a request id.`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), topic);
 
 /**
  * A function EventBridge invokes asynchronously: an event it still fails on after Lambda's own retries goes to a
@@ -66,35 +72,25 @@ export function deadLetterQueueFor(fn: NodejsFunction, topic: ITopic): Queue {
     reason: 'This queue is the dead-letter destination of the function itself; a queue for its dead letters would have nothing to catch.',
   });
   fn.configureAsyncInvoke({ onFailure: new SqsDestination(queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
-  const alarm = new Alarm(queue, 'Alarm', {
-    alarmDescription: `certwright: events ${fn.node.path} could not handle are waiting in its dead-letter queue.`,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-    threshold: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
-  notify(alarm, topic);
+  alarmOnAny(
+    queue,
+    'Alarm',
+    `events ${fn.node.path} could not handle are waiting in its dead-letter queue.`,
+    queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+    topic,
+  );
   return queue;
 }
 
 /** Issuance executions that failed, timed out or were stopped: each is a certificate that did not renew. */
 export function alarmOnExecutions(scope: Construct, stateMachine: IStateMachine, topic: ITopic): Alarm[] {
   const metrics = {
-    Failed: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-    TimedOut: stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
-    Aborted: stateMachine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }),
+    failed: stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
+    'timed out': stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' }),
+    'been stopped': stateMachine.metricAborted({ period: FIVE_MINUTES, statistic: 'Sum' }),
   };
-  return Object.entries(metrics).map(([name, metric]) => {
-    const alarm = new Alarm(scope, `Executions${name}Alarm`, {
-      alarmDescription: `certwright: an issuance execution ended ${name.toLowerCase()} outside its own failure path; the certificate's lastAttempt.error says why.`,
-      metric,
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    notify(alarm, topic);
-    return alarm;
-  });
+  const ids = { failed: 'ExecutionsFailedAlarm', 'timed out': 'ExecutionsTimedOutAlarm', 'been stopped': 'ExecutionsAbortedAlarm' };
+  return (Object.keys(metrics) as (keyof typeof metrics)[]).map((outcome) =>
+    alarmOnAny(scope, ids[outcome], `an issuance execution has ${outcome}; the certificate's lastAttempt.error says why.`, metrics[outcome], topic),
+  );
 }

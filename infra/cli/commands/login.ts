@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { reasonOf, send } from '../api-client.ts';
 import { configPath, organizationOfJwt, profileName, readConfig, trimUrl, writeConfig } from '../config.ts';
@@ -7,25 +5,13 @@ import type { Profile } from '../config.ts';
 import { ApiError, CliError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { commandContext } from '../context.ts';
+import { askHidden } from '../../hidden-prompt.ts';
 
 interface LoginFlags {
   url?: string;
   token?: string;
   email?: string;
   org?: string;
-}
-
-/** Reads a password from the terminal without echoing it. */
-async function askHidden(io: Io, question: string): Promise<string> {
-  io.stderr.write(question);
-  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const prompt = createInterface({ input: io.stdin, output: silent, terminal: true });
-  try {
-    return await prompt.question('');
-  } finally {
-    prompt.close();
-    io.stderr.write('\n');
-  }
 }
 
 /** An API token: checked against the organization's certificates before it is stored. */
@@ -52,7 +38,7 @@ async function sessionProfile(io: Io, url: string, email: string): Promise<Profi
   let password = io.env.CERTWRIGHT_PASSWORD;
   if (!password) {
     if (!io.stdin.isTTY) throw new UsageError('set CERTWRIGHT_PASSWORD: there is no terminal to ask for the password');
-    password = await askHidden(io, `password for ${email}: `);
+    password = await askHidden(io.stdin, io.stderr, `password for ${email}: `);
   }
   const reply = await send(`${url}/api/auth/login`, {
     method: 'POST',
