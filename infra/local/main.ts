@@ -20,13 +20,17 @@ try {
   } else {
     console.log(`organization ${organizationId}; the admin token is in ${existsSync(bootstrapFile) ? bootstrapFile : 'the output of the first start'}`);
   }
+  let stopping = false;
   const shutdown = async () => {
+    // A second Ctrl-C does not wait (each part of the stop is bounded anyway, so the first one never hangs).
+    if (stopping) process.exit(130);
+    stopping = true;
     console.log('stopping certwright local stack');
     await stack.stop();
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 } catch (error) {
   console.error(`certwright: ${(error as Error).message.split('\n')[0]}`);
   process.exit(1);
