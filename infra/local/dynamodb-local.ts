@@ -74,7 +74,8 @@ async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<vo
   const deadline = Date.now() + 30_000;
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode})`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode})`);
       try {
         await client.send(new ListTablesCommand({}));
         return;
@@ -127,18 +128,18 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
       'umask 077 && exec "$@"',
       'sh',
       ...asBatchJob('java', [
-      // The client compiler only, and the serial collector: the JVM then spends its CPU on requests rather than on
-      // optimizing compilations and collector threads, which on two cores compete with the handlers calling it
-      // (measured over its first 3,600 requests: 1.1 ms of CPU per request instead of 2.7; 0.7 instead of 1.25 once warm).
-      '-XX:TieredStopAtLevel=1',
-      '-XX:+UseSerialGC',
-      `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
-      ...main,
-      '-sharedDb',
-      '-port',
-      String(port),
-      ...storage,
-    ]).flat(),
+        // The client compiler only, and the serial collector: the JVM then spends its CPU on requests rather than on
+        // optimizing compilations and collector threads, which on two cores compete with the handlers calling it
+        // (measured over its first 3,600 requests: 1.1 ms of CPU per request instead of 2.7; 0.7 instead of 1.25 once warm).
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+        ...main,
+        '-sharedDb',
+        '-port',
+        String(port),
+        ...storage,
+      ]).flat(),
     ],
     // DynamoDB Local writes a metadata file into its working directory: keep it out of the repository.
     // detached: its own process group, so a Ctrl-C in the terminal reaches the stack, which stops it last.

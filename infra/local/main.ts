@@ -10,7 +10,8 @@ const port = Number(process.env.PORT ?? 8080);
 
 try {
   const stack = await startLocalStack({ port, dataDir, bootstrapToken: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN, acme: { pebble: true } });
-  if (stack.acme.pebble) console.log(`ACME: Pebble at ${stack.acme.pebble.directoryUrl}, DNS (pebble-challtestsrv) at ${stack.acme.pebble.dnsServer}`);
+  if (stack.acme.pebble)
+    console.log(`ACME: Pebble at ${stack.acme.pebble.directoryUrl}, DNS (pebble-challtestsrv) at ${stack.acme.pebble.dnsServer}`);
   else console.log(`ACME: ${process.env.CERTWRIGHT_ACME_UNAVAILABLE}`);
   const { organizationId, token } = stack.bootstrap;
   console.log(`certwright local stack listening on ${stack.url}`);
@@ -18,7 +19,9 @@ try {
     await writeFile(bootstrapFile, JSON.stringify({ apiUrl: stack.url, organizationId, token }, null, 2) + '\n', { mode: 0o600 });
     console.log(`organization ${organizationId}, admin API token (shown once, also in ${bootstrapFile}):\n  ${token}`);
   } else {
-    console.log(`organization ${organizationId}; the admin token is in ${existsSync(bootstrapFile) ? bootstrapFile : 'the output of the first start'}`);
+    console.log(
+      `organization ${organizationId}; the admin token is in ${existsSync(bootstrapFile) ? bootstrapFile : 'the output of the first start'}`,
+    );
   }
   let stopping = false;
   const shutdown = async () => {

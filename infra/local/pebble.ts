@@ -123,7 +123,8 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
 async function waitFor(check: () => Promise<boolean>, child: ChildProcess, describe: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode})\n${describe()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})\n${describe()}`);
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`did not start within 15 s\n${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -78,7 +78,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /** Loads each API function's module the way Lambda does: after its environment is set. */
 async function loadHandlers(): Promise<Record<ApiFunctionName, ApiHandler>> {
   const entries = await Promise.all(
-    API_FUNCTIONS.map(async (name) => [name, ((await import(`../../functions/api/${name}.ts`)) as { handler: ApiHandler }).handler] as const),
+    API_FUNCTIONS.map(
+      async (name) => [name, ((await import(`../../functions/api/${name}.ts`)) as { handler: ApiHandler }).handler] as const,
+    ),
   );
   return Object.fromEntries(entries) as Record<ApiFunctionName, ApiHandler>;
 }

@@ -21,7 +21,11 @@ export const inFlightSince = (attempt: Pick<Attempt, 'startedAt' | 'id'>, organi
   `${attempt.startedAt}#${organizationId}#${attempt.id}`;
 
 /** Index attributes of a certificate item: present only while its last attempt is a workflow run not yet finished. */
-export function inFlightIndexAttributes(certificate: { id: string; organizationId: number; lastAttempt: Attempt | null }): Record<string, string> {
+export function inFlightIndexAttributes(certificate: {
+  id: string;
+  organizationId: number;
+  lastAttempt: Attempt | null;
+}): Record<string, string> {
   const attempt = certificate.lastAttempt;
   if (!attempt || !WORKFLOW_ATTEMPTS.has(attempt.type) || (attempt.status !== 'pending' && attempt.status !== 'running')) return {};
   return { flightShard: inFlightShard(certificate.id), flightSince: inFlightSince(attempt, certificate.organizationId) };

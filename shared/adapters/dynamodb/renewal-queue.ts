@@ -76,7 +76,11 @@ export class DynamoRenewalQueue implements RenewalQueue {
 
   private async conditionalUpdate(
     item: DueRenewal,
-    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown>; ExpressionAttributeNames?: Record<string, string> },
+    update: {
+      UpdateExpression: string;
+      ExpressionAttributeValues: Record<string, unknown>;
+      ExpressionAttributeNames?: Record<string, string>;
+    },
   ): Promise<boolean> {
     try {
       await this.client.send(
