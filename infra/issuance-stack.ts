@@ -70,6 +70,11 @@ export class IssuanceStack extends Stack {
         entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'workflow', 'execution-ended.ts'),
         access: ENDED_EXECUTION_ACCESS,
       },
+      // The sweeper records an ended execution the same way, so it gets the same access (plus DescribeExecution).
+      sweeper: {
+        entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'scheduled', 'attempt-sweeper.ts'),
+        access: ENDED_EXECUTION_ACCESS,
+      },
     });
   }
 }
