@@ -22,7 +22,8 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'check-propagation': { secrets: [], route53: 'read' },
   'complete-challenges': { secrets: ['read'], route53: 'none' },
   'poll-authorizations': { secrets: ['read'], route53: 'none' },
-  finalize: { secrets: ['read', 'write'], route53: 'none' },
+  // delete: a key written after its attempt was failed (stopped, swept) is removed by finalize itself.
+  finalize: { secrets: ['read', 'write', 'delete'], route53: 'none' },
   'poll-order': { secrets: ['read'], route53: 'none' },
   'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
   'clean-up': { secrets: [], route53: 'write' },

@@ -32,7 +32,7 @@ function jarDirectory(): string {
 function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('DynamoDB Local needs Java 17 or later: apt-get install -y openjdk-17-jre-headless');
+    throw new Error('DynamoDB Local needs Java 17 or later: apt-get install -y openjdk-17-jdk-headless');
   }
 }
 

@@ -54,6 +54,12 @@ export class LocalWorkflowRunner implements WorkflowStarter, ExecutionMonitor {
   private readonly started = new Set<string>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   private readonly hooks = new Map<string, (payload: unknown) => Promise<void>>();
+  /**
+   * Task handlers under way. Aborting an execution does not stop the handler it is in (no more than StopExecution
+   * stops a running Lambda); stop() lets them finish, so that the process never exits between, say, finalize's key
+   * write and its check that the attempt is still on.
+   */
+  private readonly tasks = new Set<Promise<unknown>>();
   /** Executions given up without a word, as when the process running them dies (see abandon()). */
   private readonly abandoned = new Set<string>();
 
@@ -79,7 +85,13 @@ export class LocalWorkflowRunner implements WorkflowStarter, ExecutionMonitor {
         // lambda:invoke hands the function {FunctionName, Payload} and returns {Payload}.
         async ({ Payload }: { Payload: unknown }) => {
           await this.hooks.get(state)?.(Payload);
-          return { Payload: await this.handlers[step](Payload) };
+          const invocation = this.handlers[step](Payload);
+          this.tasks.add(invocation);
+          try {
+            return { Payload: await invocation };
+          } finally {
+            this.tasks.delete(invocation);
+          }
         },
       ]),
     );
@@ -153,5 +165,6 @@ export class LocalWorkflowRunner implements WorkflowStarter, ExecutionMonitor {
   async stop(): Promise<void> {
     for (const execution of this.running.values()) execution.abort();
     await this.idle();
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
   }
 }
