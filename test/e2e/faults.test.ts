@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPebbleInstalled } from '../../infra/local/pebble.ts';
 import { isAlive } from '../../infra/local/process-lock.ts';
 import { generateTokenValue } from '../../shared/use-cases/api-tokens.ts';
+import { seeded } from '../support/seeded-random.ts';
 
 /**
  * The fault suite: the local stack (`npm start`, in a child process) is hit, at seeded random moments of issuance
@@ -21,18 +22,6 @@ import { generateTokenValue } from '../../shared/use-cases/api-tokens.ts';
 const SEED = Number(process.env.FAULT_SEED ?? 20261206);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 type Target = 'dynamodb' | 'pebble' | 'challtestsrv' | 'node';
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface StackInfo {
   url: string;

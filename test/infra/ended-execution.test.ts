@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceStack } from '../../infra/issuance-stack.ts';
@@ -18,22 +19,28 @@ function statementsOfRole(template: Template, roleId: string): Json[] {
 }
 const actions = (statements: Json[]) => statements.flatMap((statement) => [statement.Action].flat() as string[]).sort();
 
+/** The issuance stack alone, on an imported table and key, with the logical ids of `fn` and the state machine. */
+function issuanceStack(fn: (stack: IssuanceStack) => NodejsFunction | undefined) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const data = new Stack(app, 'Data');
+  const stack = new IssuanceStack(app, 'CertwrightIssuance', {
+    table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
+    secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+  });
+  return {
+    template: Template.fromStack(stack),
+    functionId: stack.getLogicalId(fn(stack)!.node.defaultChild as CfnFunction),
+    machineId: stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine),
+  };
+}
+
 describe('executions that end without their own failure path, in AWS', () => {
-  let stack: IssuanceStack;
   let template: Template;
   let functionId: string;
   let machineId: string;
 
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const data = new Stack(app, 'Data');
-    stack = new IssuanceStack(app, 'CertwrightIssuance', {
-      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
-      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-    });
-    template = Template.fromStack(stack);
-    functionId = stack.getLogicalId(stack.workflow.endedExecutionFunction!.node.defaultChild as CfnFunction);
-    machineId = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.endedExecutionFunction));
   }, 120_000);
 
   it('an EventBridge rule sends TIMED_OUT, ABORTED and FAILED status changes of this state machine, and only those, to their Lambda', () => {
@@ -92,21 +99,12 @@ describe('executions that end without their own failure path, in AWS', () => {
 });
 
 describe('the attempt sweeper, in AWS', () => {
-  let stack: IssuanceStack;
   let template: Template;
   let functionId: string;
   let machineId: string;
 
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const data = new Stack(app, 'Data');
-    stack = new IssuanceStack(app, 'CertwrightIssuance', {
-      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
-      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-    });
-    template = Template.fromStack(stack);
-    functionId = stack.getLogicalId(stack.workflow.sweeperFunction!.node.defaultChild as CfnFunction);
-    machineId = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.sweeperFunction));
   }, 120_000);
 
   it('runs every 5 minutes, knows the state machine, and leaves attempts younger than 5 minutes alone', () => {
