@@ -172,3 +172,19 @@ describe('the attempt sweeper, for an execution that ended without a word (its p
     });
   });
 });
+
+describe('DELETE of a certificate with an attempt under way', () => {
+  it("removes the attempt's key too, which its dead execution would otherwise leave behind", async () => {
+    const held = await heldAttempt('deleted-in-flight.example.test');
+    const ids = { attemptId: held.attemptId, certificateId: held.certificateId, organizationId: api.organizationId };
+    const keyName = attemptKeySecretName(api.stack.deps, ids);
+    await api.stack.deps.secrets.put(keyName, 'attempt key');
+    // The execution is gone without a word: nothing but the DELETE can remove the key now.
+    expect(api.stack.acme.workflow!.abandon(held.attemptId)).toBe(true);
+    await api.stack.acme.workflow!.idle();
+
+    expect((await api.request('DELETE', held.path)).status).toBe(204);
+    expect(await api.stack.deps.secrets.get(keyName)).toBeNull();
+    expect((await api.request('GET', held.path)).status).toBe(404);
+  });
+});
