@@ -57,6 +57,7 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
       issuance.workflow.functions['store-certificate'],
       issuance.workflow.functions['record-failure'],
       ...(issuance.workflow.endedExecutionFunction ? [issuance.workflow.endedExecutionFunction] : []),
+      ...(issuance.workflow.sweeperFunction ? [issuance.workflow.sweeperFunction] : []),
       service.functions.platform.function,
       service.functions.projects.function,
     ],

@@ -23,7 +23,8 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'check-propagation': { secrets: [], route53: 'read' },
   'complete-challenges': { secrets: ['read'], route53: 'none' },
   'poll-authorizations': { secrets: ['read'], route53: 'none' },
-  finalize: { secrets: ['read', 'write'], route53: 'none' },
+  // delete: a key written after its attempt was failed (stopped, swept) is removed by finalize itself.
+  finalize: { secrets: ['read', 'write', 'delete'], route53: 'none' },
   'poll-order': { secrets: ['read'], route53: 'none' },
   'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
   'clean-up': { secrets: [], route53: 'write' },
@@ -69,6 +70,11 @@ export class IssuanceStack extends Stack {
       hostedZoneIds: zones.length > 0 ? zones : undefined,
       endedExecution: {
         entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'workflow', 'execution-ended.ts'),
+        access: ENDED_EXECUTION_ACCESS,
+      },
+      // The sweeper records an ended execution the same way, so it gets the same access (plus DescribeExecution).
+      sweeper: {
+        entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'scheduled', 'attempt-sweeper.ts'),
         access: ENDED_EXECUTION_ACCESS,
       },
     });

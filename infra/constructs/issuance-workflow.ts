@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import { ENV } from '../../shared/config/env-names.ts';
@@ -69,6 +70,12 @@ export interface IssuanceWorkflowProps<Step extends string> {
    * status changes), with the access it needs to clean up and record the failure. None when unset.
    */
   endedExecution?: { entry: string; access: StepAccess };
+  /**
+   * A scheduled Lambda that fails attempts whose execution is no longer running (DescribeExecution), for the ends
+   * no status-change event reports (an execution deleted, an event lost, a failure path that itself failed).
+   * Its access is what ended-execution handling needs. None when unset.
+   */
+  sweeper?: { entry: string; access: StepAccess; rate?: Duration; graceMinutes?: number };
 }
 
 /** The execution statuses that may leave an attempt unrecorded: the state machine never reached its failure path. */
@@ -84,6 +91,8 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
   readonly logGroup: LogGroup;
   /** Records executions that ended without their own failure path (see `endedExecution`). */
   readonly endedExecutionFunction: NodejsFunction | undefined;
+  /** Fails attempts whose execution is gone (see `sweeper`). */
+  readonly sweeperFunction: NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: IssuanceWorkflowProps<Step>) {
     super(scope, id);
@@ -125,6 +134,44 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     });
 
     this.endedExecutionFunction = props.endedExecution && this.endedExecutionRecorder(props.endedExecution, props);
+    this.sweeperFunction = props.sweeper && this.attemptSweeper(props.sweeper, props);
+  }
+
+  /**
+   * Every few minutes: the attempts in flight (a sparse index) past a grace period, each checked with
+   * DescribeExecution; one whose execution is not running is failed with the reason, as the ended-execution
+   * handler does. Without it such a certificate stays `issuing` until the attempt lease runs out (2 hours).
+   */
+  private attemptSweeper(sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+    const fn = this.stepFunction('attempt-sweeper', sweeper.entry, sweeper.access, props);
+    fn.addEnvironment(ENV.issuanceStateMachineArn, this.stateMachine.stateMachineArn);
+    fn.addEnvironment(ENV.sweeperGraceMinutes, String(sweeper.graceMinutes ?? 5));
+    // Only this state machine's executions, only their description.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${this.stateMachine.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    const machineId = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine);
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${machineId}.Name>:*]`,
+      reason:
+        'Execution names are attempt ids, known only at run time; the ARN is limited to this state machine and the action to DescribeExecution.',
+    });
+    new Rule(this, 'AttemptSweeperSchedule', {
+      description: 'certwright: fail issuance attempts whose execution is no longer running',
+      schedule: Schedule.rate(sweeper.rate ?? Duration.minutes(5)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    return fn;
   }
 
   /**

@@ -7,6 +7,8 @@ export interface LifecycleTimerOptions {
   plannerIntervalMs?: number;
   /** How often expiry notices are sent (AWS: daily). */
   noticesIntervalMs?: number;
+  /** How often the attempt sweeper runs (AWS: every 5 minutes). */
+  sweeperIntervalMs?: number;
 }
 
 /**
@@ -17,6 +19,10 @@ export async function startLifecycleTimers(dataDir: string, options: LifecycleTi
   process.env[ENV.eventsFile] ??= join(dataDir, 'events.jsonl');
   const planner = asFunction('functions/scheduled/renewal-planner.ts', (await import('../../functions/scheduled/renewal-planner.ts')).handler);
   const notices = asFunction('functions/scheduled/expiry-notices.ts', (await import('../../functions/scheduled/expiry-notices.ts')).handler);
+  // The local runner knows what it runs, so its grace needs to cover only the moment between an attempt's write
+  // and its start (AWS: 5 minutes, for Step Functions' side).
+  process.env[ENV.sweeperGraceMinutes] ??= '0.5';
+  const sweeper = asFunction('functions/scheduled/attempt-sweeper.ts', (await import('../../functions/scheduled/attempt-sweeper.ts')).handler);
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
   const every = (ms: number, name: string, run: () => Promise<unknown>) => {
@@ -37,6 +43,7 @@ export async function startLifecycleTimers(dataDir: string, options: LifecycleTi
   };
   every(options.plannerIntervalMs ?? 60_000, 'renewal planner', () => planner());
   every(options.noticesIntervalMs ?? 24 * 3_600_000, 'expiry notices', () => notices());
+  every(options.sweeperIntervalMs ?? 30_000, 'attempt sweeper', () => sweeper());
   return async () => {
     for (const timer of timers) clearInterval(timer);
     await Promise.all(running);

@@ -1,6 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import type { ExecutionStatusChangeEvent } from '../../shared/adapters/step-functions/execution-status-event.ts';
+import type { ExecutionMonitor, ExecutionState } from '../../shared/ports/execution-monitor.ts';
 import type { IssuanceExecutionInput, WorkflowStarter } from '../../shared/ports/workflow-starter.ts';
 import { ISSUANCE_STEPS, ISSUANCE_TASK_STATES, ISSUANCE_WAIT_STATES, issuanceDefinition } from '../workflow/issuance-definition.ts';
 import type { IssuanceStep } from '../workflow/issuance-definition.ts';
@@ -52,11 +53,19 @@ function endedStatus(error: unknown): { status: 'TIMED_OUT' | 'ABORTED' | 'FAILE
  * Step Functions on the local stack: the definition CDK deploys, run in-process by aws-local-stepfunctions with
  * each task state bound to its step's handler. The execution name is the attempt id: starting one twice is a no-op.
  */
-export class LocalWorkflowRunner implements WorkflowStarter {
+export class LocalWorkflowRunner implements WorkflowStarter, ExecutionMonitor {
   private readonly machine = new StateMachine(localIssuanceDefinition() as never);
   private readonly started = new Set<string>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   private readonly hooks = new Map<string, (payload: unknown) => Promise<void>>();
+  /**
+   * Task handlers under way. Aborting an execution does not stop the handler it is in (no more than StopExecution
+   * stops a running Lambda); stop() lets them finish, so that the process never exits between, say, finalize's key
+   * write and its check that the attempt is still on.
+   */
+  private readonly tasks = new Set<Promise<unknown>>();
+  /** Executions given up without a word, as when the process running them dies (see abandon()). */
+  private readonly abandoned = new Set<string>();
 
   private constructor(
     private readonly handlers: Record<IssuanceStep, StepHandler>,
@@ -80,7 +89,13 @@ export class LocalWorkflowRunner implements WorkflowStarter {
         // lambda:invoke hands the function {FunctionName, Payload} and returns {Payload}.
         async ({ Payload }: { Payload: unknown }) => {
           await this.hooks.get(state)?.(Payload);
-          return { Payload: await this.handlers[step](Payload) };
+          const invocation = this.handlers[step](Payload);
+          this.tasks.add(invocation);
+          try {
+            return { Payload: await invocation };
+          } finally {
+            this.tasks.delete(invocation);
+          }
         },
       ]),
     );
@@ -94,6 +109,7 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     const done = execution.result.then(
       () => undefined,
       async (error: unknown) => {
+        if (this.abandoned.delete(input.attemptId)) return;
         // As EventBridge does in AWS: every execution that did not succeed goes to the ended-execution handler,
         // which records (and cleans up after) those cut off before their own failure path, and leaves the rest.
         const ended = endedStatus(error);
@@ -125,6 +141,26 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     return execution !== undefined;
   }
 
+  /**
+   * RUNNING while this runner runs it, else NOT_FOUND: an execution that ended here was handed to the
+   * ended-execution handler already, and one from before a restart is gone with the process that ran it.
+   */
+  describe(attemptId: string): Promise<ExecutionState> {
+    return Promise.resolve({ status: this.running.has(attemptId) ? 'RUNNING' : 'NOT_FOUND' });
+  }
+
+  /**
+   * Ends one execution without telling the ended-execution handler, as a crash of the process running it would (or,
+   * in AWS, an execution deleted with its events lost): a fault-injection seam for the attempt sweeper's tests.
+   */
+  abandon(attemptId: string): boolean {
+    const execution = this.running.get(attemptId);
+    if (!execution) return false;
+    this.abandoned.add(attemptId);
+    execution.abort();
+    return true;
+  }
+
   /** Resolves when no execution is running. */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((execution) => execution.done));
@@ -133,5 +169,6 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   async stop(): Promise<void> {
     for (const execution of this.running.values()) execution.abort();
     await this.idle();
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
   }
 }

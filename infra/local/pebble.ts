@@ -7,7 +7,8 @@ import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { x509 } from '../../shared/domain/x509.ts';
 import { asBatchJob } from './batch-job.ts';
-import { freePort } from './ports.ts';
+import { freePort, isPortFree } from './ports.ts';
+import { ProcessLock } from './process-lock.ts';
 
 /** What to install when Pebble is missing; `obtain` repeats it to the caller. */
 export const PEBBLE_MISSING =
@@ -28,6 +29,8 @@ export interface PebbleOptions {
 
 export interface Pebble {
   directoryUrl: string;
+  /** The pids of pebble and pebble-challtestsrv (the fault suite kills them). */
+  pids: { pebble: number; challtestsrv: number };
   /** Pebble's management API (HTTPS): /roots/0, /intermediates/0, /cert-status-by-serial/<hex>. */
   managementUrl: string;
   /** pebble-challtestsrv's management API (HTTP): /set-txt, /clear-txt. */
@@ -120,44 +123,98 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
 async function waitFor(check: () => Promise<boolean>, child: ChildProcess, describe: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}\n${describe()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})\n${describe()}`);
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`did not start within 15 s\n${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
+/** Stops a child (SIGTERM, SIGKILL after 5 s); at once when it has exited, whether by itself or by a signal. */
 const stopChild = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 
+const PORT_NAMES = ['dns', 'challengeManagement', 'acme', 'management', 'tls'] as const;
+type PebblePorts = Record<(typeof PORT_NAMES)[number], number>;
+
+/**
+ * The ports of the last start, when they are all free again; else new ones, remembered. Certificates store the
+ * directory URL of the CA that issued them, so a port that changed on every start made every renewal after a
+ * restart fail (no CA at the stored URL).
+ */
+async function stablePorts(file: string): Promise<PebblePorts> {
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<PebblePorts>;
+    const ports = PORT_NAMES.map((name) => saved[name]);
+    if (ports.every((port): port is number => Number.isInteger(port)) && (await Promise.all(ports.map(isPortFree))).every(Boolean)) {
+      return saved as PebblePorts;
+    }
+  } catch {
+    // First start, or a file we cannot read: new ports.
+  }
+  const fresh = await Promise.all(PORT_NAMES.map(() => freePort()));
+  const ports = Object.fromEntries(PORT_NAMES.map((name, index) => [name, fresh[index]])) as PebblePorts;
+  await writeFile(file, JSON.stringify(ports, null, 2) + '\n');
+  return ports;
+}
+
 /**
  * Starts pebble-challtestsrv (DNS on loopback; its own HTTP-01 server off, because the local API answers
- * HTTP-01) and Pebble resolving through it, on free loopback ports.
+ * HTTP-01) and Pebble resolving through it, on loopback ports kept across restarts (see {@link stablePorts}).
+ * Pid files stop the two when a stack that died left them running, and refuse a second stack on the same data.
  */
 export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const locks = {
+    challtestsrv: new ProcessLock(join(options.dataDir, 'pebble-challtestsrv.pid'), 'pebble-challtestsrv'),
+    pebble: new ProcessLock(join(options.dataDir, 'pebble.pid'), 'Pebble'),
+  };
+  await locks.challtestsrv.acquire();
+  await locks.pebble.acquire();
   const tls = await ensureTlsFiles(options.dataDir);
-  const [dnsPort, challengeManagementPort, acmePort, managementPort, tlsPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const {
+    dns: dnsPort,
+    challengeManagement: challengeManagementPort,
+    acme: acmePort,
+    management: managementPort,
+    tls: tlsPort,
+  } = await stablePorts(join(options.dataDir, 'ports.json'));
   const dnsServer = `127.0.0.1:${dnsPort}`;
   const challengeServerUrl = `http://127.0.0.1:${challengeManagementPort}`;
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map(stopChild));
+    await Promise.all([locks.challtestsrv.release(), locks.pebble.release()]);
+  };
+  // detached: their own process group, so a Ctrl-C in the terminal reaches the stack, which stops them in order.
+  // `marker`: a part of its command line, by which the pid file tells it from a process that got its pid later.
+  const spawnLocked = async (
+    lock: ProcessLock,
+    command: string,
+    args: string[],
+    marker: string,
+    extra: { env?: NodeJS.ProcessEnv } = {},
+  ) => {
+    const child = spawn(...asBatchJob(command, args), { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...extra });
+    children.push(child);
+    if (child.pid !== undefined) await lock.record(child.pid, marker);
+    return child;
   };
   try {
     // AAAA answers are turned off: the local API listens on 127.0.0.1 only.
-    const challtestsrv = spawn(
-      ...asBatchJob('pebble-challtestsrv', [
+    const challtestsrv = await spawnLocked(
+      locks.challtestsrv,
+      'pebble-challtestsrv',
+      [
         '-dns01',
         dnsServer,
         '-http01',
@@ -170,10 +227,9 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         '',
         '-management',
         `127.0.0.1:${challengeManagementPort}`,
-      ]),
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      ],
+      `127.0.0.1:${challengeManagementPort}`,
     );
-    children.push(challtestsrv);
     const challtestsrvOutput = watch(challtestsrv, 'pebble-challtestsrv');
     await waitFor(
       async () => (await fetch(`${challengeServerUrl}/set-default-ipv4`, { method: 'POST', body: JSON.stringify({ ip: '127.0.0.1' }) })).ok,
@@ -205,8 +261,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         2,
       ),
     );
-    const pebble = spawn(...asBatchJob('pebble', ['-config', configFile, '-dnsserver', dnsServer]), {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', dnsServer], configFile, {
       env: {
         ...process.env,
         PEBBLE_VA_NOSLEEP: '1',
@@ -214,7 +269,6 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         PEBBLE_AUTHZREUSE: '0',
       },
     });
-    children.push(pebble);
     const pebbleOutput = watch(pebble, 'pebble');
     const caPem = await readFile(tls.caFile, 'utf8');
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
@@ -222,13 +276,14 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
       throw new Error(`pebble ${error.message}`);
     });
     const managementUrl = `https://127.0.0.1:${managementPort}`;
-    // The ports change on every start; scripts (and the README's walk-through) read them from here.
+    // Scripts (and the README's walk-through) read the endpoints from here.
     await writeFile(
       join(options.dataDir, 'endpoints.json'),
       JSON.stringify({ directoryUrl, managementUrl, challengeServerUrl, dnsServer, httpsCaFile: tls.caFile }, null, 2) + '\n',
     );
     return {
       directoryUrl,
+      pids: { pebble: pebble.pid ?? 0, challtestsrv: challtestsrv.pid ?? 0 },
       managementUrl,
       challengeServerUrl,
       dnsServer,

@@ -13,6 +13,10 @@ import { bootstrap } from '../../shared/use-cases/bootstrap.ts';
 import type { BootstrapResult } from '../../shared/use-cases/bootstrap.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
+import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
+import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
+import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
+import type { SweepResult } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
 import { asFunction } from './function-context.ts';
@@ -39,8 +43,26 @@ export interface LocalStack {
   bootstrap: BootstrapResult;
   deps: CoreDeps;
   acme: LocalAcme;
+  /** What the sweep at start found: attempts a stopped or crashed stack left in flight, now failed with a reason. */
+  startSweep: SweepResult;
+  /** The DynamoDB Local this stack spawned (none when it was given an endpoint). */
+  dynamodbPid: number | null;
   stop(): Promise<void>;
 }
+
+/** How long one part of the stack may take to stop before the shutdown goes on without it. */
+const STOP_STEP_MS = 10_000;
+
+const bounded = (step: () => Promise<unknown>): Promise<unknown> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, STOP_STEP_MS).unref();
+    step()
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+  });
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -74,18 +96,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const server = createServer(starting);
   const port = await listen(server, options.port, host);
-  const cleanups: (() => Promise<unknown>)[] = [() => new Promise((resolve) => server.close(resolve))];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  };
+  const closeServer = () =>
+    new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let stopDatabase: () => Promise<unknown> = async () => undefined;
+  let stopping: Promise<void> | null = null;
+  // Requests first, then the timers and the workflow (an execution stopped here records why, in the table),
+  // DynamoDB Local last; no step may hold the shutdown up for more than STOP_STEP_MS.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await bounded(closeServer);
+      for (const cleanup of cleanups.reverse()) await bounded(cleanup);
+      await bounded(stopDatabase);
+    })());
+  let dynamodbPid: number | null = null;
   try {
     let endpoint = options.dynamodbEndpoint;
     if (!endpoint) {
       const dbPath = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
-      if (dbPath) await mkdir(dbPath, { recursive: true });
+      if (dbPath) await mkdir(dbPath, { recursive: true, mode: 0o700 });
       const dynamo = await startDynamoDbLocal(dbPath ? { dbPath } : {});
-      cleanups.push(() => dynamo.stop());
+      stopDatabase = () => dynamo.stop();
       endpoint = dynamo.endpoint;
+      dynamodbPid = dynamo.pid;
     }
     let secretDir: string;
     if (options.dataDir) secretDir = join(options.dataDir, 'secrets');
@@ -108,13 +144,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lifecycle events of `npm start` go to a file, set before the functions load their configuration.
     if (options.dataDir) process.env[ENV.eventsFile] ??= join(options.dataDir, 'events.jsonl');
     const handlers = await loadHandlers();
+    // Nothing runs yet, so every attempt in flight is one a stopped or crashed stack left: fail them now, with
+    // their reason, rather than after the attempt lease (the sweeper timer catches the ones that die later).
+    const startSweep = await sweepAttempts(buildSweeperDeps(loadApiConfig(), localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 });
+    if (startSweep.failed > 0) console.log(`certwright: ${startSweep.failed} attempt(s) left unfinished by the last run were failed`);
     server.off('request', starting).on('request', gatewayListener(ROUTES, handlers));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
     if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 
     const deps = buildCoreDeps(loadApiConfig());
     const result = await bootstrap(deps, { organizationName: 'Default organization', token: options.bootstrapToken });
-    return { url: `http://${host}:${port}`, bootstrap: result, deps, acme, stop };
+    return { url: `http://${host}:${port}`, bootstrap: result, deps, acme, startSweep, dynamodbPid, stop };
   } catch (error) {
     await stop();
     throw error;

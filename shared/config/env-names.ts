@@ -39,6 +39,10 @@ export const ENV = {
   reusePrivateKey: 'CERTWRIGHT_REUSE_PRIVATE_KEY',
   /** The issuance state machine the API starts executions of; `local` runs it in-process (local stack). */
   issuanceStateMachineArn: 'CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN',
+  /** The attempt sweeper leaves attempts younger than this alone (their execution may be starting). */
+  sweeperGraceMinutes: 'CERTWRIGHT_SWEEPER_GRACE_MINUTES',
+  /** Most in-flight attempts one sweeper run looks at. */
+  sweeperMaxPerRun: 'CERTWRIGHT_SWEEPER_MAX_PER_RUN',
 } as const;
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */

@@ -8,6 +8,9 @@ export type StepErrorName =
   | 'AcmeBadNonceError'
   | 'AcmeRateLimitedError'
   | 'AcmeProblemError'
+  // The CA does not know the account (RFC 8555 accountDoesNotExist): a CA that lost its accounts, such as Pebble
+  // after a restart, or an account deactivated elsewhere. create-order registers the key again; elsewhere it is final.
+  | 'AcmeAccountMissingError'
   | 'ChallengeFailedError'
   | 'AttemptDeadlineError'
   | 'DependencyUnavailableError'
@@ -69,5 +72,6 @@ export function stepErrorForProblem(problem: AcmeProblem, now: Date): StepError 
     return new StepError('AcmeRateLimitedError', withRetryAt(detail, retryAt));
   }
   if (problem.status >= 500) return new StepError('AcmeServerError', detail);
+  if (problem.type === `${ACME_ERROR}accountDoesNotExist`) return new StepError('AcmeAccountMissingError', detail);
   return new StepError('AcmeProblemError', detail);
 }

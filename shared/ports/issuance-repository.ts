@@ -17,6 +17,8 @@ export interface IssuanceRepository {
   getSettings(certificateId: string): Promise<IssuanceSettings | null>;
 
   getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null>;
+  /** Points the stored account at the URL the CA gave when its key was registered again. */
+  setAccountUrl(organizationId: number, directoryUrl: string, accountUrl: string): Promise<void>;
   /** Stores the account unless one exists already; returns the one that is stored. */
   putAccountIfAbsent(account: AcmeAccountRecord): Promise<AcmeAccountRecord>;
 

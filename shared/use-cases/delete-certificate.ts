@@ -2,9 +2,10 @@ import { activationChange, projectScope } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
+import { attemptKeySecretName } from './acme/finalize.ts';
 import type { CoreDeps } from './core-deps.ts';
 
-type DeleteDeps = Pick<CoreDeps, 'certificates' | 'secrets' | 'activations' | 'projects' | 'clock'>;
+type DeleteDeps = Pick<CoreDeps, 'certificates' | 'secrets' | 'activations' | 'projects' | 'clock' | 'secretPrefix'>;
 
 const ATTEMPTS = 3;
 
@@ -37,9 +38,16 @@ export interface DeleteOptions {
  * Deletes a certificate of the caller's organization: the record first (one transaction that also uncounts it
  * and is refused with 409 while the certificate is active anywhere), then its private key's secret. Every
  * dialect's delete goes through here. An auto-managed certificate's renewals end with its record (the renewal
- * index entry is an attribute of it); an attempt still under way fails at its next step and removes its own key.
+ * index entry is an attribute of it). The key of an attempt still under way goes too: its execution may be gone
+ * (a crash), and then nothing else would remove it; one still running fails at its next step and removes what it
+ * wrote after this.
  */
-export async function deleteCertificate(deps: DeleteDeps, principal: Principal, id: string, options: DeleteOptions = {}): Promise<Certificate> {
+export async function deleteCertificate(
+  deps: DeleteDeps,
+  principal: Principal,
+  id: string,
+  options: DeleteOptions = {},
+): Promise<Certificate> {
   let certificate = await deps.certificates.get(principal.organizationId, id);
   if (!certificate) throw new NotFoundError('Certificate');
   if (options.revokeFirst && certificate.status !== 'revoked') {
@@ -69,5 +77,15 @@ export async function deleteCertificate(deps: DeleteDeps, principal: Principal, 
   }
   // Only after the record is gone: a refused delete must keep the key. The secret keeps its recovery window.
   if (certificate.privateKeySecretName) await deps.secrets.delete(certificate.privateKeySecretName);
+  const attempt = certificate.lastAttempt;
+  if (attempt && (attempt.status === 'pending' || attempt.status === 'running')) {
+    const attemptKey = attemptKeySecretName(deps, {
+      certificateId: certificate.id,
+      organizationId: certificate.organizationId,
+      attemptId: attempt.id,
+    });
+    // Never referenced by a record: no recovery window needed.
+    if (attemptKey !== certificate.privateKeySecretName) await deps.secrets.delete(attemptKey, { withoutRecovery: true });
+  }
   return certificate;
 }

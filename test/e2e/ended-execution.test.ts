@@ -1,6 +1,11 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as executionEnded } from '../../functions/workflow/execution-ended.ts';
+import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
+import { loadApiConfig } from '../../shared/config/api-config.ts';
+import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
+import { attemptKeySecretName } from '../../shared/use-cases/acme/finalize.ts';
+import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { waitForAttempt } from './support.ts';
@@ -12,11 +17,20 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-/** The TXT values challtestsrv (Route 53's stand-in) serves for a name. */
+/**
+ * The TXT values challtestsrv (Route 53's stand-in) serves for a name. Only an answer without TXT records counts as
+ * none; a DNS server that does not answer fails the test. The same server's A answer for the name shows it answers.
+ */
 async function txtValues(name: string): Promise<string[]> {
-  const resolver = new Resolver();
+  const resolver = new Resolver({ timeout: 2_000, tries: 1 });
   resolver.setServers([api.stack.deps.acmeConfig.challtestsrv!.dnsServer]);
-  return (await resolver.resolveTxt(name).catch(() => [])).map((chunks) => chunks.join(''));
+  expect(await resolver.resolve4(name)).toEqual(['127.0.0.1']);
+  try {
+    return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENODATA' || (error as NodeJS.ErrnoException).code === 'ENOTFOUND') return [];
+    throw error;
+  }
 }
 
 /** A project whose DNS-01 attempt is held once its TXT record is published, before the propagation check. */
@@ -32,7 +46,9 @@ async function heldAttempt(domain: string) {
   expect(project.status).toBe(201);
   const projectPath = `/api/v1/projects/${project.body.id}/certificate`;
   const obtain = () =>
-    api.request('POST', `${projectPath}/obtain`, { body: { challengeType: 'dns-01', dnsProvider: 'aws', keyType: 'ec', keySize: 'P-256' } });
+    api.request('POST', `${projectPath}/obtain`, {
+      body: { challengeType: 'dns-01', dnsProvider: 'aws', keyType: 'ec', keySize: 'P-256' },
+    });
   const started = await obtain();
   expect(started.status).toBe(202);
   await atCheck;
@@ -56,7 +72,11 @@ describe('an issuance execution that ends without its own failure path', () => {
 
     const after = (await api.request('GET', held.path)).body;
     expect(after.status).toBe('failed');
-    expect(after.lastAttempt).toMatchObject({ id: held.attemptId, status: 'failed', error: 'The issuance workflow was stopped before it finished' });
+    expect(after.lastAttempt).toMatchObject({
+      id: held.attemptId,
+      status: 'failed',
+      error: 'The issuance workflow was stopped before it finished',
+    });
     expect(after.lastAttempt.finishedAt).not.toBeNull();
     expect(await txtValues('_acme-challenge.stopped.example.test')).toEqual([]);
     expect(await api.stack.deps.issuance.challengesOfAttempt(held.attemptId)).toEqual([]);
@@ -103,5 +123,68 @@ describe('an issuance execution that ends without its own failure path', () => {
     // Not ours, or a status with nothing to do: ignored.
     expect(await executionEnded({ detail: { ...event.detail, status: 'SUCCEEDED' } })).toEqual({ recorded: false, removed: 0 });
     expect(await executionEnded({ detail: { ...event.detail, input: '{"other":1}' } })).toEqual({ recorded: false, removed: 0 });
+  });
+});
+
+describe('the attempt sweeper, for an execution that ended without a word (its process crashed, its events were lost)', () => {
+  it('leaves running and young attempts alone, then fails the one whose execution is gone, with the reason, and cleans up after it', async () => {
+    const held = await heldAttempt('crashed.example.test');
+    const workflow = api.stack.acme.workflow!;
+    const ids = { attemptId: held.attemptId, certificateId: held.certificateId, organizationId: api.organizationId };
+    // A key as finalize writes it, so the sweep has one to remove.
+    const keyName = attemptKeySecretName(api.stack.deps, ids);
+    await api.stack.deps.secrets.put(keyName, 'attempt key');
+    const started = Date.now();
+    // The clock the sweeper is given: 6 minutes on, past the 5-minute grace of AWS, with no wall-clock wait.
+    const sweeper = { ...buildSweeperDeps(loadApiConfig(), localExecutionMonitor), clock: { now: () => new Date(started + 6 * 60_000) } };
+    const options = { graceMs: 5 * 60_000, maxPerRun: 100 };
+
+    // Still running in the local runner: left to its execution.
+    expect(await sweepAttempts(sweeper, options)).toMatchObject({ checked: 1, running: 1, failed: 0 });
+    // Younger than the grace period at the real time: not even asked about.
+    expect(await sweepAttempts({ ...sweeper, clock: { now: () => new Date() } }, options)).toMatchObject({ checked: 0 });
+    expect((await api.request('GET', held.path)).body.lastAttempt.status).toBe('running');
+
+    // The process running it "dies": the execution is gone and nothing recorded why.
+    expect(workflow.abandon(held.attemptId)).toBe(true);
+    await workflow.idle();
+    expect((await api.request('GET', held.path)).body).toMatchObject({ status: 'issuing', lastAttempt: { status: 'running' } });
+
+    expect(await sweepAttempts(sweeper, options)).toMatchObject({ checked: 1, running: 0, failed: 1, errors: 0 });
+    const after = (await api.request('GET', held.path)).body;
+    expect(after.status).toBe('failed');
+    expect(after.lastAttempt).toMatchObject({
+      id: held.attemptId,
+      status: 'failed',
+      error: 'The issuance workflow is no longer running and never recorded an outcome',
+    });
+    expect(await txtValues('_acme-challenge.crashed.example.test')).toEqual([]);
+    expect(await api.stack.deps.issuance.challengesOfAttempt(held.attemptId)).toEqual([]);
+    expect(await api.stack.deps.secrets.get(keyName)).toBeNull();
+    // Out of the in-flight index: the next run finds nothing.
+    expect(await sweepAttempts(sweeper, options)).toMatchObject({ checked: 0 });
+
+    const again = await held.obtain();
+    expect(again.status).toBe(202);
+    expect(await waitForAttempt(api, held.path)).toMatchObject({
+      status: 'active',
+      lastAttempt: { id: again.body.attempt.id, status: 'succeeded' },
+    });
+  });
+});
+
+describe('DELETE of a certificate with an attempt under way', () => {
+  it("removes the attempt's key too, which its dead execution would otherwise leave behind", async () => {
+    const held = await heldAttempt('deleted-in-flight.example.test');
+    const ids = { attemptId: held.attemptId, certificateId: held.certificateId, organizationId: api.organizationId };
+    const keyName = attemptKeySecretName(api.stack.deps, ids);
+    await api.stack.deps.secrets.put(keyName, 'attempt key');
+    // The execution is gone without a word: nothing but the DELETE can remove the key now.
+    expect(api.stack.acme.workflow!.abandon(held.attemptId)).toBe(true);
+    await api.stack.acme.workflow!.idle();
+
+    expect((await api.request('DELETE', held.path)).status).toBe(204);
+    expect(await api.stack.deps.secrets.get(keyName)).toBeNull();
+    expect((await api.request('GET', held.path)).status).toBe(404);
   });
 });

@@ -1,10 +1,9 @@
-import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as renewalPlanner } from '../../functions/scheduled/renewal-planner.ts';
 import { asFunction } from '../../infra/local/function-context.ts';
-import { AcmeClientCa } from '../../shared/adapters/acme/acme-client-ca.ts';
-import { StepError } from '../../shared/domain/acme-errors.ts';
 import { DEFAULT_RENEWAL_POLICY, initialRenewalState, orderBudgetAccount, renewalAfterFailure } from '../../shared/domain/renewal.ts';
+import { freePort } from '../../infra/local/ports.ts';
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
@@ -57,7 +56,8 @@ async function autoManaged(domainName: string) {
 const exportKey = async (id: string): Promise<string> =>
   (await api.request('GET', `${base}/${id}?include=privateKeyData`)).body.privateKeyData;
 
-const keySecretOf = async (id: string): Promise<string> => (await api.stack.deps.certificates.get(api.organizationId, id))?.privateKeySecretName ?? '';
+const keySecretOf = async (id: string): Promise<string> =>
+  (await api.stack.deps.certificates.get(api.organizationId, id))?.privateKeySecretName ?? '';
 
 /** The certificate's public key (SPKI, base64): what "the same key" means to a client pinning it. */
 const publicKeyOf = (resource: { certificateData: string }): string =>
@@ -174,7 +174,11 @@ describe('renew now and revoke against Pebble', () => {
     expect(renew.body.error).toMatch(/revoked certificate cannot be renewed/);
 
     const revoked = (await events()).find((event) => event.detail.certificateId === id && event['detail-type'] === 'Certificate Revoked');
-    expect(revoked?.detail).toMatchObject({ domainName: 'revoke.example.test', revocationReason: 'superseded', organizationId: api.organizationId });
+    expect(revoked?.detail).toMatchObject({
+      domainName: 'revoke.example.test',
+      revocationReason: 'superseded',
+      organizationId: api.organizationId,
+    });
     expect(JSON.stringify(revoked)).not.toMatch(/PRIVATE KEY/);
   });
 
@@ -212,24 +216,45 @@ describe('renew now and revoke against Pebble', () => {
 
   it('a CA that refuses (400, its words) or cannot be reached (503) leaves the certificate as it was, the attempt failed', async () => {
     const { path, id, issued } = await projectWithCertificate('revoke-refused.example.test');
-    const ca = vi.spyOn(AcmeClientCa.prototype, 'revokeCertificate');
+    const deps = api.stack.deps;
+    const settings = await deps.issuance.getSettings(id);
+    const account = settings && (await deps.issuance.getAccount(api.organizationId, settings.directoryUrl));
+    const accountKey = account && (await deps.secrets.get(account.keySecretName));
+    if (!settings || !account || !accountKey) throw new Error('issuance settings or ACME account missing');
+
+    // Refused by Pebble itself: the request is signed with a key that is not the account's.
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    await deps.secrets.put(account.keySecretName, otherKey);
     try {
-      ca.mockRejectedValueOnce(new StepError('AcmeProblemError', 'Certificate was not issued to this account'));
       const refused = await api.request('POST', `${path}/revoke`);
       expect(refused.status).toBe(400);
-      expect(refused.body).toEqual({ success: false, error: 'The CA refused the revocation: Certificate was not issued to this account' });
-      ca.mockRejectedValueOnce(new StepError('AcmeNetworkError', 'The CA could not be reached (127.0.0.1): ECONNREFUSED'));
+      expect(refused.body.success).toBe(false);
+      expect(refused.body.error).toMatch(/^The CA refused the revocation: \S/);
+    } finally {
+      await deps.secrets.put(account.keySecretName, accountKey);
+    }
+    expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Valid' });
+
+    // Unreachable for real: the certificate's CA is moved to a loopback port where nothing listens (its account with it).
+    const nowhere = `https://127.0.0.1:${await freePort()}/dir`;
+    await deps.issuance.putAccountIfAbsent({ ...account, directoryUrl: nowhere });
+    await deps.issuance.putSettings(id, { ...settings, directoryUrl: nowhere });
+    try {
       const down = await api.request('POST', `${path}/revoke`);
       expect(down.status).toBe(503);
       expect(down.body.success).toBe(false);
     } finally {
-      ca.mockRestore();
+      await deps.issuance.putSettings(id, settings);
     }
     const after = await api.request('GET', `${base}/${id}`);
     expect(after.body).toMatchObject({
       status: 'active',
       autoRenew: true,
-      lastAttempt: { type: 'acme_revoke', status: 'failed', error: expect.stringMatching(/could not be revoked now: The CA could not be reached/) },
+      lastAttempt: {
+        type: 'acme_revoke',
+        status: 'failed',
+        error: expect.stringMatching(/could not be revoked now: The CA could not be reached/),
+      },
     });
     expect(await pebbleStatus(pebbleSerial(issued.serialNumber))).toMatchObject({ Status: 'Valid' });
     // Once the CA answers, the revocation goes through.
@@ -294,7 +319,9 @@ describe('renew now and revoke against Pebble', () => {
     expect(revoke.body.error).toMatch(/^Only ACME certificates can be revoked/);
     expect((await api.request('GET', `${path}/status`)).body.status).toBe('valid');
     // A project without a certificate: 404.
-    const empty = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, { body: { name: 'empty', domain: 'empty.example.test' } });
+    const empty = await api.request('POST', `/api/organizations/${api.organizationId}/projects`, {
+      body: { name: 'empty', domain: 'empty.example.test' },
+    });
     expect((await api.request('POST', `/api/v1/projects/${empty.body.id}/certificate/renew`)).status).toBe(404);
   });
 
@@ -303,7 +330,9 @@ describe('renew now and revoke against Pebble', () => {
       body: { name: 'reuse', domain: 'reuse-key.example.test' },
     });
     const path = `/api/v1/projects/${project.body.id}/certificate`;
-    const obtain = await api.request('POST', `${path}/obtain`, { body: { challengeType: 'http-01', keyType: 'ec', reusePrivateKey: true } });
+    const obtain = await api.request('POST', `${path}/obtain`, {
+      body: { challengeType: 'http-01', keyType: 'ec', reusePrivateKey: true },
+    });
     expect(obtain.status).toBe(202);
     expect(obtain.body.certificate).toMatchObject({ reusePrivateKey: true });
     const id: string = obtain.body.certificate.id;
@@ -336,7 +365,13 @@ describe('renew now and revoke against Pebble', () => {
 
     // And on again for a certificate created in the platform dialect, renewed by the planner this time.
     const created = await api.request('POST', base, {
-      body: { type: 'auto_managed', domainName: 'reuse-planned.example.test', challengeType: 'http-01', keyType: 'ec', reusePrivateKey: true },
+      body: {
+        type: 'auto_managed',
+        domainName: 'reuse-planned.example.test',
+        challengeType: 'http-01',
+        keyType: 'ec',
+        reusePrivateKey: true,
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ reusePrivateKey: true, renewalPausedReason: null });

@@ -90,7 +90,10 @@ describe('scheduled renewal against Pebble', () => {
     expect(failed.lastAttempt.error).toMatch(/renewfail\.example\.test/);
     const after = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
     expect(after?.renewal?.consecutiveFailures).toBe(1);
-    const retryIn = new Date(after?.renewAt ?? '').getTime() - before;
+    // Measured from when the failure was recorded (the code's own clock), so the workflow's run time is not in it.
+    const failedAt = Date.parse(after?.lastAttempt?.finishedAt ?? '');
+    expect(failedAt).toBeGreaterThanOrEqual(before);
+    const retryIn = new Date(after?.renewAt ?? '').getTime() - failedAt;
     expect(retryIn).toBeGreaterThan(2 * 60_000);
     expect(retryIn).toBeLessThan(6 * 60_000);
     // Backing off: the next planner run does not hammer the CA.
@@ -118,7 +121,9 @@ describe('scheduled renewal against Pebble', () => {
     const stored = await api.stack.deps.certificates.get(api.organizationId, created.body.id);
     if (!stored) throw new Error('certificate missing');
     expect(stored.renewal?.consecutiveFailures).toBe(1);
-    const retryIn = new Date(stored.renewAt ?? '').getTime() - before;
+    const failedAt = Date.parse(stored.lastAttempt?.finishedAt ?? '');
+    expect(failedAt).toBeGreaterThanOrEqual(before);
+    const retryIn = new Date(stored.renewAt ?? '').getTime() - failedAt;
     expect(retryIn).toBeGreaterThan(2 * 60_000);
     expect(retryIn).toBeLessThan(6 * 60_000);
     expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });

@@ -45,6 +45,7 @@ import type { RenewalPlannerDeps } from '../../shared/use-cases/plan-renewals.ts
 import type { RenewalStart } from '../../shared/ports/renewal-starter.ts';
 import { createCa, generateKeys, privateKeyPem } from '../support/certificates.ts';
 import { autoManaged, renewalTable } from '../support/renewal-fixtures.ts';
+import { seeded } from '../support/seeded-random.ts';
 
 const SEED = 0x5eed_2027;
 const START = new Date('2027-01-01T00:00:00Z');
@@ -76,18 +77,6 @@ const FAILURE_RATE = 0.08;
 /** The CA outage: two whole days. */
 const OUTAGE = { from: START.getTime() + 150 * DAY_MS + 7 * HOUR_MS, to: START.getTime() + 152 * DAY_MS + 7 * HOUR_MS };
 const DIRECTORY_URL = 'https://simulated-ca.test/directory';
-
-/** mulberry32: a small seeded generator in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The renewal threshold of the lifetime rule: a third of the lifetime left, half for 10 days or less. */
 const thresholdMs = (lifetimeMs: number): number => Math.round(lifetimeMs <= SHORT_LIVED_MS ? lifetimeMs / 2 : lifetimeMs / 3);

@@ -47,6 +47,11 @@ function arnOf(resource: AwsResource): string {
       return model.arnOfOnly('AWS::KMS::Key');
     case 'state-machine':
       return model.arnOfOnly('AWS::StepFunctions::StateMachine');
+    case 'execution': {
+      // arn:aws:states:<region>:<account>:execution:<state machine name>:<execution name (the attempt id)>
+      const machine = model.arnOfOnly('AWS::StepFunctions::StateMachine');
+      return `${machine.replace(':stateMachine:', ':execution:')}:0190d6b3-attempt`;
+    }
     case 'event-bus':
       return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
     case 'hosted-zone':

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceStack } from '../../infra/issuance-stack.ts';
@@ -18,26 +19,35 @@ function statementsOfRole(template: Template, roleId: string): Json[] {
 }
 const actions = (statements: Json[]) => statements.flatMap((statement) => [statement.Action].flat() as string[]).sort();
 
+/** The issuance stack alone, on an imported table and key, with the logical ids of `fn` and the state machine. */
+function issuanceStack(fn: (stack: IssuanceStack) => NodejsFunction | undefined) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const data = new Stack(app, 'Data');
+  const stack = new IssuanceStack(app, 'CertwrightIssuance', {
+    table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
+    secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+  });
+  return {
+    template: Template.fromStack(stack),
+    functionId: stack.getLogicalId(fn(stack)!.node.defaultChild as CfnFunction),
+    machineId: stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine),
+  };
+}
+
 describe('executions that end without their own failure path, in AWS', () => {
-  let stack: IssuanceStack;
   let template: Template;
   let functionId: string;
   let machineId: string;
 
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const data = new Stack(app, 'Data');
-    stack = new IssuanceStack(app, 'CertwrightIssuance', {
-      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
-      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-    });
-    template = Template.fromStack(stack);
-    functionId = stack.getLogicalId(stack.workflow.endedExecutionFunction!.node.defaultChild as CfnFunction);
-    machineId = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+    ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.endedExecutionFunction));
   }, 120_000);
 
   it('an EventBridge rule sends TIMED_OUT, ABORTED and FAILED status changes of this state machine, and only those, to their Lambda', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    const patternRules = Object.entries(template.findResources('AWS::Events::Rule') as Record<string, Json>).filter(
+      ([, rule]) => rule.Properties.EventPattern,
+    );
+    expect(patternRules).toHaveLength(1);
     template.hasResourceProperties('AWS::Events::Rule', {
       State: 'ENABLED',
       EventPattern: {
@@ -50,7 +60,7 @@ describe('executions that end without their own failure path, in AWS', () => {
       ],
     });
     // Only that rule may invoke it.
-    const rule = Object.keys(template.findResources('AWS::Events::Rule'))[0]!;
+    const rule = patternRules[0]![0];
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
@@ -84,6 +94,54 @@ describe('executions that end without their own failure path, in AWS', () => {
     );
     const roles = JSON.stringify(policies.map((policy) => policy.Properties.Roles));
     const role = built.issuance.workflow.endedExecutionFunction!.role!.node.defaultChild as { logicalId?: string };
+    expect(roles).toContain(built.issuance.getLogicalId(role as never));
+  });
+});
+
+describe('the attempt sweeper, in AWS', () => {
+  let template: Template;
+  let functionId: string;
+  let machineId: string;
+
+  beforeAll(() => {
+    ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.sweeperFunction));
+  }, 120_000);
+
+  it('runs every 5 minutes, knows the state machine, and leaves attempts younger than 5 minutes alone', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] } })],
+    });
+    const fn = template.toJSON().Resources[functionId] as Json;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN: { Ref: machineId },
+      CERTWRIGHT_SWEEPER_GRACE_MINUTES: '5',
+    });
+  });
+
+  it('may describe executions of this state machine only, and otherwise do what the ended-execution handler does', () => {
+    const fn = template.toJSON().Resources[functionId] as Json;
+    const statements = statementsOfRole(template, fn.Properties.Role['Fn::GetAtt'][0]);
+    const granted = actions(statements);
+    expect(granted.filter((action) => action.startsWith('states:') || action.startsWith('lambda:'))).toEqual(['states:DescribeExecution']);
+    const describe = statements.find((statement) => statement.Action === 'states:DescribeExecution')!;
+    expect(JSON.stringify(describe.Resource)).toContain(':execution:');
+    expect(JSON.stringify(describe.Resource)).toContain(`"Fn::GetAtt":["${machineId}","Name"]`);
+    expect(granted).toContain('secretsmanager:DeleteSecret');
+    expect(granted).not.toContain('secretsmanager:GetSecretValue');
+    expect(granted).not.toContain('dynamodb:Scan');
+    expect(JSON.stringify(statements)).toContain('/index/attempts-in-flight');
+  });
+
+  it('announces what it records (Certificate Renewal Failed), as the ended-execution handler does', () => {
+    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
+    const roles = JSON.stringify(
+      Object.values(lifecycle.findResources('AWS::IAM::Policy') as Record<string, Json>)
+        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'))
+        .map((policy) => policy.Properties.Roles),
+    );
+    const role = built.issuance.workflow.sweeperFunction!.role!.node.defaultChild as { logicalId?: string };
     expect(roles).toContain(built.issuance.getLogicalId(role as never));
   });
 });

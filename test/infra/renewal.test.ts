@@ -73,9 +73,9 @@ describe('renewal schedule', () => {
 });
 
 describe('workflow outcome events', () => {
-  it('lets the steps that record an outcome (and the recorder of executions ended abnormally), and the API functions that revoke, put events on the default bus', () => {
+  it('lets the steps that record an outcome (and the recorder of executions ended abnormally, and the attempt sweeper), and the API functions that revoke, put events on the default bus', () => {
     const [, policy] = only('AWS::IAM::Policy', 'AnnounceOutcomes');
-    expect(policy.Properties.Roles).toHaveLength(5);
+    expect(policy.Properties.Roles).toHaveLength(6);
     expect(JSON.stringify(policy.Properties.Roles)).toMatch(/storecertificate.*recordfailure.*executionended.*platform.*projects/i);
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(':event-bus/default');
   });

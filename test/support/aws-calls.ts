@@ -6,7 +6,7 @@ import { currentFunction } from '../../infra/local/function-context.ts';
 import { ChalltestsrvDnsProvider } from '../../shared/adapters/challtestsrv/challtestsrv-dns-provider.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secrets/file-secret-store.ts';
 import { FileEventPublisher } from '../../shared/adapters/local-events/file-event-publisher.ts';
-import { localWorkflowStarter } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
+import { localExecutionMonitor, localWorkflowStarter } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
 import type { TxtRecord } from '../../shared/ports/dns-provider.ts';
 import { AWS_CALLS_DIR } from './aws-calls-dir.ts';
 
@@ -32,6 +32,7 @@ export type AwsResource =
   | { kind: 'secret'; name: string }
   | { kind: 'secret-key' }
   | { kind: 'state-machine' }
+  | { kind: 'execution' }
   | { kind: 'event-bus' }
   | { kind: 'hosted-zone' }
   | { kind: 'dns-change' }
@@ -114,6 +115,7 @@ function recordStandInCalls(): void {
   alongside(secrets, 'delete', (name: string) => record('secretsmanager:DeleteSecret', { kind: 'secret', name }));
 
   alongside(localWorkflowStarter, 'startIssuance', () => record('states:StartExecution', { kind: 'state-machine' }));
+  alongside(localExecutionMonitor, 'describe', () => record('states:DescribeExecution', { kind: 'execution' }));
   alongside(FileEventPublisher.prototype, 'publish', () => record('events:PutEvents', { kind: 'event-bus' }));
 
   // The Route 53 provider finds the zone by name, reads the record set, and changes it (CREATE/DELETE of TXT).

@@ -192,7 +192,11 @@ export class AcmeClientCa implements AcmeCa {
   ) {
     return call(session, async () => {
       const client = this.client({ ...session, accountUrl: null }, input.externalAccountBinding);
-      await client.createAccount({ termsOfServiceAgreed: true, ...(input.email ? { contact: [`mailto:${input.email}`] } : {}) });
+      // newAccount itself: acme-client's createAccount follows a 200 (the key has an account already, as when an
+      // attempt registered it and was cut off before storing the record) with an update, which a CA may refuse as
+      // empty (Pebble does). The 200 already names the account, and that is all this needs.
+      const { api } = client as unknown as { api: { createAccount(data: object): Promise<unknown> } };
+      await api.createAccount({ termsOfServiceAgreed: true, ...(input.email ? { contact: [`mailto:${input.email}`] } : {}) });
       return client.getAccountUrl();
     });
   }

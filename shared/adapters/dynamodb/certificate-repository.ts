@@ -11,6 +11,7 @@ import type {
 } from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
+import { inFlightIndexAttributes } from './attempts-in-flight-index.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
 import { batchGetAll, getItem } from './item-reads.ts';
 
@@ -24,6 +25,7 @@ function toItem(certificate: Certificate): Record<string, unknown> {
     entity: 'certificate',
     ...certificate,
     ...renewalIndexAttributes(certificate),
+    ...inFlightIndexAttributes(certificate),
   };
 }
 

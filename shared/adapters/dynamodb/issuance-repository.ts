@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
 import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
@@ -45,6 +45,20 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
     const item = await getItem(this.client, this.tableName, keys.acmeAccount(organizationId, directoryHash(directoryUrl)));
     return item ? (stripKeys(item) as unknown as AcmeAccountRecord) : null;
+  }
+
+  async setAccountUrl(organizationId: number, directoryUrl: string, accountUrl: string): Promise<void> {
+    await guard(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.acmeAccount(organizationId, directoryHash(directoryUrl)),
+          UpdateExpression: 'SET accountUrl = :url',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':url': accountUrl },
+        }),
+      ),
+    );
   }
 
   async putAccountIfAbsent(account: AcmeAccountRecord): Promise<AcmeAccountRecord> {

@@ -1,3 +1,5 @@
+import { TABLE_SCHEMA } from './table-schema.ts';
+
 /** Item key layout of the single table. */
 export const keys = {
   organization: (id: number) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
@@ -33,14 +35,25 @@ export const keys = {
   // ACME issuance: settings in the certificate's partition, one account per organization and CA directory,
   // challenge records by token (HTTP-01 lookups) and by attempt (clean-up, through gsi1).
   issuanceSettings: (certificateId: string) => ({ pk: `CERT#${certificateId}`, sk: 'ISSUANCE' }),
-  acmeAccount: (organizationId: number, directoryHash: string) => ({ pk: `ACMEACCOUNT#${organizationId}#${directoryHash}`, sk: 'ACMEACCOUNT' }),
+  acmeAccount: (organizationId: number, directoryHash: string) => ({
+    pk: `ACMEACCOUNT#${organizationId}#${directoryHash}`,
+    sk: 'ACMEACCOUNT',
+  }),
   challenge: (token: string) => ({ pk: `CHALLENGE#${token}`, sk: 'CHALLENGE' }),
   challengesOfAttempt: (attemptId: string) => `ATTEMPT#${attemptId}#CHALLENGE`,
   // New ACME orders granted per account in the current window (the renewal planner's budget).
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'renewShard', 'renewDue', 'expiryShard', 'expiryDue'] as const;
+/** The table's keys, every index's keys (from the schema, so a new index cannot leak into entities), and `entity`. */
+const KEY_ATTRIBUTES = [
+  ...new Set([
+    TABLE_SCHEMA.partitionKey,
+    TABLE_SCHEMA.sortKey,
+    'entity',
+    ...TABLE_SCHEMA.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]),
+];
 
 /** An item without the table's key and bookkeeping attributes: the stored entity itself. */
 export function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

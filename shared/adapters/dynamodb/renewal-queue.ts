@@ -4,6 +4,7 @@ import type { Attempt } from '../../domain/certificate.ts';
 import { DEFAULT_RENEWAL_POLICY } from '../../domain/renewal.ts';
 import type { DuePage, DueRenewal, RenewalQueue } from '../../ports/renewal-queue.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
+import { inFlightAttributesOf } from './attempts-in-flight-index.ts';
 import { keys } from './keys.ts';
 import { RENEWAL_INDEX, RENEW_SHARDS, dueBound, plannerDue } from './renewal-index.ts';
 
@@ -47,10 +48,14 @@ export class DynamoRenewalQueue implements RenewalQueue {
   async claim(item: DueRenewal, attempt: Attempt, now: Date): Promise<boolean> {
     // A first issuance tried again is pending again, as when a person starts it; a renewal keeps the status it has.
     const issue = item.kind === 'issue';
+    // The attempt sweeper's index entry, as the repository derives it for a certificate with this attempt.
+    const flight = inFlightAttributesOf(item.certificateId, item.organizationId, attempt);
     return this.conditionalUpdate(item, {
-      UpdateExpression: `SET lastAttempt = :attempt, updatedAt = :now, renewDue = :leased, version = version + :one${issue ? ', #status = :pending' : ''} ADD attemptCount :one`,
+      UpdateExpression: `SET lastAttempt = :attempt, updatedAt = :now, renewDue = :leased, version = version + :one, flightShard = :flightShard, flightSince = :flightSince${issue ? ', #status = :pending' : ''} ADD attemptCount :one`,
       ExpressionAttributeValues: {
         ':attempt': attempt,
+        ':flightShard': flight.flightShard,
+        ':flightSince': flight.flightSince,
         ':now': now.toISOString(),
         // The same value the repository derives for a certificate with this attempt running (nextPlannerCheck).
         ':leased': plannerDue(new Date(now.getTime() + this.leaseMs), item.organizationId, issue ? 'issue' : 'renew'),
@@ -71,7 +76,11 @@ export class DynamoRenewalQueue implements RenewalQueue {
 
   private async conditionalUpdate(
     item: DueRenewal,
-    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown>; ExpressionAttributeNames?: Record<string, string> },
+    update: {
+      UpdateExpression: string;
+      ExpressionAttributeValues: Record<string, unknown>;
+      ExpressionAttributeNames?: Record<string, string>;
+    },
   ): Promise<boolean> {
     try {
       await this.client.send(

@@ -17,6 +17,8 @@ export const TABLE_SCHEMA = {
     { name: 'renewal-due', partitionKey: 'renewShard', sortKey: 'renewDue', projection: 'KEYS_ONLY' },
     // Sparse: certificates with an end date, by shard and expiry, for the daily expiry notices.
     { name: 'expiry', partitionKey: 'expiryShard', sortKey: 'expiryDue', projection: 'KEYS_ONLY' },
+    // Sparse: certificates with a workflow attempt under way, by shard and start, for the attempt sweeper.
+    { name: 'attempts-in-flight', partitionKey: 'flightShard', sortKey: 'flightSince', projection: 'KEYS_ONLY' },
   ],
 } as const;
 

@@ -11,9 +11,17 @@ export const eabSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organization
   `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/eab`;
 
 /**
+ * The secret of an organization's account key at one CA: one name per organization and CA, so that an attempt cut
+ * off between writing the key and storing the account record leaves no stray key; the next attempt adopts it.
+ */
+export const accountKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, directoryUrl: string): string =>
+  `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/key`;
+
+/**
  * The organization's account at this CA, registered on first use with the contact email (and the stored
- * External Account Binding, for CAs such as ZeroSSL or Google Trust Services). Two attempts that race here both
- * register; the first record written wins and the other key is dropped.
+ * External Account Binding, for CAs such as ZeroSSL or Google Trust Services). The key is written before the CA
+ * hears of it, with create-if-absent: attempts that race here, or follow one that crashed, all use the first key,
+ * and the CA answers a second registration of a key with the same account (RFC 8555 section 7.3.1).
  */
 export async function ensureAccount(
   deps: CoreDeps,
@@ -22,8 +30,10 @@ export async function ensureAccount(
   const opened = await findAccount(deps, input.organizationId, input.directoryUrl);
   if (opened) return opened;
 
-  const keySecretName = `${deps.secretPrefix}acme-accounts/${input.organizationId}/${directoryHash(input.directoryUrl)}/${deps.newId()}`;
-  const accountKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const keySecretName = accountKeySecretName(deps, input.organizationId, input.directoryUrl);
+  const generated = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const accountKeyPem = (await deps.secrets.create(keySecretName, generated)) ? generated : await deps.secrets.get(keySecretName);
+  if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key could not be read back from the secret store');
   const eabValue = await deps.secrets.get(eabSecretName(deps, input.organizationId, input.directoryUrl));
   const eab = eabValue ? (JSON.parse(eabValue) as { kid: string; hmacKey: string }) : null;
   const directory = await deps.acme.directory(input.directoryUrl);
@@ -40,7 +50,6 @@ export async function ensureAccount(
       externalAccountBinding: eab,
     },
   );
-  await deps.secrets.put(keySecretName, accountKeyPem);
   const stored = await deps.issuance.putAccountIfAbsent({
     organizationId: input.organizationId,
     directoryUrl: input.directoryUrl,
@@ -49,6 +58,7 @@ export async function ensureAccount(
     email: input.email,
     createdAt: deps.clock.now().toISOString(),
   });
+  // An account recorded meanwhile under an older, per-attempt key name: that one stays, this key goes.
   if (stored.keySecretName !== keySecretName) {
     await deps.secrets.delete(keySecretName, { withoutRecovery: true });
     return openAccount(deps, input.organizationId, input.directoryUrl);
@@ -57,6 +67,27 @@ export async function ensureAccount(
 }
 
 type OpenAccount = AcmeAccountSession & { accountUrl: string };
+
+/**
+ * Registers the stored account key again, when the CA said it does not know the account (Pebble forgets every
+ * account when it restarts; the local stack keeps its directory URL, so renewals go back to it). A CA that knows the
+ * key answers with its account (RFC 8555 section 7.3.1); one that lost it makes a new one. The record follows.
+ */
+export async function registerAccountAgain(
+  deps: CoreDeps,
+  input: { organizationId: number; directoryUrl: string; email: string | null },
+): Promise<OpenAccount> {
+  const current = await findAccount(deps, input.organizationId, input.directoryUrl);
+  if (!current) return ensureAccount(deps, input);
+  const eabValue = await deps.secrets.get(eabSecretName(deps, input.organizationId, input.directoryUrl));
+  const accountUrl = await deps.acme.registerAccount(
+    { directoryUrl: input.directoryUrl, accountKeyPem: current.accountKeyPem, accountUrl: null },
+    { email: input.email, externalAccountBinding: eabValue ? (JSON.parse(eabValue) as { kid: string; hmacKey: string }) : null },
+  );
+  await deps.issuance.setAccountUrl(input.organizationId, input.directoryUrl, accountUrl);
+  accounts.get(deps.issuance)?.delete(`${input.organizationId}\n${input.directoryUrl}`);
+  return { ...current, accountUrl };
+}
 
 /**
  * Account records found in this container, for a few minutes: every step of every attempt needs the account, and

@@ -2,7 +2,7 @@ import type { AcmeOrderRef, AuthorizationRef } from '../../domain/acme.ts';
 import { ariCertificateId, createReplacementOrder } from '../../domain/ari.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
-import { ensureAccount } from './accounts.ts';
+import { ensureAccount, registerAccountAgain } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate } from './certificate-progress.ts';
 
@@ -48,27 +48,34 @@ export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<Acme
   if (!certificate) throw new StepError('IssuanceSetupError', 'The certificate was deleted while it was being issued');
   if (certificate.lastAttempt?.id !== ids.attemptId) throw new StepError('IssuanceSetupError', 'A newer attempt replaced this one');
 
-  const session = await ensureAccount(deps, {
-    organizationId: ids.organizationId,
-    directoryUrl: settings.directoryUrl,
-    email: settings.email,
-  });
+  const account = { organizationId: ids.organizationId, directoryUrl: settings.directoryUrl, email: settings.email };
+  let session = await ensureAccount(deps, account);
   // A renewal names the certificate it replaces (RFC 9773 `replaces`), so the CA counts it as a renewal; when the CA
   // says that certificate was already replaced, the order is placed once more without it.
   const replaces =
     certificate.lastAttempt?.type === 'acme_renew' && certificate.certificateData ? ariCertificateId(certificate.certificateData) : null;
-  const { order } = await createReplacementOrder(
-    (extra) =>
-      deps.acme.createOrder(session, {
-        identifiers: orderIdentifiers(
-          certificate.domainName,
-          certificate.sans.map((san) => san.name),
-        ),
-        profile: settings.profile,
-        ...extra,
-      }),
-    replaces,
-  );
+  const placeOrder = () =>
+    createReplacementOrder(
+      (extra) =>
+        deps.acme.createOrder(session, {
+          identifiers: orderIdentifiers(
+            certificate.domainName,
+            certificate.sans.map((san) => san.name),
+          ),
+          profile: settings.profile,
+          ...extra,
+        }),
+      replaces,
+    );
+  let order: Awaited<ReturnType<typeof placeOrder>>['order'];
+  try {
+    ({ order } = await placeOrder());
+  } catch (error) {
+    // The CA lost the account (Pebble restarted): the same key, registered again, and the order once more.
+    if (!(error instanceof StepError && error.name === 'AcmeAccountMissingError')) throw error;
+    session = await registerAccountAgain(deps, account);
+    ({ order } = await placeOrder());
+  }
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused the order');
 
   const authorizations: AuthorizationRef[] = [];

@@ -3,8 +3,11 @@ import type { AttemptIds } from './certificate-progress.ts';
 import { cleanUpChallenges } from './challenges.ts';
 import { recordFailure } from './record-failure.ts';
 
-/** How an execution ended without its own failure path (Step Functions' execution statuses). */
-export type AbnormalEnd = 'TIMED_OUT' | 'ABORTED' | 'FAILED';
+/**
+ * How an execution ended without its own failure path: Step Functions' execution statuses, and `LOST` for one the
+ * attempt sweeper found gone (never started, forgotten by a restarted local runner, or ended without an outcome).
+ */
+export type AbnormalEnd = 'TIMED_OUT' | 'ABORTED' | 'FAILED' | 'LOST';
 
 export interface EndedExecution extends AttemptIds {
   status: AbnormalEnd;
@@ -16,6 +19,7 @@ export interface EndedExecution extends AttemptIds {
 export function endedExecutionReason(ended: Pick<EndedExecution, 'status' | 'error'>): string {
   if (ended.status === 'TIMED_OUT') return 'The issuance workflow ran out of time before it finished';
   if (ended.status === 'ABORTED') return 'The issuance workflow was stopped before it finished';
+  if (ended.status === 'LOST') return 'The issuance workflow is no longer running and never recorded an outcome';
   return `The issuance workflow failed before it could record why (${ended.error || 'unknown error'})`;
 }
 

@@ -81,6 +81,15 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
   if (!keyPem) {
     keyPem = generateKey(settings.keyType, settings.keySize);
     await deps.secrets.put(secretName, keyPem);
+    // Checked after the write, not only before: an attempt failed meanwhile (stopped, swept) had its key removed
+    // before this write landed, and nothing else would remove it now. recordFailure marks the attempt failed
+    // before it deletes the key, so one of the two always sees the other.
+    const now = await deps.certificates.get(input.organizationId, input.certificateId);
+    const attempt = now?.lastAttempt;
+    if (attempt?.id !== input.attemptId || (attempt.status !== 'pending' && attempt.status !== 'running')) {
+      await deps.secrets.delete(secretName, { withoutRecovery: true });
+      throw new StepError('IssuanceSetupError', 'The attempt ended while its key was being made');
+    }
   }
   const names = orderIdentifiers(
     certificate.domainName,
@@ -121,7 +130,10 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   // This attempt's own key when finalize made one, else the kept key finalize signed with; read while the chain downloads.
   let secretName = attemptKeySecretName(deps, input);
-  const [chainPem, attemptKey] = await Promise.all([deps.acme.downloadCertificate(session, input.certificateUrl), deps.secrets.get(secretName)]);
+  const [chainPem, attemptKey] = await Promise.all([
+    deps.acme.downloadCertificate(session, input.certificateUrl),
+    deps.secrets.get(secretName),
+  ]);
   let keyPem = attemptKey;
   if (!keyPem) {
     const kept = await keptKey(deps, await certificateOfAttempt(deps, input), input.acme.settings);
