@@ -79,7 +79,12 @@ function watch(stacks: { data: StatefulStack; issuance: IssuanceStack; service: 
   for (const stack of [stacks.issuance, stacks.service, stacks.lifecycle]) {
     for (const fn of functionsUnder(stack)) alarmOnErrors(fn, topic);
   }
-  const asynchronous = [stacks.lifecycle.renewals.planner, stacks.lifecycle.renewals.expiryNotices, stacks.issuance.workflow.endedExecutionFunction];
+  const asynchronous = [
+    stacks.lifecycle.renewals.planner,
+    stacks.lifecycle.renewals.expiryNotices,
+    stacks.issuance.workflow.endedExecutionFunction,
+    stacks.issuance.workflow.sweeperFunction,
+  ];
   for (const fn of asynchronous) if (fn) deadLetterQueueFor(fn, topic);
   alarmOnExecutions(stacks.issuance, stacks.issuance.workflow.stateMachine, topic);
   notify(stacks.lifecycle.renewals.expiryAlarm, topic);

@@ -64,7 +64,7 @@ describe('alarms', () => {
 
 describe('dead-letter queues', () => {
   it('gives every function EventBridge invokes a dead-letter queue that alarms as soon as it holds a message', () => {
-    for (const [template, count] of [[templates.lifecycle, 2], [templates.issuance, 1]] as const) {
+    for (const [template, count] of [[templates.lifecycle, 2], [templates.issuance, 2]] as const) {
       const queues = resources(template, 'AWS::SQS::Queue').map(([id]) => id);
       expect(queues).toHaveLength(count);
       const configs = resources(template, 'AWS::Lambda::EventInvokeConfig').map(([, config]) => JSON.stringify(config));

@@ -138,6 +138,7 @@ export class DeployedModel {
     if ('Fn::GetAtt' in node) {
       const [id, attribute] = node['Fn::GetAtt'] as [string, string];
       if (attribute === 'Arn') return this.arn(stack, id);
+      if (attribute === 'Name') return `${stack.name}-${id}`;
       return `${this.ref(stack, id)}.${attribute}`;
     }
     if ('Fn::Join' in node) {
