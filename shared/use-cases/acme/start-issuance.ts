@@ -67,7 +67,6 @@ function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
  * key type and size, and the profile against what the CA's directory offers.
  */
 export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
-  if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
   const names = [...new Set([request.domainName, ...(request.sans ?? [])].map(normalizeHostname))];
   const violations: Violation[] = [];
   if (names.length > MAX_CERTIFICATE_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_CERTIFICATE_NAMES} names fit in one certificate` });
@@ -88,6 +87,8 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
       violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
   }
   if (violations.length > 0) throw new ValidationError(violations);
+  // The request itself is checked first, so a mistake in it is told apart from a deployment without ACME.
+  if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
 
   let dnsProvider: string | null = null;
   if (challengeType === 'dns-01') {
