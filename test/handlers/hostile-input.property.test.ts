@@ -10,8 +10,8 @@ import type { ApiReply, TestApi } from '../support/local-api.ts';
 import { secretFileCount, tableKeys } from '../support/stored-state.ts';
 
 /**
- * Property-based input tests: every write route of every dialect gets generated bodies, path parameters, query
- * strings and Content-Types, hostile ones among them (NUL, CRLF, lone surrogates, ids past DynamoDB's key limit,
+ * Property-based input tests: every route of every dialect gets generated bodies, path parameters, query strings,
+ * Content-Types and credentials, hostile ones among them (NUL, CRLF, lone surrogates, ids past DynamoDB's key limit,
  * names that are not DNS names, certificates with such names, charsets other than UTF-8). Whatever arrives:
  * never a 5xx, the dialect's own error envelope on every 4xx, and nothing stored after a 4xx (the table's keys and
  * the secret files are compared before and after). Runs are seeded and bounded, so a failure replays exactly.
@@ -252,13 +252,26 @@ function pathParameter(route: RouteDefinition, name: string) {
   return idLike(() => known.certificateId);
 }
 
+/** The credential: mostly the right one, sometimes none or one that is not a credential at all. */
+const credential = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('valid' as const) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.constantFrom('', 'cw_', 'cw_\u0000', 'eyJhbGciOiJub25lIn0.e30.', 'Bearer', 'x'.repeat(5_000), `cw_${'A'.repeat(3_000)}`),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 60 }),
+    ),
+  },
+);
+
 const requestFor = (route: RouteDefinition) => {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
   return fc.record({
     params: fc.tuple(...names.map((name) => pathParameter(route, name))).map((values) => Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']))),
     query: queryString,
-    body: route.method === 'DELETE' ? fc.constant(null) : bodyFor(routeKeyOf(route)),
+    body: route.method === 'DELETE' || route.method === 'GET' ? fc.constant(null) : bodyFor(routeKeyOf(route)),
     contentType: contentTypeFor(route),
+    credential,
   });
 };
 
@@ -300,7 +313,15 @@ const DIALECT_ENVELOPE: Record<Dialect, (reply: ApiReply) => string | null> = {
 /** Only what a 4xx may leave behind: the failed-login counters, which are the point of a failed login. */
 const durable = (keys: string[]) => keys.filter((key) => !key.startsWith('LOGINFAIL#'));
 
-async function send(route: RouteDefinition, input: { params: Record<string, string>; query: string; body: string | null; contentType: string | null }) {
+interface GeneratedRequest {
+  params: Record<string, string>;
+  query: string;
+  body: string | null;
+  contentType: string | null;
+  credential: string;
+}
+
+async function send(route: RouteDefinition, input: GeneratedRequest) {
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(input.params[name] ?? ''));
   const headers: Record<string, string> = {};
   if (input.contentType && input.body !== null) headers['content-type'] = input.contentType;
@@ -312,6 +333,13 @@ async function send(route: RouteDefinition, input: { params: Record<string, stri
     token = null;
     headers.authorization = `Bearer ${api.token}`;
   } else if (route.scope === null) token = null;
+  if (input.credential !== 'valid' && route.scope !== null) {
+    // Header values cannot hold control characters; those the HTTP client would refuse are sent escaped.
+    const presented = input.credential.replace(/[^\x20-\x7e]/g, (character) => encodeURIComponent(character));
+    token = null;
+    if (route.function === 'admin' || route.path === '/api/auth/password') headers.authorization = `Bearer ${presented}`;
+    else headers['x-api-token'] = presented;
+  }
   return api.request(route.method, input.query ? `${path}?${input.query}` : path, {
     token,
     headers,
@@ -319,10 +347,11 @@ async function send(route: RouteDefinition, input: { params: Record<string, stri
   });
 }
 
-const writeRoutes = (ROUTES as readonly RouteDefinition[]).filter((route) => route.method !== 'GET' && route.function !== 'acme-challenge');
+// Every route of the four dialects: the writes, and the reads too (ids and after= cursors in paths and queries).
+const routes = (ROUTES as readonly RouteDefinition[]).filter((route) => route.function !== 'acme-challenge');
 
-describe('hostile input on every write route: never a 5xx, the dialect’s own 4xx, nothing stored after a 4xx', () => {
-  for (const [index, route] of writeRoutes.entries()) {
+describe('hostile input on every route: never a 5xx, the dialect’s own 4xx, nothing stored after a 4xx', () => {
+  for (const [index, route] of routes.entries()) {
     const key = routeKeyOf(route);
     const runs = key === 'POST /api/auth/login' || key === 'POST /api/auth/password' ? RUNS_WITH_SCRYPT : RUNS;
     test.prop([requestFor(route)], { numRuns: runs, seed: SEED + index, endOnFailure: true })(key, async (input) => {
@@ -343,7 +372,7 @@ describe('hostile input on every write route: never a 5xx, the dialect’s own 4
   }
 
   test('measured: every request above answered below 500, in its dialect’s envelope, with nothing left behind', () => {
-    expect(figures.requests).toBeGreaterThan(writeRoutes.length * RUNS_WITH_SCRYPT);
+    expect(figures.requests).toBeGreaterThan(routes.length * RUNS_WITH_SCRYPT);
     expect(figures).toMatchObject({ serverErrors: 0, wrongEnvelopes: 0, storedAfter4xx: 0 });
   });
 });
