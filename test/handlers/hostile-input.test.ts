@@ -354,14 +354,8 @@ describe('collection pages bounded by bytes as well as items (item 9)', () => {
       keySize: 256,
       certificateData: 'C'.repeat(20_000),
       chainData: 'D'.repeat(44_000),
-      privateKeySecretName: null,
-      autoRenew: false,
-      renewAt: null,
-      lastAttempt: null,
-      attemptCount: 1,
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
+      ...{ privateKeySecretName: null, autoRenew: false, renewAt: null, lastAttempt: null, attemptCount: 1 },
+      ...{ createdAt: at, updatedAt: at, version: 1 },
     });
     const members = Array.from({ length: 100 }, (_, index) => big(index));
     const page = certificateCollection({ organizationId: 1, page: 1, itemsPerPage: 100, itemsPerPageGiven: true }, members, 100, new Date(at));
