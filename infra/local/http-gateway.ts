@@ -37,15 +37,31 @@ function readBody(request: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** A path parameter decoded as API Gateway does, or null when its percent-encoding is not UTF-8 (`%E0%A4%A`, `%FF`). */
+function decodePathValue(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
+
 /** Builds the HTTP API (payload format 2.0) event API Gateway would send for this request. */
-function toEvent(request: IncomingMessage, body: Buffer, match: CompiledRoute, values: string[], url: URL): ApiEvent {
+function toEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  match: CompiledRoute,
+  pathValues: string[],
+  url: URL,
+  requestId: string,
+): ApiEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const pathParameters = Object.fromEntries(match.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]));
+  const pathParameters = Object.fromEntries(match.names.map((name, index) => [name, pathValues[index] ?? '']));
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
   const routeKey = routeKeyOf(match.route);
@@ -70,7 +86,7 @@ function toEvent(request: IncomingMessage, body: Buffer, match: CompiledRoute, v
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey,
       stage: '$default',
       time: now.toUTCString(),
@@ -81,15 +97,16 @@ function toEvent(request: IncomingMessage, body: Buffer, match: CompiledRoute, v
   };
 }
 
-function send(response: ServerResponse, result: ApiResult): void {
-  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+function send(response: ServerResponse, result: ApiResult, requestId: string): void {
+  // API Gateway names its request id on every reply, its own errors included.
+  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}), 'apigw-requestid': requestId };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   response.writeHead(result.statusCode, headers as Record<string, string>);
   response.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
 }
 
-const gatewayError = (response: ServerResponse, statusCode: number, message: string) =>
-  send(response, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+const gatewayError = (response: ServerResponse, statusCode: number, message: string, requestId: string) =>
+  send(response, { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) }, requestId);
 
 /**
  * A node:http server standing in for API Gateway: it matches the route table, builds the event the HTTP API
@@ -98,22 +115,26 @@ const gatewayError = (response: ServerResponse, statusCode: number, message: str
 export function gatewayListener(routes: readonly RouteDefinition[], handlers: Record<ApiFunctionName, ApiHandler>): RequestListener {
   const compiled = routes.map(compile);
   return async (request, response) => {
+    const requestId = randomUUID();
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const body = await readBody(request);
-      if (body === null) return gatewayError(response, 413, 'Request Entity Too Large');
+      if (body === null) return gatewayError(response, 413, 'Request Entity Too Large', requestId);
       for (const candidate of compiled) {
         if (candidate.route.method !== request.method) continue;
         const values = candidate.pattern.exec(url.pathname);
         if (!values) continue;
-        const event = toEvent(request, body, candidate, values.slice(1), url);
+        const pathValues = values.slice(1).map(decodePathValue);
+        // API Gateway refuses a path it cannot decode before any route or Lambda sees it.
+        if (pathValues.includes(null)) return gatewayError(response, 400, 'Bad Request', requestId);
+        const event = toEvent(request, body, candidate, pathValues as string[], url, requestId);
         const handler = handlers[candidate.route.function];
-        return send(response, await handler(event, lambdaContext(`certwright-${candidate.route.function}`)));
+        return send(response, await handler(event, lambdaContext(`certwright-${candidate.route.function}`)), requestId);
       }
-      gatewayError(response, 404, 'Not Found');
+      gatewayError(response, 404, 'Not Found', requestId);
     } catch {
       // A handler that throws past its error middleware is a Lambda failure: API Gateway answers 500 like this.
-      gatewayError(response, 500, 'Internal Server Error');
+      gatewayError(response, 500, 'Internal Server Error', requestId);
     }
   };
 }

@@ -3,7 +3,8 @@ import type { KeyObject } from 'node:crypto';
 import type { KeyType } from './certificate.ts';
 import { ValidationError } from './errors.ts';
 import type { Violation } from './errors.ts';
-import { namesCover } from './hostname.ts';
+import { nameProblem } from './display-name.ts';
+import { hostnameProblem, namesCover, quoted } from './hostname.ts';
 import { x509 } from './x509.ts';
 
 /** Input fields as the core names them; each dialect maps them to its own property names. */
@@ -23,7 +24,10 @@ export interface InspectOptions {
 }
 
 export interface InspectedCertificate {
+  /** The first DNS name; empty for a certificate that names no host (a CA's, uploaded for trust). */
   domainName: string;
+  /** The subject's common name when it is fit to name the certificate, else null. */
+  subjectName: string | null;
   names: string[];
   issuer: string;
   serialNumber: string;
@@ -42,8 +46,14 @@ export interface InspectedCertificate {
   warnings: string[];
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]*?)\s*-----END \1-----/g;
+// One quantifier over the content only: with blanks matched by three overlapping ones, 4,000 spaces after a BEGIN
+// line took 45 s of backtracking; the blanks inside are dropped with the rest of the whitespace anyway.
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
 const MIN_RSA_BITS = 2048;
+/** Let's Encrypt's limit of names in one certificate; more makes replies large for nothing a browser needs. */
+export const MAX_CERTIFICATE_NAMES = 100;
+/** Distinct certificates in an upload (leaf, intermediates, perhaps a root); real chains have 2 to 4. */
+export const MAX_CHAIN_CERTIFICATES = 10;
 const ACCEPTED_CURVES: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
 
 interface PemBlock {
@@ -177,12 +187,41 @@ function pickLeaf(certificates: x509.X509Certificate[], key: KeyObject | null): 
   return leaf < 0 ? 0 : leaf;
 }
 
-function namesOf(certificate: x509.X509Certificate): string[] {
+/** The DNS names a leaf is for, lowercase and each once, and those of its SAN entries that are not DNS names. */
+function namesOf(certificate: x509.X509Certificate): { names: string[]; invalid: { name: string; problem: string }[] } {
   const san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
-  const dnsNames = san?.names.items.filter((item) => item.type === 'dns').map((item) => item.value.toLowerCase()) ?? [];
-  if (dnsNames.length > 0) return dnsNames;
-  const commonName = certificate.subjectName.getField('CN')[0];
-  return commonName ? [commonName.toLowerCase()] : [];
+  const dnsNames = san?.names.items.filter((item) => item.type === 'dns').map((item) => item.value) ?? [];
+  if (dnsNames.length > 0) {
+    const names: string[] = [];
+    const invalid: { name: string; problem: string }[] = [];
+    for (const name of new Set(dnsNames.map((value) => value.toLowerCase()))) {
+      const problem = hostnameProblem(name, { wildcard: true });
+      if (problem) invalid.push({ name, problem });
+      else names.push(name);
+    }
+    return { names, invalid };
+  }
+  // A subject CN that is a hostname names the server (certificates from before SANs were required); any other CN
+  // (a CA's "Example Root CA") names no host.
+  const commonName = certificate.subjectName.getField('CN')[0]?.toLowerCase();
+  return { names: commonName && hostnameProblem(commonName, { wildcard: true }) === null ? [commonName] : [], invalid: [] };
+}
+
+/** The first few of many problems, so a certificate with a thousand bad names gets a readable reply. */
+function addAtMost(problems: Violations, field: BundleField, messages: string[], shown = 3): void {
+  for (const message of messages.slice(0, shown)) problems.add(field, message);
+  if (messages.length > shown) problems.add(field, `...and ${messages.length - shown} more like these.`);
+}
+
+/** Certificates given more than once (the leaf pasted again, an intermediate twice) count once. */
+function distinct(certificates: x509.X509Certificate[]): x509.X509Certificate[] {
+  const seen = new Set<string>();
+  return certificates.filter((certificate) => {
+    const der = Buffer.from(certificate.rawData).toString('base64');
+    if (seen.has(der)) return false;
+    seen.add(der);
+    return true;
+  });
 }
 
 const fingerprintOf = (der: ArrayBuffer): string =>
@@ -200,7 +239,16 @@ export function inspectCertificateBundle(input: BundleInput, options: InspectOpt
   if (options.requirePrivateKey && !input.privateKey?.trim()) problems.add('privateKey', 'A private key is required.');
   problems.throwIfAny();
 
-  const all = [...fromCertificateField, ...fromChainField];
+  const all = distinct([...fromCertificateField, ...fromChainField]);
+  // Each candidate is tried against each other by signature below, so the count bounds the work as well.
+  if (all.length > MAX_CHAIN_CERTIFICATES) {
+    throw new ValidationError([
+      {
+        field: fromChainField.length > 0 ? 'chain' : 'certificate',
+        message: `The upload holds ${all.length} different certificates; at most ${MAX_CHAIN_CERTIFICATES} (the leaf and its chain) are accepted.`,
+      },
+    ]);
+  }
   const leafIndex = pickLeaf(all, key);
   const leaf = all[leafIndex];
   if (!leaf) throw new ValidationError([{ field: 'certificate', message: 'No certificate was found.' }]);
@@ -221,8 +269,19 @@ export function inspectCertificateBundle(input: BundleInput, options: InspectOpt
   if (leaf.notBefore.getTime() > options.now.getTime()) {
     problems.add('certificate', `The certificate is not valid until ${leaf.notBefore.toISOString()}.`);
   }
-  const names = namesOf(leaf);
-  if (names.length === 0) problems.add('certificate', 'The certificate names no DNS host (no subjectAltName and no common name).');
+  const { names, invalid } = namesOf(leaf);
+  addAtMost(
+    problems,
+    'certificate',
+    invalid.map(({ name, problem }) => `The certificate names ${quoted(name)}, which is not a DNS name: it ${problem}.`),
+  );
+  if (names.length + invalid.length > MAX_CERTIFICATE_NAMES) {
+    problems.add('certificate', `The certificate names ${names.length + invalid.length} hosts; at most ${MAX_CERTIFICATE_NAMES} are accepted.`);
+  }
+  // A certificate for trust or mTLS (a CA's, uploaded without a key) need not name a host; a server's must.
+  if (names.length === 0 && invalid.length === 0 && (key || options.requirePrivateKey || options.hostname)) {
+    problems.add('certificate', 'The certificate names no DNS host (no subjectAltName and no common name that is a hostname).');
+  }
   if (options.hostname && names.length > 0 && !namesCover(names, options.hostname)) {
     problems.add('certificate', `Certificate is not valid for domain ${options.hostname}`);
   }
@@ -248,9 +307,10 @@ export function inspectCertificateBundle(input: BundleInput, options: InspectOpt
   );
   if (chainIsReordered && ordered.length > 1) warnings.push('The chain was given out of order and has been reordered.');
 
-  const rawDomain = names[0] ?? '';
+  const commonName = leaf.subjectName.getField('CN')[0] ?? null;
   return {
-    domainName: rawDomain,
+    domainName: names[0] ?? '',
+    subjectName: commonName !== null && nameProblem(commonName) === null ? commonName : null,
     names,
     issuer: leaf.issuerName.getField('O')[0] ?? leaf.issuerName.getField('CN')[0] ?? leaf.issuer,
     serialNumber: leaf.serialNumber.toLowerCase(),

@@ -25,5 +25,4 @@ export function mappingSslStatus(certificate: Certificate | null, hostname: stri
   return certificate.certificateData ? 'covered' : 'pending';
 }
 
-/** The form hostnames are stored and compared in. */
-export const normalizeHostname = (value: string): string => value.trim().toLowerCase().replace(/\.$/, '');
+export { normalizeHostname } from './hostname.ts';

@@ -90,7 +90,7 @@ const dialectErrors = (errors: DialectErrors): MiddlewareObj<ApiEvent, ApiResult
     const unavailable = isCertwrightError(error) && error.code === 'dependency_unavailable';
     request.response = errors.toResponse(
       unavailable
-        ? new CertwrightError('dependency_unavailable', 'A service certwright depends on is unavailable; try again shortly')
+        ? new CertwrightError('dependency_unavailable', `A service certwright depends on is unavailable; try again shortly (request ${requestId})`)
         : new CertwrightError('internal', `Internal error (request ${requestId})`),
       requestId,
     );

@@ -11,7 +11,15 @@ export interface BodyRules {
 
 const mediaTypeOf = (event: ApiEvent): string => (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
-/** Reads a JSON body: size limit first (413), then media type (415), then syntax (400). */
+/** The `charset` parameter of Content-Type, lowercase and unquoted, or null when none is given. */
+function charsetOf(event: ApiEvent): string | null {
+  const match = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(event.headers['content-type'] ?? '');
+  return match ? (match[2] ?? '').toLowerCase() : null;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Reads a JSON body: size limit first (413), then media type and charset (415), then syntax (400). */
 export function readJsonBody(event: ApiEvent, rules: BodyRules): unknown {
   const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   if (raw.byteLength > rules.maxBytes) {
@@ -20,9 +28,20 @@ export function readJsonBody(event: ApiEvent, rules: BodyRules): unknown {
   if (!rules.mediaTypes.includes(mediaTypeOf(event))) {
     throw new CertwrightError('unsupported_media_type', `Content-Type must be ${rules.mediaTypes.join(' or ')}`);
   }
+  // JSON is UTF-8 (RFC 8259 8.1): a body said to be in another charset would be read as something it is not.
+  const charset = charsetOf(event);
+  if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new CertwrightError('unsupported_media_type', `The body must be UTF-8 JSON; charset=${charset.slice(0, 40)} is not accepted`);
+  }
   if (raw.byteLength === 0) throw new CertwrightError('bad_request', 'A JSON request body is required');
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = UTF8.decode(raw);
+  } catch {
+    throw new CertwrightError('bad_request', 'The request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new CertwrightError('bad_request', 'The request body is not valid JSON');
   }

@@ -1,7 +1,7 @@
 import type { Certificate, SslStatus } from '../domain/certificate.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isValidDnsName } from '../domain/hostname.ts';
-import { mappingSslStatus, normalizeHostname } from '../domain/hostname-mapping.ts';
+import { hostnameProblem, isValidDnsName, normalizeHostname, quoted } from '../domain/hostname.ts';
+import { mappingSslStatus } from '../domain/hostname-mapping.ts';
 import type { HostnameMapping } from '../domain/hostname-mapping.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
@@ -23,9 +23,8 @@ const view = (mapping: HostnameMapping, certificate: Certificate | null): Mappin
 
 function checkedHostname(value: string): string {
   const hostname = normalizeHostname(value);
-  if (!isValidDnsName(hostname)) {
-    throw new ValidationError([{ field: 'hostname', message: `"${value}" is not a hostname such as www.example.com.` }]);
-  }
+  const problem = hostnameProblem(hostname, { wildcard: true });
+  if (problem) throw new ValidationError([{ field: 'hostname', message: `${quoted(value)} is not a hostname such as www.example.com: it ${problem}.` }]);
   return hostname;
 }
 
@@ -64,7 +63,10 @@ export async function createHostnameMapping(
 }
 
 async function requireMapping(deps: CoreDeps, organizationId: number, hostname: string): Promise<HostnameMapping> {
-  const mapping = await deps.hostnameMappings.get(organizationId, normalizeHostname(hostname));
+  // A name that could never be mapped is not looked up (and cannot be a key the table refuses).
+  const normalized = normalizeHostname(hostname);
+  if (!isValidDnsName(normalized)) throw new NotFoundError('Hostname mapping');
+  const mapping = await deps.hostnameMappings.get(organizationId, normalized);
   if (!mapping) throw new NotFoundError('Hostname mapping');
   return mapping;
 }

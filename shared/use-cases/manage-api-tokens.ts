@@ -1,3 +1,4 @@
+import { checkedName } from '../domain/display-name.ts';
 import { CertwrightError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { scopesBeyond } from '../domain/identity.ts';
 import type { ApiToken, Principal, Scope } from '../domain/organization.ts';
@@ -23,7 +24,7 @@ export async function createApiToken(deps: CoreDeps, principal: Principal, input
   const token: ApiToken = {
     id: deps.newId(),
     organizationId: principal.organizationId,
-    name: input.name,
+    name: checkedName(input.name),
     tokenHash: hashToken(plaintext),
     prefix: displayPrefix(plaintext),
     scopes: [...new Set(input.scopes)],

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { ScryptOptions } from 'node:crypto';
-import { ValidationError } from '../domain/errors.ts';
+import { RateLimitedError, ValidationError } from '../domain/errors.ts';
 
 /**
  * scrypt with N = 2^15, r = 8, p = 3: 32 MiB of memory per hash and about 0.25 s on one Lambda vCPU.
@@ -11,8 +11,38 @@ export const PASSWORD_HASHING = { name: 'scrypt', logN: 15, r: 8, p: 3, saltByte
 
 export const PASSWORD_RULES = { minLength: 12, maxLength: 256 } as const;
 
+/**
+ * scrypt runs in libuv's small thread pool (4 threads), which file and DNS work share: unbounded, a burst of
+ * wrong-password logins (each 0.25 s of CPU and 32 MiB) slows every other request of the process. So at most
+ * `running` hashes run at once, `waiting` more queue, and any beyond that are refused with 429 and Retry-After
+ * before any work, whoever they are for, so the refusal tells nothing about an account.
+ */
+export const SCRYPT_LIMITS = { running: 1, waiting: 7, retryAfterSeconds: 1 } as const;
+
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function withScryptSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= SCRYPT_LIMITS.running) {
+    if (queue.length >= SCRYPT_LIMITS.waiting) {
+      throw new RateLimitedError('Too many passwords are being checked right now; try again in a moment', SCRYPT_LIMITS.retryAfterSeconds);
+    }
+    await new Promise<void>((resolve) => queue.push(resolve));
+  } else running += 1;
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next in line, or is given back.
+    const next = queue.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 const scryptAsync = (password: string, salt: Buffer, keyBytes: number, options: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => scrypt(password, salt, keyBytes, options, (error, key) => (error ? reject(error) : resolve(key))));
+  withScryptSlot(
+    () => new Promise((resolve, reject) => scrypt(password, salt, keyBytes, options, (error, key) => (error ? reject(error) : resolve(key)))),
+  );
 
 const optionsFor = (logN: number, r: number, p: number): ScryptOptions => ({
   N: 2 ** logN,
@@ -47,7 +77,11 @@ let dummyHash: Promise<string> | undefined;
  * so an unknown email costs the same scrypt work as a wrong password.
  */
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
+  // A refused or failed computation is not kept, so the next login computes it again.
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64url')).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   return dummyHash;
 }
 

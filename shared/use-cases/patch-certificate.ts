@@ -1,6 +1,7 @@
 import { replaceAttempt } from '../domain/certificate.ts';
 import type { Certificate, CertificateType } from '../domain/certificate.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
+import { checkedName } from '../domain/display-name.ts';
 import { contentFields } from '../domain/certificate-content.ts';
 import { CertwrightError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
@@ -90,7 +91,7 @@ export async function patchCertificate(
   if (resultingType === 'auto_managed') next.reusePrivateKey = reusePrivateKey;
   // autoRenew set to true resumes renewal paused after too many failures: the planner picks it up on its next run.
   if (patch.autoRenew === true && current.renewal) next.renewal = resumeRenewal(current.renewal);
-  if (patch.name !== undefined) next.name = patch.name?.trim() || current.domainName;
+  if (patch.name !== undefined) next.name = patch.name === null ? current.domainName || current.name : checkedName(patch.name);
 
   let newSecret: { name: string; value: string } | null = null;
   if (replacesContent) {

@@ -1,6 +1,7 @@
 import { CertwrightError, NotFoundError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
-import { isValidDnsName } from '../domain/hostname.ts';
+import { nameProblem } from '../domain/display-name.ts';
+import { hostnameProblem, normalizeHostname, quoted } from '../domain/hostname.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { Project } from '../domain/project.ts';
 import type { ProjectPage } from '../ports/project-repository.ts';
@@ -44,10 +45,9 @@ export function assertVersion(what: string, current: { version: number }, check:
 /** A project domain: one concrete hostname (no wildcard), stored lowercase without a trailing dot. */
 function normalizeDomain(domain: string | null | undefined, problems: Violation[]): string | null | undefined {
   if (domain === undefined || domain === null) return domain;
-  const normalized = domain.trim().toLowerCase().replace(/\.$/, '');
-  if (normalized.startsWith('*.') || !isValidDnsName(normalized)) {
-    problems.push({ field: 'domain', message: `"${domain}" is not a hostname such as api.example.com (wildcards are not accepted).` });
-  }
+  const normalized = normalizeHostname(domain);
+  const problem = hostnameProblem(normalized, { wildcard: false });
+  if (problem) problems.push({ field: 'domain', message: `${quoted(domain)} is not a hostname such as api.example.com: it ${problem}.` });
   return normalized;
 }
 
@@ -64,8 +64,15 @@ function normalizeHostedZoneId(id: string | null | undefined, problems: Violatio
   return normalized;
 }
 
+/** A project name: the rules every name follows (see nameProblem). */
+function checkName(name: string | undefined, problems: Violation[]): void {
+  const problem = name === undefined ? null : nameProblem(name.trim());
+  if (problem) problems.push({ field: 'name', message: `name ${problem}.` });
+}
+
 export async function createProject(deps: CoreDeps, principal: Principal, input: ProjectInput): Promise<Project> {
   const problems: Violation[] = [];
+  checkName(input.name, problems);
   const domain = normalizeDomain(input.domain, problems);
   const hostedZoneId = normalizeHostedZoneId(input.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);
@@ -106,6 +113,7 @@ export async function updateProject(
   const current = await getProject(deps, principal.organizationId, id);
   assertVersion('project', current, check);
   const problems: Violation[] = [];
+  checkName(patch.name, problems);
   const domain = normalizeDomain(patch.domain, problems);
   const hostedZoneId = normalizeHostedZoneId(patch.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);

@@ -1,5 +1,6 @@
 import type { Certificate } from '../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../domain/errors.ts';
+import { checkedName } from '../domain/display-name.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
 
@@ -20,6 +21,7 @@ export async function renameCertificate(
   name: string,
   expectedVersion?: number,
 ): Promise<Certificate> {
+  name = checkedName(name);
   for (let attempt = 1; ; attempt += 1) {
     const certificate = await deps.certificates.get(principal.organizationId, id);
     if (!certificate) throw new NotFoundError('Certificate');

@@ -2,7 +2,8 @@ import type { Certificate } from '../domain/certificate.ts';
 import { contentFields } from '../domain/certificate-content.ts';
 import { newCertificateId } from '../domain/certificate-id.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
-import type { BundleInput } from '../domain/certificate-inspection.ts';
+import type { BundleInput, InspectedCertificate } from '../domain/certificate-inspection.ts';
+import { checkedName } from '../domain/display-name.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { CoreDeps } from './core-deps.ts';
 
@@ -18,6 +19,10 @@ export interface UploadOptions {
 export const privateKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, certificateId: string): string =>
   `${deps.secretPrefix}certificates/${certificateId}/private-key`;
 
+/** What a certificate is called when the upload names it not: its domain, else (a CA's) its subject, else its serial. */
+export const defaultCertificateName = (inspected: Pick<InspectedCertificate, 'domainName' | 'subjectName' | 'serialNumber'>): string =>
+  inspected.domainName || inspected.subjectName || `certificate ${inspected.serialNumber}`;
+
 /**
  * Verifies an uploaded certificate and stores it: the key in the secret store, the rest in the table.
  * When the table write fails the key is removed again, so a rejected upload leaves nothing behind.
@@ -29,6 +34,7 @@ export async function uploadCustomCertificate(
   options: UploadOptions,
 ): Promise<Certificate> {
   const now = deps.clock.now();
+  const name = input.name === undefined ? undefined : checkedName(input.name);
   const inspected = inspectCertificateBundle(input, { now, ...options });
   const id = newCertificateId(now);
   const at = now.toISOString();
@@ -36,7 +42,7 @@ export async function uploadCustomCertificate(
   const certificate: Certificate = {
     id,
     organizationId: principal.organizationId,
-    name: input.name?.trim() || inspected.domainName,
+    name: name ?? defaultCertificateName(inspected),
     domainName: inspected.domainName,
     sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
     type: 'custom',

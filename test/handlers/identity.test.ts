@@ -12,6 +12,7 @@ import { ENV } from '../../shared/config/env-names.ts';
 import { ROLE_SCOPES } from '../../shared/domain/identity.ts';
 import { ALL_SCOPES } from '../../shared/domain/organization.ts';
 import { signingKeySecretName } from '../../shared/use-cases/access-tokens.ts';
+import { SCRYPT_LIMITS } from '../../shared/use-cases/passwords.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
@@ -379,13 +380,52 @@ describe('login throttling', () => {
 
   it('slows a source address down after 20 failures across accounts; other addresses are unaffected', async () => {
     const source = '127.0.0.5';
-    const failures = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => login(`guess-${index}-${randomUUID()}@example.test`, 'password guess', source)),
-    );
+    // In groups the process checks at once (more are refused with 429 before any hashing, tested below).
+    const failures = [];
+    const inFlight = SCRYPT_LIMITS.running + SCRYPT_LIMITS.waiting;
+    for (let start = 0; start < 20; start += inFlight) {
+      const count = Math.min(inFlight, 20 - start);
+      failures.push(
+        ...(await Promise.all(
+          Array.from({ length: count }, (_, index) => login(`guess-${start + index}-${randomUUID()}@example.test`, 'password guess', source)),
+        )),
+      );
+    }
     expect(failures.map((reply) => reply.status)).toEqual(Array(20).fill(401));
     const next = await login(OWNER.email, OWNER.password, source);
     expect(next.status).toBe(429);
     expect((await login(OWNER.email, OWNER.password, '127.0.0.6')).status).toBe(200);
+  });
+
+  it('bounds the hashing a burst of logins can cause: beyond the cap they get 429 at once, known account or not', async () => {
+    const burst = 24;
+    const started = Date.now();
+    const replies = await Promise.all(
+      Array.from({ length: burst }, (_, index) =>
+        // Half for an account that exists, half for ones that do not, each from its own address (no throttle applies).
+        login(index % 2 === 0 ? OWNER.email : `nobody-${index}@example.test`, `wrong password ${index}`, `127.0.1.${index + 1}`),
+      ),
+    );
+    const statuses = replies.map((reply) => reply.status);
+    // At least the cap was checked (401; more when the first ones finished before the last arrived); the rest were
+    // refused before any scrypt work, with the same reply whether the account exists or not.
+    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(SCRYPT_LIMITS.running + SCRYPT_LIMITS.waiting);
+    const refused = replies.filter((reply) => reply.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map((reply) => `${reply.headers.get('retry-after')} ${reply.body.detail}`)).size).toBe(1);
+    expect(refused[0]?.headers.get('retry-after')).toBe(String(SCRYPT_LIMITS.retryAfterSeconds));
+    expect(refused[0]?.headers.get('content-type')).toContain('application/problem+json');
+    // Eight checks one at a time, about 0.25 s each: far less than 24 would take.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // Once the burst is over, the process checks passwords again.
+    expect((await login(OWNER.email, OWNER.password, '127.0.2.1')).status).toBe(200);
+  });
+
+  it('refuses a password longer than any account may have without hashing it', async () => {
+    const reply = await login(OWNER.email, 'x'.repeat(257), '127.0.2.2');
+    expect(reply.status).toBe(422);
+    expect(reply.body.violations).toEqual([{ propertyPath: 'password', message: 'password has at most 256 characters' }]);
   });
 });
 

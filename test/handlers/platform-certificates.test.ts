@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../shared/config/env-names.ts';
 import { createPki } from '../support/certificates.ts';
 import type { Leaf } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
+import { secretFileCount } from '../support/stored-state.ts';
 
 let api: TestApi;
 let pki: Awaited<ReturnType<typeof createPki>>;
@@ -18,13 +17,15 @@ const upload = (leaf: Leaf, extra: Record<string, unknown> = {}) =>
 
 async function stored() {
   const collection = await api.request('GET', `${base}?itemsPerPage=0`);
-  const secrets = await readdir(process.env[ENV.secretDir] ?? '').catch(() => []);
-  return { certificates: collection.body.totalItems as number, secrets: secrets.length };
+  return { certificates: collection.body.totalItems as number, secrets: await secretFileCount() };
 }
 
 beforeAll(async () => {
   [api, pki] = await Promise.all([startTestApi(), createPki()]);
   base = `/api/organizations/${api.organizationId}/certificates`;
+  // One stored certificate and key to begin with, so "nothing stored" compares with a count known to be right.
+  expect((await upload(await pki.leaf({ names: ['already-there.example.com'] }))).status).toBe(201);
+  expect(await stored()).toEqual({ certificates: 1, secrets: 1 });
 });
 afterAll(() => api.stop());
 

@@ -37,6 +37,7 @@ export interface CertificateRepositoryOptions {
 }
 
 export const DEFAULT_CERTIFICATE_QUOTA = 1000;
+const CREATE_ATTEMPTS = 10;
 
 /** Which items of a cancelled transaction failed their condition, by position. */
 const failedConditions = (error: unknown): boolean[] =>
@@ -62,13 +63,14 @@ export class DynamoCertificateRepository implements CertificateRepository {
   ) {}
 
   async create(certificate: Certificate): Promise<void> {
-    // Concurrent uploads to one organization contend for its counter item: a transaction conflict is retried, not a 409.
+    // Concurrent uploads to one organization contend for its counter item: a transaction conflict is retried, not a
+    // 409, with a jittered wait that grows, so a burst of uploads sorts itself out (about 2.5 s at most in all).
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.createOnce(certificate);
       } catch (error) {
-        if (attempt >= 4 || !(error instanceof ConflictError && error.retryable)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+        if (attempt >= CREATE_ATTEMPTS || !(error instanceof ConflictError && error.retryable)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
       }
     }
   }

@@ -7,6 +7,8 @@ const RETRYABLE = new Set(['ProvisionedThroughputExceededException', 'Throttling
 /** Wraps an unexpected DynamoDB failure; the message stays generic so nothing internal reaches a caller. */
 export function storeFailure(error: unknown): CertwrightError {
   const name = error instanceof Error ? error.name : 'Unknown';
+  // DynamoDB refusing a request certwright built is a bug here, not an outage: "try again shortly" would not help.
+  if (name === 'ValidationException') return new CertwrightError('internal', 'The data store refused a request', { cause: error });
   return new CertwrightError('dependency_unavailable', 'The data store did not answer', { cause: error, retryable: RETRYABLE.has(name) });
 }
 

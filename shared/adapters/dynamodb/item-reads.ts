@@ -2,6 +2,7 @@ import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import DataLoader from 'dataloader';
 import { guard } from './errors.ts';
+import { fitsKey } from './keys.ts';
 
 type Key = Record<string, unknown>;
 type Item = Record<string, unknown>;
@@ -26,8 +27,9 @@ export async function batchGetAll(
   options: { consistent?: boolean; projection?: string } = {},
 ): Promise<Item[]> {
   const items: Item[] = [];
-  for (let start = 0; start < keys.length; start += BATCH_LIMIT) {
-    let pending = keys.slice(start, start + BATCH_LIMIT);
+  const storable = keys.filter(fitsKey);
+  for (let start = 0; start < storable.length; start += BATCH_LIMIT) {
+    let pending = storable.slice(start, start + BATCH_LIMIT);
     for (let round = 0; pending.length > 0; round += 1) {
       if (round > 0) await sleep(Math.random() * Math.min(1000, 25 * 2 ** round));
       const { Responses, UnprocessedKeys } = await guard(
@@ -96,6 +98,7 @@ export function getItem(
   key: Key,
   options: { consistent?: boolean } = {},
 ): Promise<Item | undefined> {
+  if (!fitsKey(key)) return Promise.resolve(undefined);
   let loader = loaders.get(client);
   if (!loader) {
     loader = new DataLoader((reads: readonly ItemRead[]) => readTogether(client, reads), { cache: false, maxBatchSize: BATCH_LIMIT });

@@ -45,6 +45,19 @@ export const keys = {
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };
 
+/** DynamoDB's limits on key values, in UTF-8 bytes: 2,048 for a partition key, 1,024 for a sort key. */
+const KEY_LIMITS: Readonly<Record<string, number>> = { pk: 2048, sk: 1024 };
+
+/**
+ * Whether DynamoDB can hold this key. A key built from a request (an id in a path, a cursor) that is too long
+ * names no item; asking for it would fail the whole request, and every read batched with it.
+ */
+export const fitsKey = (key: Record<string, unknown>): boolean =>
+  Object.entries(KEY_LIMITS).every(([name, limit]) => {
+    const value = key[name];
+    return typeof value !== 'string' || (value.length > 0 && Buffer.byteLength(value, 'utf8') <= limit);
+  });
+
 /** The table's keys, every index's keys (from the schema, so a new index cannot leak into entities), and `entity`. */
 const KEY_ATTRIBUTES = [
   ...new Set([

@@ -11,8 +11,10 @@ const text = (statusCode: number, body: string): ApiResult => ({
 
 /** The CA reads plain text; errors are plain text too, and say nothing about what exists. */
 export const acmeChallengeErrors: DialectErrors = {
-  toResponse: (error: CertwrightError) =>
-    error.code === 'not_found' ? text(404, 'Not Found\n') : text(error.code === 'internal' ? 500 : 503, 'Unavailable\n'),
+  toResponse: (error: CertwrightError, requestId: string) =>
+    error.code === 'not_found'
+      ? text(404, 'Not Found\n')
+      : text(error.code === 'internal' ? 500 : 503, `Unavailable (request ${requestId})\n`),
 };
 
 const hostOf = (header: string | undefined): string | null => header?.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '') || null;

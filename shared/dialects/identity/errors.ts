@@ -1,5 +1,4 @@
 import type { CertwrightError } from '../../domain/errors.ts';
-import { LoginThrottledError } from '../../domain/identity.ts';
 import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import { ERROR_STATUS } from '../../http/error-status.ts';
@@ -23,7 +22,7 @@ export const identityErrors: DialectErrors = {
         'content-type': 'application/problem+json; charset=utf-8',
         'cache-control': 'no-store',
         ...(status === 401 ? { 'www-authenticate': 'Bearer realm="certwright"' } : {}),
-        ...(error instanceof LoginThrottledError ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
+        ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
       },
       body: JSON.stringify(body),
     };

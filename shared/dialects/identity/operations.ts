@@ -9,6 +9,7 @@ import { parseWith, readJsonBody } from '../../http/request.ts';
 import { listAuditEvents, recordAudit } from '../../use-cases/audit.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { login, refresh } from '../../use-cases/login.ts';
+import { PASSWORD_RULES } from '../../use-cases/passwords.ts';
 import type { Session } from '../../use-cases/login.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../use-cases/manage-api-tokens.ts';
 import { changeOwnPassword, changeRole, createUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
@@ -21,9 +22,16 @@ export interface IdentityOptions {
 /** Replies that carry a secret must not be kept by any cache. */
 const NO_STORE = { 'cache-control': 'no-store' };
 
+// No password is longer than the rules allow, so a longer one is refused before any hashing work.
+const password = (field: string) =>
+  z
+    .string({ message: `${field} is required` })
+    .min(1, `${field} is required`)
+    .refine((value) => [...value].length <= PASSWORD_RULES.maxLength, `${field} has at most ${PASSWORD_RULES.maxLength} characters`);
+
 const loginSchema = z.object({
   email: z.string({ message: 'email is required' }).trim().min(1, 'email is required').max(254),
-  password: z.string({ message: 'password is required' }).min(1, 'password is required').max(1024),
+  password: password('password'),
 });
 
 const refreshSchema = z.object({ refreshToken: z.string({ message: 'refreshToken is required' }).min(1).max(512) });
@@ -43,7 +51,7 @@ const createUserSchema = z.object({
 const changeRoleSchema = z.object({ role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }) });
 
 const changePasswordSchema = z.object({
-  currentPassword: z.string({ message: 'currentPassword is required' }).min(1).max(1024),
+  currentPassword: password('currentPassword'),
   newPassword: z.string({ message: 'newPassword is required' }).max(1024),
 });
 

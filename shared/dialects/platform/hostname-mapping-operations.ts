@@ -24,7 +24,7 @@ export interface HostnameMappingOperationOptions {
 const certificateReference = z.string({ message: 'certificate must be a certificate IRI or id.' }).min(1).max(300);
 // `certificate` is parsed as mappedCertificate, the core's name for it (plain `certificate` means certificateData).
 const createSchema = z.object({
-  hostname: z.string({ message: 'hostname is required.' }).min(1, 'hostname is required.').max(253),
+  hostname: z.string({ message: 'hostname is required.' }).min(1, 'hostname is required.'),
   mappedCertificate: certificateReference,
 });
 const patchSchema = z.object({ mappedCertificate: certificateReference.optional() });

@@ -72,13 +72,34 @@ export interface CollectionRequest extends PageRequest {
   organizationId: number;
 }
 
-/** The certificate collection: a Hydra collection with working first/last/previous/next links. */
+/**
+ * Most bytes of full members in one page of certificates. A member is up to about 90 KB (64 KiB of PEM, 100 SANs),
+ * so 100 of them could pass Lambda's 6 MB response limit; past this budget the page goes on with short members.
+ */
+export const COLLECTION_FULL_MEMBER_BYTES = 1024 * 1024;
+
+/** A member past the page's byte budget: everything but the PEM data and the SANs, which its `@id` gives in full. */
+function shortMember(resource: ReturnType<typeof certificateResource>): Partial<ReturnType<typeof certificateResource>> {
+  const short: Partial<ReturnType<typeof certificateResource>> = { ...resource };
+  delete short.certificateData;
+  delete short.chainData;
+  delete short.sans;
+  return short;
+}
+
+/**
+ * The certificate collection: a Hydra collection with working first/last/previous/next links. Members are given in
+ * full while they fit in {@link COLLECTION_FULL_MEMBER_BYTES}; the rest of the page, without certificateData,
+ * chainData and sans, so a page never grows past a few megabytes however large its certificates are.
+ */
 export function certificateCollection(request: CollectionRequest, members: Certificate[], totalItems: number, now: Date) {
-  return hydraCollection(
-    certificatesIri(request.organizationId),
-    '/api/contexts/Certificate',
-    request,
-    members.map((certificate) => certificateResource(certificate, now)),
-    totalItems,
-  );
+  let budget = COLLECTION_FULL_MEMBER_BYTES;
+  const resources = members.map((certificate) => {
+    const resource = certificateResource(certificate, now);
+    if (budget <= 0) return shortMember(resource);
+    const bytes = Buffer.byteLength(JSON.stringify(resource));
+    budget -= bytes;
+    return budget >= 0 ? resource : shortMember(resource);
+  });
+  return hydraCollection(certificatesIri(request.organizationId), '/api/contexts/Certificate', request, resources, totalItems);
 }

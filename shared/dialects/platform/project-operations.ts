@@ -15,7 +15,8 @@ export interface ProjectOperationOptions {
 }
 
 const name = z.string({ message: 'name is required.' }).trim().min(1, 'name must not be empty.').max(200);
-const domain = z.string({ message: 'domain must be a hostname or null.' }).max(253);
+// Length and form are the domain rule's (hostnameProblem), which says which part is wrong.
+const domain = z.string({ message: 'domain must be a hostname or null.' });
 
 const hostedZoneId = z.string({ message: 'hostedZoneId must be a Route 53 hosted zone id or null.' }).max(64);
 

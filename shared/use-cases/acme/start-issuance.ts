@@ -5,7 +5,9 @@ import { replaceAttempt } from '../../domain/certificate.ts';
 import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, ValidationError } from '../../domain/errors.ts';
 import type { Violation } from '../../domain/errors.ts';
-import { isValidDnsName } from '../../domain/hostname.ts';
+import { MAX_CERTIFICATE_NAMES } from '../../domain/certificate-inspection.ts';
+import { nameProblem } from '../../domain/display-name.ts';
+import { hostnameProblem, normalizeHostname, quoted } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
 import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
 import type { CoreDeps } from '../core-deps.ts';
@@ -33,8 +35,6 @@ export interface IssuanceRequest {
   /** Renewals keep the key; the deployment's default (CERTWRIGHT_REUSE_PRIVATE_KEY, else false) when absent. */
   reusePrivateKey?: boolean | undefined;
 }
-
-const MAX_NAMES = 100;
 
 /** Ready to start: settings checked, names normalized. Nothing has been written yet. */
 export interface PreparedIssuance {
@@ -67,11 +67,19 @@ function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
  * key type and size, and the profile against what the CA's directory offers.
  */
 export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
-  if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
-  const names = [...new Set([request.domainName, ...(request.sans ?? [])].map((name) => name.trim().toLowerCase().replace(/\.$/, '')))];
+  const names = [...new Set([request.domainName, ...(request.sans ?? [])].map(normalizeHostname))];
   const violations: Violation[] = [];
-  for (const name of names) if (!isValidDnsName(name)) violations.push({ field: 'domainName', message: `${name} is not a valid DNS name` });
-  if (names.length > MAX_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_NAMES} names fit in one certificate` });
+  if (names.length > MAX_CERTIFICATE_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_CERTIFICATE_NAMES} names fit in one certificate` });
+  else {
+    for (const [index, name] of names.entries()) {
+      const problem = hostnameProblem(name, { wildcard: true });
+      if (problem) violations.push({ field: index === 0 ? 'domainName' : 'sans', message: `${quoted(name)} is not a valid DNS name: it ${problem}` });
+    }
+  }
+  if (request.name !== undefined) {
+    const problem = nameProblem(request.name.trim());
+    if (problem) violations.push({ field: 'name', message: `name ${problem}` });
+  }
   const challengeType = request.challengeType ?? 'http-01';
   if (challengeType === 'http-01') {
     const wildcard = names.find((name) => name.startsWith('*.'));
@@ -79,6 +87,8 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
       violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
   }
   if (violations.length > 0) throw new ValidationError(violations);
+  // The request itself is checked first, so a mistake in it is told apart from a deployment without ACME.
+  if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
 
   let dnsProvider: string | null = null;
   if (challengeType === 'dns-01') {
