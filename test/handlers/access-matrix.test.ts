@@ -42,6 +42,7 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'PATCH /api/organizations/{organizationId}/certificates/{id}': 415,
   'DELETE /api/organizations/{organizationId}/certificates/{id}': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/revoke': 404,
+  'POST /api/organizations/{organizationId}/certificates/{id}/renew': 404,
   'GET /api/organizations/{organizationId}/projects': 200,
   'POST /api/organizations/{organizationId}/projects': 422,
   'GET /api/organizations/{organizationId}/projects/{id}': 404,
