@@ -124,7 +124,21 @@ function target(row: Measured): { bytes: number; ms: number } {
   return row.kind === 'api' || row.packages.has('acme-client') ? { bytes: 1024 * KB, ms: 200 } : { bytes: 300 * KB, ms: 100 };
 }
 
-const HEAVY = ['acme-client', 'axios', 'node-forge', 'zod', '@peculiar/x509', '@aws-sdk/client-route-53', '@aws-sdk/client-sfn', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-eventbridge', '@aws-sdk/client-dynamodb', '@middy/core', '@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics'];
+const HEAVY = [
+  'acme-client',
+  'axios',
+  'node-forge',
+  'zod',
+  '@peculiar/x509',
+  '@aws-sdk/client-route-53',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-dynamodb',
+  '@middy/core',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+];
 const short = (name: string) => name.replace('@aws-sdk/client-', '').replace('@aws-lambda-powertools/', 'pt-').replace('@peculiar/', '');
 
 async function main(): Promise<void> {
