@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REVOCATION_REASON_NAMES, revokeCertificate } from '../use-cases/acme/revoke-certificate.ts';
 import type { RevocationReason } from '../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActivationScope } from '../../domain/activation.ts';
 import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../domain/activation.ts';
 import { CertwrightError, ValidationError } from '../../domain/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import { ROLES } from '../../domain/identity.ts';
 import { ALL_SCOPES } from '../../domain/organization.ts';

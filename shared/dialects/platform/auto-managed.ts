@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../../domain/organization.ts';
 import { json } from '../../http/api-types.ts';
 import type { ApiResult } from '../../http/api-types.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
