@@ -2,7 +2,7 @@ import { CertwrightError, NotFoundError, ValidationError } from '../domain/error
 import { scopesBeyond } from '../domain/identity.ts';
 import type { ApiToken, Principal, Scope } from '../domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from './api-tokens.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { IdentityDeps } from './core-deps.ts';
 
 export interface CreateTokenInput {
   name: string;
@@ -11,7 +11,7 @@ export interface CreateTokenInput {
 }
 
 /** Creates an API token for the caller's organization; returns the plaintext, which is never available again. */
-export async function createApiToken(deps: CoreDeps, principal: Principal, input: CreateTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
+export async function createApiToken(deps: IdentityDeps, principal: Principal, input: CreateTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
   const now = deps.clock.now();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
@@ -36,9 +36,9 @@ export async function createApiToken(deps: CoreDeps, principal: Principal, input
   return { token, plaintext };
 }
 
-export const listApiTokens = (deps: CoreDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
+export const listApiTokens = (deps: IdentityDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
 
 /** Revokes at once: authentication reads the token on every request. Another organization's token is a 404. */
-export async function revokeApiToken(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
+export async function revokeApiToken(deps: IdentityDeps, principal: Principal, id: string): Promise<void> {
   if (!(await deps.identity.revokeToken(principal.organizationId, id, deps.clock.now().toISOString()))) throw new NotFoundError('API token');
 }

@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { LAMBDA_BUNDLING, repoRoot } from '../../infra/constructs/certwright-function.ts';
+import { LAMBDA_ALIASES, LAMBDA_BUNDLING, repoRoot } from '../../infra/constructs/certwright-function.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -89,6 +89,9 @@ async function bundle(file: string, outdir: string): Promise<Metafile> {
     minify: LAMBDA_BUNDLING.minify,
     sourcemap: LAMBDA_BUNDLING.sourceMap,
     banner: { js: LAMBDA_BUNDLING.banner },
+    alias: { ...LAMBDA_ALIASES },
+    // CDK runs esbuild from the project root, which the aliases' paths are relative to.
+    absWorkingDir: repoRoot,
     outfile: join(outdir, 'index.mjs'),
     metafile: true,
     logLevel: 'error',

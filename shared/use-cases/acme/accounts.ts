@@ -15,8 +15,11 @@ export const eabSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organization
  * External Account Binding, for CAs such as ZeroSSL or Google Trust Services). Two attempts that race here both
  * register; the first record written wins and the other key is dropped.
  */
+/** What rebuilding an account session takes (the record, cached; the key, from the secret store). */
+export type AccountDeps = Pick<CoreDeps, 'acme' | 'issuance' | 'secrets' | 'clock'>;
+
 export async function ensureAccount(
-  deps: CoreDeps,
+  deps: AccountDeps & Pick<CoreDeps, 'secretPrefix' | 'newId'>,
   input: { organizationId: number; directoryUrl: string; email: string | null },
 ): Promise<AcmeAccountSession & { accountUrl: string }> {
   const opened = await findAccount(deps, input.organizationId, input.directoryUrl);
@@ -71,7 +74,7 @@ const accounts = new WeakMap<object, Map<string, { account: AcmeAccountRecord; u
  * `nonce` is the CA's last nonce, handed on by the previous step.
  */
 export async function openAccount(
-  deps: CoreDeps,
+  deps: AccountDeps,
   organizationId: number,
   directoryUrl: string,
   nonce: string | null = null,
@@ -81,7 +84,7 @@ export async function openAccount(
   return { ...session, nonce };
 }
 
-async function accountRecord(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
+async function accountRecord(deps: Pick<CoreDeps, 'issuance' | 'clock'>, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
   const cache = accounts.get(deps.issuance) ?? new Map<string, { account: AcmeAccountRecord; until: number }>();
   accounts.set(deps.issuance, cache);
   const key = `${organizationId}\n${directoryUrl}`;
@@ -93,7 +96,7 @@ async function accountRecord(deps: CoreDeps, organizationId: number, directoryUr
   return account;
 }
 
-async function findAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
+async function findAccount(deps: Pick<CoreDeps, 'issuance' | 'clock' | 'secrets'>, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
   const account = await accountRecord(deps, organizationId, directoryUrl);
   if (!account) return null;
   const accountKeyPem = await deps.secrets.get(account.keySecretName);

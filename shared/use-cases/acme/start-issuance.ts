@@ -139,7 +139,7 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
             status: current.certificateData ? current.status : 'failed',
             lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: NOT_STARTED },
             // Tried again later like any failed first issuance (see recordFailure).
-            ...(current.certificateData ? {} : renewalAfterFailure(current, { now: new Date(now), error: NOT_STARTED }, Math.random)),
+            ...(current.certificateData ? {} : renewalAfterFailure(current, { now: new Date(now), error: NOT_STARTED }, deps.random)),
           }
         : null,
     );
