@@ -7,7 +7,7 @@ import { systemAmbient } from '../../shared/wiring/basics.ts';
 
 const config = loadApiFunctionConfig();
 
-/** Admin dialect (seeds 001, 003): /v1/organization/certificates and /v1/organization/projects/{project_id}/certificates. */
+/** Admin dialect: /v1/organization/certificates and /v1/organization/projects/{project_id}/certificates. */
 export const handler = createApiHandler({
   function: 'admin',
   errors: adminErrors,

@@ -10,7 +10,7 @@ import { systemAmbient } from '../../shared/wiring/basics.ts';
 const config = loadApiFunctionConfig();
 const options = { maxBodyBytes: config.api.maxBodyBytes };
 
-/** Platform dialect (seeds 000, 002): certificates, projects and hostname mappings under /api/organizations/{organizationId}. */
+/** Platform dialect: certificates, projects and hostname mappings under /api/organizations/{organizationId}. */
 export const handler = createApiHandler({
   function: 'platform',
   errors: platformErrors,

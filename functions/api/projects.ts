@@ -9,7 +9,7 @@ import { systemAmbient } from '../../shared/wiring/basics.ts';
 const config = loadApiFunctionConfig();
 const options = { maxBodyBytes: config.api.maxBodyBytes };
 
-/** Projects dialect (seed 004): /api/v1/projects/{id}/certificate. Each group of operations adds its spread here. */
+/** Projects dialect: /api/v1/projects/{id}/certificate. Each group of operations adds its spread here. */
 export const handler = createApiHandler({
   function: 'projects',
   errors: projectsErrors,

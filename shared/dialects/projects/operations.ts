@@ -25,7 +25,7 @@ const bundleSchema = z.object({
 });
 
 /**
- * Projects dialect (seed 004), certificate operations apart from the ACME ones (obtain, renew, revoke), which
+ * Projects dialect, certificate operations apart from the ACME ones (obtain, renew, revoke), which
  * live beside this file and are merged into the same function.
  */
 export function projectOperations(options: ProjectsOptions): Record<string, Operation<CoreDeps>> {
