@@ -37,3 +37,6 @@ export interface CoreDeps extends AcmeDeps {
 
 /** What the identity use cases take: users and tokens, the audit log, and the JWT signing key's secret. */
 export type IdentityDeps = Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'newId' | 'secrets' | 'secretPrefix'>;
+
+/** What the platform and admin dialects take: everything but a DNS provider (only obtaining a project's certificate checks DNS). */
+export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor'>;

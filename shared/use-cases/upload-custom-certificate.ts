@@ -4,7 +4,7 @@ import { newCertificateId } from '../domain/certificate-id.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import type { BundleInput } from '../domain/certificate-inspection.ts';
 import type { Principal } from '../domain/organization.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps, CoreDeps } from './core-deps.ts';
 
 export interface UploadInput extends BundleInput {
   name?: string | undefined;
@@ -23,7 +23,7 @@ export const privateKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, certi
  * When the table write fails the key is removed again, so a rejected upload leaves nothing behind.
  */
 export async function uploadCustomCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   input: UploadInput,
   options: UploadOptions,

@@ -5,19 +5,18 @@ import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-reposito
 import { DynamoOrderBudget } from '../adapters/dynamodb/order-budget.ts';
 import { DynamoProjectRepository } from '../adapters/dynamodb/project-repository.ts';
 import { MINUTE_MS } from '../domain/renewal.ts';
-import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../use-cases/core-deps.ts';
 import { handlerDeps } from './api.ts';
 import type { ApiFunctionConfig } from './api.ts';
 import type { Ambient } from './basics.ts';
 import { tableFor } from './table.ts';
 import { acmeCaFor } from './ca.ts';
-import { dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
 import { renewalInfoFor } from './renewal-info.ts';
 import { workflowStarterFor } from './workflow-starter.ts';
 
-/** The certificate dialects (platform, projects, admin): certificates, projects, activations, and ACME to start and revoke. */
-export function certificateApiDeps(config: ApiFunctionConfig, ambient: Ambient): CoreDeps {
+/** The platform and admin dialects: certificates, projects, activations, and ACME to start and revoke; no DNS provider. */
+export function certificateApiDeps(config: ApiFunctionConfig, ambient: Ambient): CertificateApiDeps {
   const table = tableFor(config.api);
   const { documents, tableName } = table;
   const api = config.api;
@@ -33,7 +32,6 @@ export function certificateApiDeps(config: ApiFunctionConfig, ambient: Ambient):
     acme: acmeCaFor(config.acme),
     workflow: workflowStarterFor(config.acme),
     acmeConfig: config.acme,
-    dnsProviderFor: dnsProvidersFor(config.acme),
     lifecycle: lifecycleFor(config.events),
     renewalInfo: renewalInfoFor(ambient.clock),
   };

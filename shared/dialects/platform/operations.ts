@@ -7,7 +7,7 @@ import { parseWith, readJsonBody } from '../../http/request.ts';
 import { getCertificate, listCertificates, readPrivateKey } from '../../use-cases/certificate-queries.ts';
 import { deleteOptions, readRevocationReason } from '../../http/revocation-request.ts';
 import { revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { patchCertificate } from '../../use-cases/patch-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
@@ -41,7 +41,7 @@ const uploadSchema = z.object({
   chainData: z.string().nullish(),
 });
 
-export function platformOperations(options: PlatformOptions): Record<string, Operation<CoreDeps>> {
+export function platformOperations(options: PlatformOptions): Record<string, Operation<CertificateApiDeps>> {
   return {
     'POST /api/organizations/{organizationId}/certificates': async ({ deps, principal, event }) => {
       const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });

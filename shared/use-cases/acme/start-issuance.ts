@@ -8,7 +8,7 @@ import type { Violation } from '../../domain/errors.ts';
 import { isValidDnsName } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
 import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
-import type { CoreDeps } from '../core-deps.ts';
+import type { CertificateApiDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
 
@@ -45,7 +45,7 @@ export interface PreparedIssuance {
   reusePrivateKey: boolean;
 }
 
-function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
+function directoryUrlOf(deps: CertificateApiDeps, request: IssuanceRequest): string {
   const directory = request.directory?.trim();
   if (!directory || directory === 'letsencrypt')
     return request.staging ? deps.acmeConfig.stagingDirectoryUrl : deps.acmeConfig.defaultDirectoryUrl;
@@ -66,7 +66,7 @@ function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
  * Checks an issuance request before anything is stored: names, challenge type against wildcards, DNS provider,
  * key type and size, and the profile against what the CA's directory offers.
  */
-export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
+export async function prepareIssuance(deps: CertificateApiDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
   if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
   const names = [...new Set([request.domainName, ...(request.sans ?? [])].map((name) => name.trim().toLowerCase().replace(/\.$/, '')))];
   const violations: Violation[] = [];
@@ -120,7 +120,7 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
 const NOT_STARTED = 'The issuance workflow could not be started';
 
 /** Stores what the workflow needs (settings, EAB) and starts the execution; the attempt must be pending already. */
-async function launch(deps: CoreDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
+async function launch(deps: CertificateApiDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
   await deps.issuance.putSettings(certificate.id, prepared.settings);
   if (prepared.externalAccountBinding) {
     await deps.secrets.put(
@@ -149,7 +149,7 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
 
 /** A new auto-managed certificate, visible at once with status pending, and its first issuance started. */
 export async function requestAutoManagedCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   request: IssuanceRequest,
   options: { prepared?: PreparedIssuance; beforeLaunch?: (certificate: Certificate) => Promise<void> } = {},
@@ -202,7 +202,7 @@ export const attemptUnderWay = (): ConflictError =>
  * failures (the failure count starts afresh).
  */
 export async function startAttempt(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   certificate: Certificate,
   prepared: PreparedIssuance,
   type: Extract<AttemptType, 'acme_issue' | 'acme_renew'>,
