@@ -13,6 +13,7 @@ import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.
 import { keys, stripKeys } from './keys.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
 import { batchGetAll, getItem } from './item-reads.ts';
+import { retryWithBackoff } from '../retry-with-backoff.ts';
 
 type Key = Record<string, unknown>;
 
@@ -61,14 +62,12 @@ export class DynamoCertificateRepository implements CertificateRepository {
 
   async create(certificate: Certificate): Promise<void> {
     // Concurrent uploads to one organization contend for its counter item: a transaction conflict is retried, not a 409.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.createOnce(certificate);
-      } catch (error) {
-        if (attempt >= 4 || !(error instanceof ConflictError && error.retryable)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
-      }
-    }
+    return retryWithBackoff(() => this.createOnce(certificate), {
+      maxAttempts: 4,
+      baseDelayMs: 20,
+      maxDelayMs: 80,
+      retryable: (error) => error instanceof ConflictError && error.retryable,
+    });
   }
 
   private async createOnce(certificate: Certificate): Promise<void> {
