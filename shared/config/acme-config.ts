@@ -1,6 +1,6 @@
 import { LETS_ENCRYPT } from '../domain/acme.ts';
 import { ENV } from './env-names.ts';
-import { readEnvironment } from './parse-environment.ts';
+import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
 
 export interface AcmeConfig {
@@ -32,9 +32,4 @@ export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
 }
 
 /** Parses the ACME part of the environment once per cold start. */
-export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig {
-  const read = readEnvironment(env);
-  const config = readAcmeConfig(read);
-  read.done();
-  return config;
-}
+export const loadAcmeConfig = (env: NodeJS.ProcessEnv = process.env): AcmeConfig => parseEnvironment(env, readAcmeConfig);

@@ -1,5 +1,5 @@
 import { DEFAULT_SECRET_PREFIX, ENV } from './env-names.ts';
-import { readEnvironment } from './parse-environment.ts';
+import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
 
 /** The table and the secret store: what every function that touches certificates is configured with. */
@@ -32,17 +32,15 @@ export function readStoreConfig(read: EnvironmentReader): StoreConfig {
   };
 }
 
+/** The API functions' part of the environment. */
+export const readApiConfig = (read: EnvironmentReader): ApiConfig => ({
+  ...readStoreConfig(read),
+  maxBodyBytes: read.integer(ENV.maxBodyBytes, { fallback: 64 * 1024, min: 1 }),
+  certificateQuota: read.integer(ENV.certificateQuota, { fallback: 1000, min: 1 }),
+  // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
+  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
+  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+});
+
 /** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const read = readEnvironment(env);
-  const config: ApiConfig = {
-    ...readStoreConfig(read),
-    maxBodyBytes: read.integer(ENV.maxBodyBytes, { fallback: 64 * 1024, min: 1 }),
-    certificateQuota: read.integer(ENV.certificateQuota, { fallback: 1000, min: 1 }),
-    // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
-    orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
-    orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
-  };
-  read.done();
-  return config;
-}
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseEnvironment(env, readApiConfig);

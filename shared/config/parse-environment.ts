@@ -62,3 +62,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReader {
   };
   return reader;
 }
+
+/** Reads a configuration with `read`, then fails naming every missing or malformed variable, if any. */
+export function parseEnvironment<T>(env: NodeJS.ProcessEnv, read: (reader: EnvironmentReader) => T): T {
+  const reader = readEnvironment(env);
+  const config = read(reader);
+  reader.done();
+  return config;
+}

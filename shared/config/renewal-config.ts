@@ -1,5 +1,5 @@
 import { ENV } from './env-names.ts';
-import { readEnvironment } from './parse-environment.ts';
+import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
 
 export interface RenewalConfig {
@@ -17,20 +17,18 @@ export interface RenewalConfig {
 }
 
 /** Parses the scheduled functions' environment once; a malformed variable fails the cold start with its name. */
-export function loadRenewalConfig(env: NodeJS.ProcessEnv = process.env): RenewalConfig {
-  const read = readEnvironment(env);
-  const config: RenewalConfig = {
-    tableName: read.string(ENV.tableName),
-    dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
-    orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
-    orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
-    maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: 50, min: 1, max: 10_000 }),
-    expiryNoticeDays: read.integer(ENV.expiryNoticeDays, { fallback: 30, min: 1, max: 365 }),
-    eventsFile: read.optional(ENV.eventsFile),
-  };
-  read.done();
-  return config;
-}
+export const loadRenewalConfig = (env: NodeJS.ProcessEnv = process.env): RenewalConfig => parseEnvironment(env, readRenewalConfig);
+
+/** The scheduled functions' part of the environment. */
+export const readRenewalConfig = (read: EnvironmentReader): RenewalConfig => ({
+  tableName: read.string(ENV.tableName),
+  dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
+  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
+  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+  maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: 50, min: 1, max: 10_000 }),
+  expiryNoticeDays: read.integer(ENV.expiryNoticeDays, { fallback: 30, min: 1, max: 365 }),
+  eventsFile: read.optional(ENV.eventsFile),
+});
 
 export interface EventsConfig {
   eventsFile: string | undefined;
@@ -44,5 +42,5 @@ export function readEventsConfig(read: EnvironmentReader): EventsConfig {
 }
 
 export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): EventsConfig {
-  return readEventsConfig(readEnvironment(env));
+  return parseEnvironment(env, readEventsConfig);
 }

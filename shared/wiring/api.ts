@@ -3,9 +3,9 @@ import { DynamoIdentityRepository } from '../adapters/dynamodb/identity-reposito
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import { readAcmeConfig } from '../config/acme-config.ts';
 import type { AcmeConfig } from '../config/acme-config.ts';
-import { loadApiConfig } from '../config/api-config.ts';
+import { readApiConfig } from '../config/api-config.ts';
 import type { ApiConfig } from '../config/api-config.ts';
-import { readEnvironment } from '../config/parse-environment.ts';
+import { parseEnvironment } from '../config/parse-environment.ts';
 import { readEventsConfig } from '../config/renewal-config.ts';
 import type { EventsConfig } from '../config/renewal-config.ts';
 import type { ApiHandlerDeps } from '../http/api-handler.ts';
@@ -28,13 +28,8 @@ export interface ApiFunctionConfig {
 }
 
 /** An API function's environment, parsed once at load; a malformed variable fails it with its name. */
-export function loadApiFunctionConfig(env: NodeJS.ProcessEnv = process.env): ApiFunctionConfig {
-  const read = readEnvironment(env);
-  const acme = readAcmeConfig(read);
-  const events = readEventsConfig(read);
-  read.done();
-  return { api: loadApiConfig(env), acme, events };
-}
+export const loadApiFunctionConfig = (env: NodeJS.ProcessEnv = process.env): ApiFunctionConfig =>
+  parseEnvironment(env, (read) => ({ api: readApiConfig(read), acme: readAcmeConfig(read), events: readEventsConfig(read) }));
 
 /** Credentials and the audit log, on the function's one table client. */
 export function handlerDeps(config: ApiConfig, ambient: Ambient, { documents, tableName }: Table): ApiHandlerDeps {

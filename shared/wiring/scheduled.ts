@@ -6,8 +6,8 @@ import { DynamoRenewalQueue } from '../adapters/dynamodb/renewal-queue.ts';
 import { EmfLifecycleMetrics } from '../adapters/powertools/emf-lifecycle-metrics.ts';
 import { readAcmeConfig } from '../config/acme-config.ts';
 import type { AcmeConfig } from '../config/acme-config.ts';
-import { readEnvironment } from '../config/parse-environment.ts';
-import { loadRenewalConfig } from '../config/renewal-config.ts';
+import { parseEnvironment } from '../config/parse-environment.ts';
+import { readRenewalConfig } from '../config/renewal-config.ts';
 import type { RenewalConfig } from '../config/renewal-config.ts';
 import { MINUTE_MS } from '../domain/renewal.ts';
 import type { DueRenewal } from '../ports/renewal-queue.ts';
@@ -28,12 +28,8 @@ export interface PlannerConfig {
 }
 
 /** The planner's environment, parsed once per function. */
-export function loadPlannerConfig(env: NodeJS.ProcessEnv = process.env): PlannerConfig {
-  const read = readEnvironment(env);
-  const acme = readAcmeConfig(read);
-  read.done();
-  return { renewal: loadRenewalConfig(env), acme };
-}
+export const loadPlannerConfig = (env: NodeJS.ProcessEnv = process.env): PlannerConfig =>
+  parseEnvironment(env, (read) => ({ renewal: readRenewalConfig(read), acme: readAcmeConfig(read) }));
 
 /**
  * The renewal planner: the due index, the order budget, the workflow it starts renewals with, and the ARI re-checks

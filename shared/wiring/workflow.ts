@@ -2,7 +2,7 @@ import { readAcmeConfig } from '../config/acme-config.ts';
 import type { AcmeConfig } from '../config/acme-config.ts';
 import { readStoreConfig } from '../config/api-config.ts';
 import type { StoreConfig } from '../config/api-config.ts';
-import { readEnvironment } from '../config/parse-environment.ts';
+import { parseEnvironment } from '../config/parse-environment.ts';
 import { readEventsConfig } from '../config/renewal-config.ts';
 import type { EventsConfig } from '../config/renewal-config.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -22,12 +22,8 @@ export interface WorkflowConfig {
 }
 
 /** The workflow steps' environment, parsed once per function; a malformed variable fails it with its name. */
-export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): WorkflowConfig {
-  const read = readEnvironment(env);
-  const config = { store: readStoreConfig(read), acme: readAcmeConfig(read), events: readEventsConfig(read) };
-  read.done();
-  return config;
-}
+export const loadWorkflowConfig = (env: NodeJS.ProcessEnv = process.env): WorkflowConfig =>
+  parseEnvironment(env, (read) => ({ store: readStoreConfig(read), acme: readAcmeConfig(read), events: readEventsConfig(read) }));
 
 /** Builds a step's dependencies from its configuration, once per container (`table`: a client already made). */
 export type StepWiring<D> = (config: WorkflowConfig, ambient: Ambient, table?: Table) => D;
