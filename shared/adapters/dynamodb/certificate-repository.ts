@@ -269,12 +269,8 @@ export class DynamoCertificateRepository implements CertificateRepository {
   }
 
   async getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]> {
-    const unique = [...new Set(ids)];
-    const found: Certificate[] = [];
-    // BatchGetItem takes at most 100 keys per call.
-    for (let start = 0; start < unique.length; start += 100) {
-      found.push(...(await this.batchGet(unique.slice(start, start + 100).map((id) => keys.certificate(id)))));
-    }
+    // batchGetAll splits the keys into BatchGetItem's 100 per call.
+    const found = await this.batchGet([...new Set(ids)].map((id) => keys.certificate(id)));
     return found.filter((certificate) => certificate.organizationId === organizationId);
   }
 
