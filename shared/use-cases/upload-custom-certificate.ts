@@ -1,5 +1,5 @@
 import type { Certificate } from '../domain/certificate.ts';
-import { contentFields } from '../domain/certificate-content.ts';
+import { contentFields, newCertificate } from '../domain/certificate-content.ts';
 import { newCertificateId } from '../domain/certificate-id.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import type { BundleInput } from '../domain/certificate-inspection.ts';
@@ -33,23 +33,19 @@ export async function uploadCustomCertificate(
   const id = newCertificateId(now);
   const at = now.toISOString();
   const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, id) : null;
-  const certificate: Certificate = {
+  const certificate = newCertificate({
     id,
     organizationId: principal.organizationId,
     name: input.name?.trim() || inspected.domainName,
     domainName: inspected.domainName,
     sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
     type: 'custom',
-    ...contentFields(inspected),
+    content: contentFields(inspected),
     privateKeySecretName: secretName,
     autoRenew: false,
-    renewAt: null,
     lastAttempt: { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null },
-    attemptCount: 1,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
+    at,
+  });
   if (secretName && inspected.privateKeyPem) await deps.secrets.put(secretName, inspected.privateKeyPem);
   try {
     await deps.certificates.create(certificate);

@@ -11,6 +11,7 @@ import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
 import type { CertificateApiDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
+import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
 
 /** DNS providers certwright can solve dns-01 with today. */
 export const SUPPORTED_DNS_PROVIDERS = ['aws'] as const;
@@ -158,33 +159,20 @@ export async function requestAutoManagedCertificate(
   const created = deps.clock.now();
   const now = created.toISOString();
   const [domainName = ''] = prepared.names;
-  const certificate: Certificate = {
+  const certificate = newCertificate({
     id: newCertificateId(created),
     organizationId: principal.organizationId,
     name: request.name?.trim() || domainName,
     domainName,
     sans: prepared.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'pending', sslStatus: 'pending' })),
     type: 'auto_managed',
-    status: 'pending',
-    issuer: null,
-    serialNumber: null,
-    fingerprint: null,
-    notBefore: null,
-    notAfter: null,
-    keyType: prepared.settings.keyType,
-    keySize: prepared.settings.keySize,
-    certificateData: null,
-    chainData: null,
+    content: pendingContent(prepared.settings.keyType, prepared.settings.keySize),
     privateKeySecretName: null,
     autoRenew: prepared.autoRenew,
     reusePrivateKey: prepared.reusePrivateKey,
-    renewAt: null,
     lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null },
-    attemptCount: 1,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+    at: now,
+  });
   await deps.certificates.create(certificate);
   await options.beforeLaunch?.(certificate);
   await launch(deps, certificate, prepared);
