@@ -34,6 +34,29 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
 };
 
 /**
+ * Memory per step (arm64), from `npm run bench:cold` and the issuance profile in BENCHMARKS.md. Lambda gives CPU in
+ * proportion to memory (one vCPU at 1,769 MB). After its cold start a step is I/O-bound: one ACME request or one DNS
+ * change, a few DynamoDB calls, a few ms of CPU. What needs CPU is the cold start (importing the bundle: 30 to 700
+ * KB) and, in finalize, generating the certificate key (RSA 2048 / 3072 / 4096: 25 / 137 / 500 ms of CPU on one x86
+ * core here; ECDSA under 1 ms). So: the smallest size for the clock-only step, 256 MB for the steps without the CA
+ * client, 512 MB for the CA steps (their bundles are twice as large), 1,024 MB for finalize, whose RSA 4096 key then
+ * takes about a second rather than four.
+ */
+export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
+  'create-order': 512,
+  'present-challenges': 512,
+  'check-propagation': 256,
+  'complete-challenges': 512,
+  'poll-authorizations': 512,
+  finalize: 1024,
+  'poll-order': 512,
+  'store-certificate': 512,
+  'clean-up': 256,
+  'record-failure': 256,
+  'plan-rate-limit-wait': 128,
+};
+
+/**
  * The handler of executions that ended without their failure path runs the clean-up and record-failure use cases:
  * Route 53 like clean-up, and the secret deletion of record-failure.
  */
@@ -65,17 +88,20 @@ export class IssuanceStack extends Stack {
       // The same function the local stack runs, so the deployed definition is the tested one.
       definition: (functionArn) => issuanceDefinition(functionArn),
       access: STEP_ACCESS,
+      memory: STEP_MEMORY,
       table: props.table,
       secretKey: props.secretKey,
       hostedZoneIds: zones.length > 0 ? zones : undefined,
       endedExecution: {
         entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'workflow', 'execution-ended.ts'),
         access: ENDED_EXECUTION_ACCESS,
+        memory: 256,
       },
       // The sweeper records an ended execution the same way, so it gets the same access (plus DescribeExecution).
       sweeper: {
         entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'scheduled', 'attempt-sweeper.ts'),
         access: ENDED_EXECUTION_ACCESS,
+        memory: 256,
       },
     });
   }

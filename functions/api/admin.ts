@@ -1,15 +1,16 @@
-import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { adminErrors } from '../../shared/dialects/admin/errors.ts';
 import { adminOperations } from '../../shared/dialects/admin/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { buildCoreDeps } from '../../shared/wiring.ts';
+import { loadApiFunctionConfig } from '../../shared/wiring/api.ts';
+import { certificateApiDeps } from '../../shared/wiring/api-certificates.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
 
-const config = loadApiConfig();
+const config = loadApiFunctionConfig();
 
-/** Admin dialect (seeds 001, 003): /v1/organization/certificates and /v1/organization/projects/{project_id}/certificates. */
+/** Admin dialect: /v1/organization/certificates and /v1/organization/projects/{project_id}/certificates. */
 export const handler = createApiHandler({
   function: 'admin',
   errors: adminErrors,
-  operations: adminOperations({ maxBodyBytes: config.maxBodyBytes }),
-  init: () => buildCoreDeps(config),
+  operations: adminOperations({ maxBodyBytes: config.api.maxBodyBytes }),
+  init: () => certificateApiDeps(config, systemAmbient),
 });

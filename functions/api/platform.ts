@@ -1,18 +1,19 @@
-import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { platformErrors } from '../../shared/dialects/platform/errors.ts';
 import { hostnameMappingOperations } from '../../shared/dialects/platform/hostname-mapping-operations.ts';
 import { platformOperations } from '../../shared/dialects/platform/operations.ts';
 import { platformProjectOperations } from '../../shared/dialects/platform/project-operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { buildCoreDeps } from '../../shared/wiring.ts';
+import { loadApiFunctionConfig } from '../../shared/wiring/api.ts';
+import { certificateApiDeps } from '../../shared/wiring/api-certificates.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
 
-const config = loadApiConfig();
-const options = { maxBodyBytes: config.maxBodyBytes };
+const config = loadApiFunctionConfig();
+const options = { maxBodyBytes: config.api.maxBodyBytes };
 
-/** Platform dialect (seeds 000, 002): certificates, projects and hostname mappings under /api/organizations/{organizationId}. */
+/** Platform dialect: certificates, projects and hostname mappings under /api/organizations/{organizationId}. */
 export const handler = createApiHandler({
   function: 'platform',
   errors: platformErrors,
   operations: { ...platformOperations(options), ...platformProjectOperations(options), ...hostnameMappingOperations(options) },
-  init: () => buildCoreDeps(config),
+  init: () => certificateApiDeps(config, systemAmbient),
 });

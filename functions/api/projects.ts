@@ -1,17 +1,18 @@
-import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { projectAcmeOperations } from '../../shared/dialects/projects/acme-operations.ts';
 import { projectsErrors } from '../../shared/dialects/projects/errors.ts';
 import { projectOperations } from '../../shared/dialects/projects/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
-import { buildCoreDeps } from '../../shared/wiring.ts';
+import { loadApiFunctionConfig } from '../../shared/wiring/api.ts';
+import { projectsApiDeps } from '../../shared/wiring/api-projects.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
 
-const config = loadApiConfig();
-const options = { maxBodyBytes: config.maxBodyBytes };
+const config = loadApiFunctionConfig();
+const options = { maxBodyBytes: config.api.maxBodyBytes };
 
-/** Projects dialect (seed 004): /api/v1/projects/{id}/certificate. Each group of operations adds its spread here. */
+/** Projects dialect: /api/v1/projects/{id}/certificate. Each group of operations adds its spread here. */
 export const handler = createApiHandler({
   function: 'projects',
   errors: projectsErrors,
   operations: { ...projectOperations(options), ...projectAcmeOperations(options) },
-  init: () => buildCoreDeps(config),
+  init: () => projectsApiDeps(config, systemAmbient),
 });

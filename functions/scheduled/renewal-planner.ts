@@ -1,10 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
-import { buildAcmeDeps } from '../../shared/acme-wiring.ts';
 import { EmfLifecycleMetrics } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
-import { loadRenewalConfig } from '../../shared/config/renewal-config.ts';
-import { buildRenewalPlannerDeps } from '../../shared/renewal-wiring.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { loadPlannerConfig, plannerDeps } from '../../shared/wiring/scheduled.ts';
 import type { PlanResult, RenewalPlannerDeps } from '../../shared/use-cases/plan-renewals.ts';
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
 
@@ -33,12 +31,8 @@ export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; ma
   };
 }
 
-/** Renewals go through the issuance workflow (an `acme_renew` attempt), started the same way an issuance is. */
+/** Configuration parsed and ports built on the first run (the local stack sets the environment after importing it). */
 export const handler = renewalPlannerHandler(() => {
-  const config = loadRenewalConfig();
-  const { workflow, issuance } = buildAcmeDeps(createDocumentClient(config.dynamodbEndpoint), config.tableName);
-  return {
-    deps: buildRenewalPlannerDeps(config, { startRenewal: (input) => workflow.startIssuance(input) }, issuance),
-    maxPerRun: config.maxPerRun,
-  };
+  const config = loadPlannerConfig();
+  return { deps: plannerDeps(config, systemAmbient), maxPerRun: config.renewal.maxPerRun };
 });

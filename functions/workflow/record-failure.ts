@@ -1,5 +1,6 @@
 import { recordFailure } from '../../shared/use-cases/acme/record-failure.ts';
+import { failureStepDeps } from '../../shared/wiring/workflow-dns.ts';
 import { workflowStep } from './step-handler.ts';
 
 /** Issuance step on the failure path: records the reason in lastAttempt. */
-export const handler = workflowStep('record-failure', recordFailure);
+export const handler = workflowStep('record-failure', recordFailure, failureStepDeps);

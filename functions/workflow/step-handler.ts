@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { StepError } from '../../shared/domain/acme-errors.ts';
 import { isCertwrightError } from '../../shared/domain/errors.ts';
-import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
-import { buildCoreDeps } from '../../shared/wiring.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { loadWorkflowConfig } from '../../shared/wiring/workflow.ts';
+import type { StepWiring } from '../../shared/wiring/workflow.ts';
 
 const logger = new Logger({ serviceName: 'certwright-workflow' });
-let deps: CoreDeps | undefined;
 
 /** What the workflow sees of a failure: a stable error name (its Retry and Catch match on it) and a message a user may read. */
 function forWorkflow(step: string, error: unknown): Error {
@@ -21,13 +20,16 @@ function forWorkflow(step: string, error: unknown): Error {
 }
 
 /**
- * One workflow step as a Lambda handler: dependencies wired once per container, the use case called with the
- * step's payload, failures renamed for the workflow and logged without their payload (it holds no secret, but
- * nothing from the state needs to be in the logs either).
+ * One workflow step as a Lambda handler: its configuration parsed and its dependencies (only what `run` takes,
+ * built by `wire`) made once per container, the use case called with the step's payload, failures renamed for the
+ * workflow and logged without their payload (it holds no secret, but nothing from the state needs to be in the
+ * logs either). Parsed and built on the first call rather than at import, as the local stack sets the environment
+ * after it imports the steps.
  */
-export function workflowStep<I, O>(step: string, run: (deps: CoreDeps, input: I) => Promise<O>): (input: I) => Promise<O> {
+export function workflowStep<D, I, O>(step: string, run: (deps: D, input: I) => Promise<O>, wire: StepWiring<D>): (input: I) => Promise<O> {
+  let deps: D | undefined;
   return async (input: I) => {
-    deps ??= buildCoreDeps(loadApiConfig());
+    deps ??= wire(loadWorkflowConfig(), systemAmbient);
     try {
       return await run(deps, input);
     } catch (error) {

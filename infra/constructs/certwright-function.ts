@@ -19,6 +19,12 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const ESM_REQUIRE_BANNER =
   "import { createRequire as certwrightCreateRequire } from 'module'; const require = certwrightCreateRequire(import.meta.url);";
 
+/** Modules the Lambda bundles replace, and with what (relative to the project root). */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.ts',
+  'form-data': './infra/bundling/no-form-data.ts',
+};
+
 /** How every certwright Lambda is bundled (API, workflow steps and scheduled functions alike). */
 export const LAMBDA_BUNDLING = {
   format: OutputFormat.ESM,
@@ -29,6 +35,9 @@ export const LAMBDA_BUNDLING = {
   banner: ESM_REQUIRE_BANNER,
   // Run the SDK version the tests ran, not whatever the runtime happens to ship.
   bundleAwsSDK: true,
+  // Two modules swapped for what a Lambda actually runs (each file says why); paths from the project root, where
+  // CDK runs esbuild.
+  esbuildArgs: { '--alias': [...Object.entries(LAMBDA_ALIASES).map(([module, path]) => `${module}=${path}`)] },
 } satisfies BundlingOptions;
 
 export interface CertwrightFunctionProps {
@@ -45,7 +54,10 @@ export interface CertwrightFunctionProps {
  * a log group of its own and a role that may write only there (instead of AWSLambdaBasicExecutionRole, which may
  * write to any log group in the account). The caller adds exactly the access the function needs.
  */
-export function certwrightFunction(scope: Construct, props: CertwrightFunctionProps): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
+export function certwrightFunction(
+  scope: Construct,
+  props: CertwrightFunctionProps,
+): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
   const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
   const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);

@@ -59,6 +59,8 @@ export interface IssuanceWorkflowProps<Step extends string> {
    */
   definition: (functionArn: (step: Step) => string) => Record<string, unknown>;
   access: Readonly<Record<Step, StepAccess>>;
+  /** Memory per step in MB (its CPU share follows); 1024 for a step not named. */
+  memory?: Readonly<Partial<Record<Step, number>>>;
   table: ITable;
   secretKey: IKey;
   /** Entry file of a step, exporting `handler`; functions/workflow/<step>.ts by default. */
@@ -69,13 +71,13 @@ export interface IssuanceWorkflowProps<Step extends string> {
    * A Lambda for executions that end TIMED_OUT, ABORTED or FAILED (an EventBridge rule on this state machine's
    * status changes), with the access it needs to clean up and record the failure. None when unset.
    */
-  endedExecution?: { entry: string; access: StepAccess };
+  endedExecution?: { entry: string; access: StepAccess; memory?: number };
   /**
    * A scheduled Lambda that fails attempts whose execution is no longer running (DescribeExecution), for the ends
    * no status-change event reports (an execution deleted, an event lost, a failure path that itself failed).
    * Its access is what ended-execution handling needs. None when unset.
    */
-  sweeper?: { entry: string; access: StepAccess; rate?: Duration; graceMinutes?: number };
+  sweeper?: { entry: string; access: StepAccess; rate?: Duration; graceMinutes?: number; memory?: number };
 }
 
 /** The execution statuses that may leave an attempt unrecorded: the state machine never reached its failure path. */
@@ -100,7 +102,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
 
     const functions = {} as Record<Step, NodejsFunction>;
     for (const step of props.steps) {
-      functions[step] = this.stepFunction(step, entry(step), props.access[step], props);
+      functions[step] = this.stepFunction(step, entry(step), props.access[step], props, props.memory?.[step]);
     }
     this.functions = functions;
 
@@ -143,7 +145,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
    * handler does. Without it such a certificate stays `issuing` until the attempt lease runs out (2 hours).
    */
   private attemptSweeper(sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>, props: IssuanceWorkflowProps<Step>): NodejsFunction {
-    const fn = this.stepFunction('attempt-sweeper', sweeper.entry, sweeper.access, props);
+    const fn = this.stepFunction('attempt-sweeper', sweeper.entry, sweeper.access, props, sweeper.memory);
     fn.addEnvironment(ENV.issuanceStateMachineArn, this.stateMachine.stateMachineArn);
     fn.addEnvironment(ENV.sweeperGraceMinutes, String(sweeper.graceMinutes ?? 5));
     // Only this state machine's executions, only their description.
@@ -179,8 +181,11 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
    * failed outside a Catch ran neither CleanUpAfterFailure nor RecordFailure: this rule hands it to a Lambda that does
    * (FAILED includes the workflow's own Fail state; the handler leaves an attempt already recorded as it is).
    */
-  private endedExecutionRecorder(ended: { entry: string; access: StepAccess }, props: IssuanceWorkflowProps<Step>): NodejsFunction {
-    const fn = this.stepFunction('execution-ended', ended.entry, ended.access, props);
+  private endedExecutionRecorder(
+    ended: { entry: string; access: StepAccess; memory?: number },
+    props: IssuanceWorkflowProps<Step>,
+  ): NodejsFunction {
+    const fn = this.stepFunction('execution-ended', ended.entry, ended.access, props, ended.memory);
     new Rule(this, 'ExecutionEndedAbnormally', {
       description: 'certwright: record and clean up issuance executions that timed out, were stopped, or failed outside their Catch',
       eventPattern: {
@@ -194,13 +199,18 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     return fn;
   }
 
-  private stepFunction(step: string, entry: string, access: StepAccess, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+  private stepFunction(
+    step: string,
+    entry: string,
+    access: StepAccess,
+    props: IssuanceWorkflowProps<Step>,
+    memorySize = 1024,
+  ): NodejsFunction {
     const scope = new Construct(this, step);
     const { fn, role } = certwrightFunction(scope, {
       description: `certwright issuance workflow: ${step}`,
       entry,
-      // RSA key generation in finalize is CPU-bound; Lambda's CPU share grows with memory.
-      memorySize: 1024,
+      memorySize,
       // One ACME request or one DNS change per invocation; the Task state's own timeout is longer, so a stuck
       // invocation ends here and the state's Retry decides.
       timeout: Duration.seconds(60),

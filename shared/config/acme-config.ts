@@ -1,18 +1,7 @@
-import { z } from 'zod';
 import { LETS_ENCRYPT } from '../domain/acme.ts';
 import { ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
-
-const schema = z.object({
-  [ENV.acmeDirectoryUrl]: z.string().url().default(LETS_ENCRYPT.production),
-  [ENV.acmeStagingDirectoryUrl]: z.string().url().default(LETS_ENCRYPT.staging),
-  [ENV.acmeCaFile]: z.string().optional(),
-  [ENV.acmeUnavailable]: z.string().optional(),
-  [ENV.challtestsrvUrl]: z.string().url().optional(),
-  [ENV.challtestsrvDns]: z.string().optional(),
-  [ENV.issuanceStateMachineArn]: z.string().optional(),
-  [ENV.reusePrivateKey]: z.enum(['true', 'false', '']).optional(),
-});
+import type { EnvironmentReader } from './parse-environment.ts';
 
 export interface AcmeConfig {
   defaultDirectoryUrl: string;
@@ -27,18 +16,20 @@ export interface AcmeConfig {
   reusePrivateKeyByDefault: boolean;
 }
 
-/** Parses the ACME part of the environment once per cold start. */
-export function loadAcmeConfig(env: NodeJS.ProcessEnv = process.env): AcmeConfig {
-  const values = parseEnvironment(schema, env);
-  const challtestsrvUrl = values[ENV.challtestsrvUrl];
-  const challtestsrvDns = values[ENV.challtestsrvDns];
+/** The ACME part of the environment, read with the rest of a function's configuration. */
+export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
+  const challtestsrvUrl = read.optionalUrl(ENV.challtestsrvUrl);
+  const challtestsrvDns = read.optional(ENV.challtestsrvDns);
   return {
-    defaultDirectoryUrl: values[ENV.acmeDirectoryUrl],
-    stagingDirectoryUrl: values[ENV.acmeStagingDirectoryUrl],
-    caFile: values[ENV.acmeCaFile],
-    unavailableReason: values[ENV.acmeUnavailable] || undefined,
+    defaultDirectoryUrl: read.url(ENV.acmeDirectoryUrl, LETS_ENCRYPT.production),
+    stagingDirectoryUrl: read.url(ENV.acmeStagingDirectoryUrl, LETS_ENCRYPT.staging),
+    caFile: read.optional(ENV.acmeCaFile),
+    unavailableReason: read.optional(ENV.acmeUnavailable) || undefined,
     challtestsrv: challtestsrvUrl && challtestsrvDns ? { url: challtestsrvUrl, dnsServer: challtestsrvDns } : undefined,
-    stateMachineArn: values[ENV.issuanceStateMachineArn],
-    reusePrivateKeyByDefault: values[ENV.reusePrivateKey] === 'true',
+    stateMachineArn: read.optional(ENV.issuanceStateMachineArn),
+    reusePrivateKeyByDefault: read.oneOf(ENV.reusePrivateKey, ['true', 'false', '']) === 'true',
   };
 }
+
+/** Parses the ACME part of the environment once per cold start. */
+export const loadAcmeConfig = (env: NodeJS.ProcessEnv = process.env): AcmeConfig => parseEnvironment(env, readAcmeConfig);

@@ -1,32 +1,18 @@
-import { z } from 'zod';
 import { DEFAULT_SECRET_PREFIX, ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
+import type { EnvironmentReader } from './parse-environment.ts';
 
-const schema = z.object({
-  [ENV.tableName]: z.string().min(1),
-  [ENV.secretPrefix]: z.string().min(1).default(DEFAULT_SECRET_PREFIX),
-  [ENV.secretKmsKeyId]: z.string().optional(),
-  [ENV.secretRecoveryDays]: z.coerce.number().int().min(7).max(30).default(7),
-  [ENV.dynamodbEndpoint]: z.string().url().optional(),
-  [ENV.secretDir]: z.string().optional(),
-  [ENV.maxBodyBytes]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(64 * 1024),
-  [ENV.certificateQuota]: z.coerce.number().int().positive().default(1000),
-  // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
-  [ENV.renewalOrderLimit]: z.coerce.number().int().positive().default(300),
-  [ENV.renewalOrderWindowMinutes]: z.coerce.number().int().positive().default(180),
-});
-
-export interface ApiConfig {
+/** The table and the secret store: what every function that touches certificates is configured with. */
+export interface StoreConfig {
   tableName: string;
   secretPrefix: string;
   secretKmsKeyId: string | undefined;
   secretRecoveryDays: number;
   dynamodbEndpoint: string | undefined;
   secretDir: string | undefined;
+}
+
+export interface ApiConfig extends StoreConfig {
   maxBodyBytes: number;
   certificateQuota: number;
   /** New orders per ACME account per window, shared with the renewal planner (renew now spends from it). */
@@ -34,19 +20,27 @@ export interface ApiConfig {
   orderWindowMinutes: number;
 }
 
-/** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const values = parseEnvironment(schema, env);
+/** The table and secret store part of the environment, for the API and the workflow steps alike. */
+export function readStoreConfig(read: EnvironmentReader): StoreConfig {
   return {
-    tableName: values[ENV.tableName],
-    secretPrefix: values[ENV.secretPrefix],
-    secretKmsKeyId: values[ENV.secretKmsKeyId],
-    secretRecoveryDays: values[ENV.secretRecoveryDays],
-    dynamodbEndpoint: values[ENV.dynamodbEndpoint],
-    secretDir: values[ENV.secretDir],
-    maxBodyBytes: values[ENV.maxBodyBytes],
-    certificateQuota: values[ENV.certificateQuota],
-    orderLimit: values[ENV.renewalOrderLimit],
-    orderWindowMinutes: values[ENV.renewalOrderWindowMinutes],
+    tableName: read.string(ENV.tableName),
+    secretPrefix: read.string(ENV.secretPrefix, DEFAULT_SECRET_PREFIX),
+    secretKmsKeyId: read.optional(ENV.secretKmsKeyId),
+    secretRecoveryDays: read.integer(ENV.secretRecoveryDays, { fallback: 7, min: 7, max: 30 }),
+    dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
+    secretDir: read.optional(ENV.secretDir),
   };
 }
+
+/** The API functions' part of the environment. */
+export const readApiConfig = (read: EnvironmentReader): ApiConfig => ({
+  ...readStoreConfig(read),
+  maxBodyBytes: read.integer(ENV.maxBodyBytes, { fallback: 64 * 1024, min: 1 }),
+  certificateQuota: read.integer(ENV.certificateQuota, { fallback: 1000, min: 1 }),
+  // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
+  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
+  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+});
+
+/** Parses the environment once; a missing or malformed variable fails the cold start with its name. */
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => parseEnvironment(env, readApiConfig);

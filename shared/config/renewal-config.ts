@@ -1,16 +1,6 @@
-import { z } from 'zod';
 import { ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
-
-const schema = z.object({
-  [ENV.tableName]: z.string().min(1),
-  [ENV.dynamodbEndpoint]: z.string().url().optional(),
-  [ENV.renewalOrderLimit]: z.coerce.number().int().positive().default(300),
-  [ENV.renewalOrderWindowMinutes]: z.coerce.number().int().positive().default(180),
-  [ENV.renewalMaxPerRun]: z.coerce.number().int().positive().max(10_000).default(50),
-  [ENV.expiryNoticeDays]: z.coerce.number().int().min(1).max(365).default(30),
-  [ENV.eventsFile]: z.string().optional(),
-});
+import type { EnvironmentReader } from './parse-environment.ts';
 
 export interface RenewalConfig {
   tableName: string;
@@ -27,21 +17,30 @@ export interface RenewalConfig {
 }
 
 /** Parses the scheduled functions' environment once; a malformed variable fails the cold start with its name. */
-export function loadRenewalConfig(env: NodeJS.ProcessEnv = process.env): RenewalConfig {
-  const values = parseEnvironment(schema, env);
-  return {
-    tableName: values[ENV.tableName],
-    dynamodbEndpoint: values[ENV.dynamodbEndpoint],
-    orderLimit: values[ENV.renewalOrderLimit],
-    orderWindowMinutes: values[ENV.renewalOrderWindowMinutes],
-    maxPerRun: values[ENV.renewalMaxPerRun],
-    expiryNoticeDays: values[ENV.expiryNoticeDays],
-    eventsFile: values[ENV.eventsFile],
-  };
+export const loadRenewalConfig = (env: NodeJS.ProcessEnv = process.env): RenewalConfig => parseEnvironment(env, readRenewalConfig);
+
+/** The scheduled functions' part of the environment. */
+export const readRenewalConfig = (read: EnvironmentReader): RenewalConfig => ({
+  tableName: read.string(ENV.tableName),
+  dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
+  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
+  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+  maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: 50, min: 1, max: 10_000 }),
+  expiryNoticeDays: read.integer(ENV.expiryNoticeDays, { fallback: 30, min: 1, max: 365 }),
+  eventsFile: read.optional(ENV.eventsFile),
+});
+
+export interface EventsConfig {
+  eventsFile: string | undefined;
+  /** On the local stack (DynamoDB Local): without an events file, lifecycle announcements are off. */
+  local: boolean;
 }
 
 /** Where lifecycle events go, for functions that announce outcomes (the workflow steps): a file, or EventBridge. */
-export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): { eventsFile: string | undefined; local: boolean } {
-  const eventsFile = env[ENV.eventsFile] || undefined;
-  return { eventsFile, local: Boolean(env[ENV.dynamodbEndpoint]) };
+export function readEventsConfig(read: EnvironmentReader): EventsConfig {
+  return { eventsFile: read.optional(ENV.eventsFile) || undefined, local: Boolean(read.optional(ENV.dynamodbEndpoint)) };
+}
+
+export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): EventsConfig {
+  return parseEnvironment(env, readEventsConfig);
 }

@@ -1,4 +1,44 @@
-import { x509 } from './x509.ts';
+import { X509Certificate } from 'node:crypto';
+
+/** One DER element: its tag, and where its content starts and ends in the buffer. */
+interface DerElement {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+function derAt(der: Buffer, offset: number): DerElement {
+  const tag = der[offset] ?? 0;
+  let length = der[offset + 1] ?? 0;
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let index = 0; index < bytes; index += 1) length = length * 256 + (der[start + index] ?? 0);
+    start += bytes;
+  }
+  return { tag, start, end: start + length };
+}
+
+function derChildren(der: Buffer, parent: DerElement): DerElement[] {
+  const children: DerElement[] = [];
+  for (let offset = parent.start; offset < parent.end;) {
+    const child = derAt(der, offset);
+    children.push(child);
+    offset = child.end;
+  }
+  return children;
+}
+
+/** The Authority Key Identifier extension's OID, 2.5.29.35, as DER content bytes. */
+const AKI_OID = Buffer.from([0x55, 0x1d, 0x23]);
+const SEQUENCE = 0x30;
+const INTEGER = 0x02;
+const OID = 0x06;
+const OCTET_STRING = 0x04;
+/** tbsCertificate's `extensions [3] EXPLICIT`, and AuthorityKeyIdentifier's `keyIdentifier [0] IMPLICIT`. */
+const EXTENSIONS = 0xa3;
+const KEY_IDENTIFIER = 0x80;
 
 /**
  * The RFC 9773 certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial number), the serial as
@@ -7,13 +47,27 @@ import { x509 } from './x509.ts';
  * has no Authority Key Identifier (then ARI cannot name it and the lifetime rule applies).
  */
 export function ariCertificateId(certificatePem: string): string | null {
-  const certificate = new x509.X509Certificate(certificatePem);
-  const keyId = certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
-  if (!keyId) return null;
-  // @peculiar/x509 gives the serial without its sign byte; put it back, as it is in the DER.
-  let serial = Buffer.from(certificate.serialNumber.length % 2 ? `0${certificate.serialNumber}` : certificate.serialNumber, 'hex');
-  if ((serial[0] ?? 0) > 0x7f) serial = Buffer.concat([Buffer.from([0]), serial]);
-  return `${Buffer.from(keyId, 'hex').toString('base64url')}.${serial.toString('base64url')}`;
+  // Read straight from the DER (node:crypto parses the PEM): two fields do not need an X.509 library in the bundle.
+  const der = new X509Certificate(certificatePem).raw;
+  const [tbs] = derChildren(der, derAt(der, 0));
+  if (!tbs) return null;
+  const fields = derChildren(der, tbs);
+  // The serial is the first INTEGER (after the optional [0] version): its content bytes are exactly the DER's.
+  const serial = fields.find((field) => field.tag === INTEGER);
+  const extensions = fields.find((field) => field.tag === EXTENSIONS);
+  const list = extensions ? derChildren(der, extensions)[0] : undefined;
+  if (!serial || !list) return null;
+  for (const extension of derChildren(der, list)) {
+    const [oid, ...rest] = derChildren(der, extension);
+    if (oid?.tag !== OID || !der.subarray(oid.start, oid.end).equals(AKI_OID)) continue;
+    const value = rest.find((part) => part.tag === OCTET_STRING);
+    const aki = value ? derAt(der, value.start) : undefined;
+    if (aki?.tag !== SEQUENCE) return null;
+    const keyId = derChildren(der, aki).find((part) => part.tag === KEY_IDENTIFIER);
+    if (!keyId || keyId.end === keyId.start) return null;
+    return `${der.subarray(keyId.start, keyId.end).toString('base64url')}.${der.subarray(serial.start, serial.end).toString('base64url')}`;
+  }
+  return null;
 }
 
 /** RFC 9773 section 7.4: the certificate named in `replaces` already has a replacement order. */

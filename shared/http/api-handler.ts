@@ -6,7 +6,7 @@ import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/err
 import type { Principal } from '../domain/organization.ts';
 import { recordAudit } from '../use-cases/audit.ts';
 import { authenticate } from '../use-cases/authenticate.ts';
-import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { IdentityDeps } from '../use-cases/core-deps.ts';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types.ts';
 import { presentedCredential } from './request.ts';
 import type { ApiFunctionName, RouteDefinition } from './routes.ts';
@@ -60,7 +60,10 @@ export interface DialectErrors {
   toResponse(error: CertwrightError, requestId: string): ApiResult;
 }
 
-export interface ApiHandlerOptions<D extends CoreDeps> {
+/** What every API function takes for itself: the credential's lookup and the audit log. */
+export type ApiHandlerDeps = IdentityDeps;
+
+export interface ApiHandlerOptions<D extends ApiHandlerDeps> {
   function: ApiFunctionName;
   errors: DialectErrors;
   operations: Record<string, Operation<D>>;
@@ -102,7 +105,7 @@ const dialectErrors = (errors: DialectErrors): MiddlewareObj<ApiEvent, ApiResult
  * Location. Never the body or a header value, so no secret can reach the audit log. A failed audit write is logged
  * and does not undo the reply: the write it describes has already happened.
  */
-async function audit(deps: CoreDeps, route: RouteDefinition, event: ApiEvent, principal: Principal, result: ApiResult, context: Context) {
+async function audit(deps: ApiHandlerDeps, route: RouteDefinition, event: ApiEvent, principal: Principal, result: ApiResult, context: Context) {
   const location = result.headers?.location ?? result.headers?.Location;
   try {
     await recordAudit(deps, {
@@ -121,7 +124,7 @@ async function audit(deps: CoreDeps, route: RouteDefinition, event: ApiEvent, pr
 }
 
 /** The one Lambda entry shape every dialect uses: route lookup, authentication, tenant check, operation. */
-export function createApiHandler<D extends CoreDeps>(options: ApiHandlerOptions<D>): ApiHandler {
+export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOptions<D>): ApiHandler {
   let deps: D | undefined;
   const core = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     deps ??= options.init();

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REVOCATION_REASON_NAMES, revokeCertificate } from '../use-cases/acme/revoke-certificate.ts';
 import type { RevocationReason } from '../use-cases/acme/revoke-certificate.ts';
-import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../use-cases/core-deps.ts';
 import type { DeleteOptions } from '../use-cases/delete-certificate.ts';
 import type { ApiEvent } from './api-types.ts';
 import { parseWith, readJsonBody } from './request.ts';
@@ -17,7 +17,7 @@ export function readRevocationReason(event: ApiEvent, maxBytes: number): Revocat
 }
 
 /** A DELETE's options from its query: `?revoke=true` (with an optional `&reason=`) revokes at the CA before deleting. */
-export function deleteOptions(deps: CoreDeps, query: URLSearchParams): DeleteOptions {
+export function deleteOptions(deps: CertificateApiDeps, query: URLSearchParams): DeleteOptions {
   const revoke = query.get('revoke');
   if (revoke !== null && revoke !== 'true' && revoke !== 'false') {
     parseWith(z.object({ revoke: z.literal('true', { message: 'revoke must be true or false' }) }), { revoke });

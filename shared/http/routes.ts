@@ -33,7 +33,7 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
-  // Projects dialect (seed 004).
+  // Projects dialect.
   { method: 'GET', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:read' },
   { method: 'DELETE', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/upload', function: 'projects', scope: 'projects:write' },
@@ -42,7 +42,7 @@ export const ROUTES = [
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/obtain', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/renew', function: 'projects', scope: 'projects:write' },
   { method: 'POST', path: '/api/v1/projects/{id}/certificate/revoke', function: 'projects', scope: 'projects:write' },
-  // Admin dialect (seeds 001, 003). activate/deactivate come before /{certificate_id}: the local gateway takes the first match.
+  // Admin dialect. activate/deactivate come before /{certificate_id}: the local gateway takes the first match.
   { method: 'GET', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:read' },
   { method: 'POST', path: '/v1/organization/certificates', function: 'admin', scope: 'certificates:write' },
   { method: 'POST', path: '/v1/organization/certificates/activate', function: 'admin', scope: 'certificates:write' },

@@ -65,6 +65,10 @@ export interface AcmeCa {
   challengeValue(session: AcmeAccountSession, type: ChallengeType, token: string): Promise<string>;
   /** Tells the CA the challenge is ready to be validated. */
   completeChallenge(session: AcmeAccountSession, challengeUrl: string): Promise<void>;
+  /** A new certificate key (PKCS#8 PEM): RSA of `keySize` bits, or ECDSA P-256 / P-384. */
+  generateKey(keyType: 'rsa' | 'ec', keySize: number): string;
+  /** The CSR (PEM) for these names, signed with the key; no common name when it would not fit (64 characters). */
+  createCsr(keyPem: string, names: { commonName: string | null; altNames: string[] }): Promise<string>;
   finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string): Promise<AcmeOrder>;
   /** The PEM chain, leaf first. */
   downloadCertificate(session: AcmeAccountSession, certificateUrl: string): Promise<string>;

@@ -91,7 +91,7 @@ export async function authenticateAccessToken(
  * credential claims, when that is known before the lookup: a JWT's, or an API token's from its last use here.
  */
 export async function authenticate(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'identity' | 'clock' | 'secrets' | 'secretPrefix'>,
   credential: Credential | null,
   onPlausible?: (organizationId: number | undefined) => void,
 ): Promise<Principal> {

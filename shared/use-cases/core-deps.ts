@@ -25,6 +25,8 @@ export interface CoreDeps extends AcmeDeps {
   orderBudget: OrderBudget;
   clock: Clock;
   newId: () => string;
+  /** Randomness (jitter, renewal moments), injected like the clock so that tests can seed it. */
+  random: () => number;
   /** Every secret name starts with this, so IAM can limit access by prefix. */
   secretPrefix: string;
   /** Lifecycle events and metrics (issued, renewed, renewal failed); absent where nothing listens (tests). */
@@ -32,3 +34,9 @@ export interface CoreDeps extends AcmeDeps {
   /** The CA's renewal advice (ACME Renewal Information), asked right after a certificate is stored. */
   renewalInfo?: RenewalInfoClient;
 }
+
+/** What the identity use cases take: users and tokens, the audit log, and the JWT signing key's secret. */
+export type IdentityDeps = Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'newId' | 'secrets' | 'secretPrefix'>;
+
+/** What the platform and admin dialects take: everything but a DNS provider (only obtaining a project's certificate checks DNS). */
+export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor'>;

@@ -2,7 +2,7 @@ import { activationChange, projectScope } from '../domain/activation.ts';
 import type { Certificate } from '../domain/certificate.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
-import { attemptKeySecretName } from './acme/finalize.ts';
+import { attemptKeySecretName } from './acme/attempt-key.ts';
 import type { CoreDeps } from './core-deps.ts';
 
 type DeleteDeps = Pick<CoreDeps, 'certificates' | 'secrets' | 'activations' | 'projects' | 'clock' | 'secretPrefix'>;

@@ -4,7 +4,7 @@ import { hostnameProblem, isValidDnsName, normalizeHostname, quoted } from '../d
 import { mappingSslStatus } from '../domain/hostname-mapping.ts';
 import type { HostnameMapping } from '../domain/hostname-mapping.ts';
 import type { Principal } from '../domain/organization.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps } from './core-deps.ts';
 import { assertVersion, withVersionCheck } from './projects.ts';
 import type { VersionCheck } from './projects.ts';
 
@@ -29,7 +29,7 @@ function checkedHostname(value: string): string {
 }
 
 /** The certificate a mapping will point at: it must be the organization's and cover the hostname. */
-async function coveringCertificate(deps: CoreDeps, principal: Principal, certificateId: string, hostname: string): Promise<Certificate> {
+async function coveringCertificate(deps: CertificateApiDeps, principal: Principal, certificateId: string, hostname: string): Promise<Certificate> {
   const certificate = await deps.certificates.get(principal.organizationId, certificateId);
   if (!certificate) {
     throw new ValidationError([{ field: 'mappedCertificate', message: `No certificate with id ${certificateId} in this organization.` }]);
@@ -43,7 +43,7 @@ async function coveringCertificate(deps: CoreDeps, principal: Principal, certifi
 }
 
 export async function createHostnameMapping(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   input: { hostname: string; certificateId: string },
 ): Promise<MappingView> {
@@ -62,7 +62,7 @@ export async function createHostnameMapping(
   return view(mapping, certificate);
 }
 
-async function requireMapping(deps: CoreDeps, organizationId: number, hostname: string): Promise<HostnameMapping> {
+async function requireMapping(deps: CertificateApiDeps, organizationId: number, hostname: string): Promise<HostnameMapping> {
   // A name that could never be mapped is not looked up (and cannot be a key the table refuses).
   const normalized = normalizeHostname(hostname);
   if (!isValidDnsName(normalized)) throw new NotFoundError('Hostname mapping');
@@ -71,14 +71,14 @@ async function requireMapping(deps: CoreDeps, organizationId: number, hostname: 
   return mapping;
 }
 
-export async function getHostnameMapping(deps: CoreDeps, organizationId: number, hostname: string): Promise<MappingView> {
+export async function getHostnameMapping(deps: CertificateApiDeps, organizationId: number, hostname: string): Promise<MappingView> {
   const mapping = await requireMapping(deps, organizationId, hostname);
   return view(mapping, await deps.certificates.get(organizationId, mapping.certificateId));
 }
 
 /** The organization's mappings by hostname, optionally only those of one certificate. */
 export async function listHostnameMappings(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   organizationId: number,
   filter: { certificateId?: string | undefined } = {},
 ): Promise<MappingView[]> {
@@ -93,7 +93,7 @@ export async function listHostnameMappings(
 
 /** Points a hostname at another certificate, which must cover it. */
 export async function updateHostnameMapping(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   hostname: string,
   patch: { certificateId?: string | undefined },
@@ -108,7 +108,7 @@ export async function updateHostnameMapping(
   return view(stored, certificate);
 }
 
-export async function deleteHostnameMapping(deps: CoreDeps, principal: Principal, hostname: string, check: VersionCheck = {}): Promise<void> {
+export async function deleteHostnameMapping(deps: CertificateApiDeps, principal: Principal, hostname: string, check: VersionCheck = {}): Promise<void> {
   const current = await requireMapping(deps, principal.organizationId, hostname);
   assertVersion('hostname mapping', current, check);
   await deps.hostnameMappings.delete(principal.organizationId, current.hostname);

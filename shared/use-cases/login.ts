@@ -5,7 +5,7 @@ import type { LoginFailures, RefreshToken, User } from '../domain/identity.ts';
 import type { Scope } from '../domain/organization.ts';
 import { issueAccessToken } from './access-tokens.ts';
 import { hashToken } from './api-tokens.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { IdentityDeps } from './core-deps.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
 
 /** Refresh tokens carry their own prefix: recognizable when leaked, and never mistaken for an API token. */
@@ -40,7 +40,7 @@ export const counterKeys = (email: string, sourceIp: string) => ({
  * one scrypt verification, two counter writes) and give the same 401, so a reply's content and timing do not
  * tell whether an account exists. Throttled attempts are refused before the password is checked.
  */
-export async function login(deps: CoreDeps, input: LoginInput): Promise<Session> {
+export async function login(deps: IdentityDeps, input: LoginInput): Promise<Session> {
   const email = normalizeEmail(input.email);
   const now = deps.clock.now();
   const counters = counterKeys(email, input.sourceIp);
@@ -61,7 +61,7 @@ export async function login(deps: CoreDeps, input: LoginInput): Promise<Session>
 type Counters = ReturnType<typeof counterKeys>;
 
 /** Refuses with 429 (before any password is checked) while either counter asks the caller to wait. */
-export async function assertNotThrottled(deps: CoreDeps, counters: Counters, now: Date): Promise<Map<string, LoginFailures>> {
+export async function assertNotThrottled(deps: IdentityDeps, counters: Counters, now: Date): Promise<Map<string, LoginFailures>> {
   const failures = await deps.identity.getLoginFailures([counters.account, counters.source]);
   const wait = Math.max(
     loginDelaySeconds(failures.get(counters.account) ?? null, LOGIN_THROTTLE.accountThreshold, now),
@@ -71,14 +71,14 @@ export async function assertNotThrottled(deps: CoreDeps, counters: Counters, now
   return failures;
 }
 
-export async function recordPasswordFailure(deps: CoreDeps, counters: Counters, now: Date): Promise<void> {
+export async function recordPasswordFailure(deps: IdentityDeps, counters: Counters, now: Date): Promise<void> {
   await Promise.all([
     deps.identity.recordLoginFailure(counters.account, now, LOGIN_THROTTLE.windowSeconds),
     deps.identity.recordLoginFailure(counters.source, now, LOGIN_THROTTLE.windowSeconds),
   ]);
 }
 
-async function startSession(deps: CoreDeps, user: User, familyId: string, replacing?: RefreshToken): Promise<Session> {
+async function startSession(deps: IdentityDeps, user: User, familyId: string, replacing?: RefreshToken): Promise<Session> {
   const now = deps.clock.now();
   const scopes = ROLE_SCOPES[user.role];
   const refreshToken = REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -118,7 +118,7 @@ const refreshRejected = () => new CertwrightError('unauthenticated', 'The refres
  * A refresh token -> a new session; the presented token is used up. Presenting a used token again means it
  * leaked (or was replayed): its whole family is revoked, which logs out whoever holds the newer one too.
  */
-export async function refresh(deps: CoreDeps, presented: string): Promise<Session> {
+export async function refresh(deps: IdentityDeps, presented: string): Promise<Session> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw refreshRejected();
   const now = deps.clock.now();
   const found = await deps.identity.findRefreshToken(hashToken(presented));

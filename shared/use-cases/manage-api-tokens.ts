@@ -3,7 +3,7 @@ import { CertwrightError, NotFoundError, ValidationError } from '../domain/error
 import { scopesBeyond } from '../domain/identity.ts';
 import type { ApiToken, Principal, Scope } from '../domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from './api-tokens.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { IdentityDeps } from './core-deps.ts';
 
 export interface CreateTokenInput {
   name: string;
@@ -12,7 +12,7 @@ export interface CreateTokenInput {
 }
 
 /** Creates an API token for the caller's organization; returns the plaintext, which is never available again. */
-export async function createApiToken(deps: CoreDeps, principal: Principal, input: CreateTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
+export async function createApiToken(deps: IdentityDeps, principal: Principal, input: CreateTokenInput): Promise<{ token: ApiToken; plaintext: string }> {
   const now = deps.clock.now();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
@@ -38,14 +38,14 @@ export async function createApiToken(deps: CoreDeps, principal: Principal, input
   return { token, plaintext };
 }
 
-export const listApiTokens = (deps: CoreDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
+export const listApiTokens = (deps: IdentityDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
 
 /**
  * Revokes at once: authentication reads the token on every request. Another organization's token is a 404. The caller
  * must hold every scope of the token, the rule that already bounds creating one: otherwise a member could lock the
  * owners out by revoking their tokens.
  */
-export async function revokeApiToken(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
+export async function revokeApiToken(deps: IdentityDeps, principal: Principal, id: string): Promise<void> {
   const token = await deps.identity.getToken(principal.organizationId, id);
   if (!token) throw new NotFoundError('API token');
   const beyond = scopesBeyond(principal.scopes, token.scopes);
@@ -54,7 +54,7 @@ export async function revokeApiToken(deps: CoreDeps, principal: Principal, id: s
 }
 
 /** Marks the tokens a removed user owned revoked, so the list says what authentication already refuses. */
-export async function revokeTokensOwnedBy(deps: CoreDeps, organizationId: number, userId: string): Promise<void> {
+export async function revokeTokensOwnedBy(deps: IdentityDeps, organizationId: number, userId: string): Promise<void> {
   const at = deps.clock.now().toISOString();
   const owned = (await deps.identity.listTokens(organizationId)).filter((token) => token.ownerUserId === userId && !token.revokedAt);
   await Promise.all(owned.map((token) => deps.identity.revokeToken(organizationId, token.id, at)));

@@ -3,7 +3,7 @@ import { ROLE_SCOPES, normalizeEmail, scopesBeyond } from '../domain/identity.ts
 import type { Role, User } from '../domain/identity.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { OwnerGuardedChange } from '../ports/identity-repository.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { IdentityDeps } from './core-deps.ts';
 import { assertNotThrottled, counterKeys, recordPasswordFailure } from './login.ts';
 import { revokeTokensOwnedBy } from './manage-api-tokens.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
@@ -20,7 +20,7 @@ function assertMayManage(principal: Principal, role: Role): void {
   if (beyond.length > 0) throw new CertwrightError('forbidden', `Managing ${role}s needs the scopes they have: ${beyond.join(', ')}`);
 }
 
-export async function createUser(deps: CoreDeps, principal: Principal, input: CreateUserInput): Promise<User> {
+export async function createUser(deps: IdentityDeps, principal: Principal, input: CreateUserInput): Promise<User> {
   assertMayManage(principal, input.role);
   checkPasswordRules(input.password);
   const at = deps.clock.now().toISOString();
@@ -37,7 +37,7 @@ export async function createUser(deps: CoreDeps, principal: Principal, input: Cr
   return user;
 }
 
-export const listUsers = (deps: CoreDeps, principal: Principal): Promise<User[]> => deps.identity.listUsers(principal.organizationId);
+export const listUsers = (deps: IdentityDeps, principal: Principal): Promise<User[]> => deps.identity.listUsers(principal.organizationId);
 
 /** Concurrent changes of owners are decided afresh this often before the caller gets a 409. */
 const OWNER_CHANGE_ATTEMPTS = 5;
@@ -48,7 +48,7 @@ const OWNER_CHANGE_ATTEMPTS = 5;
  * one. A change that leaves the user an owner, or concerns someone else, needs no such check.
  */
 async function keepingAnOwner(
-  deps: CoreDeps,
+  deps: IdentityDeps,
   user: User,
   takesOwnerAway: boolean,
   lastOwner: string,
@@ -68,7 +68,7 @@ async function keepingAnOwner(
 }
 
 /** Removes a user of the caller's organization; their sessions and API tokens end at once. The last owner stays. */
-export async function removeUser(deps: CoreDeps, principal: Principal, id: string): Promise<void> {
+export async function removeUser(deps: IdentityDeps, principal: Principal, id: string): Promise<void> {
   const user = await deps.identity.getUser(id);
   if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
   assertMayManage(principal, user.role);
@@ -86,7 +86,7 @@ export async function removeUser(deps: CoreDeps, principal: Principal, id: strin
  * Changes a user's role. The caller must hold the scopes of the old and of the new role, and the last owner stays
  * an owner. The user's access tokens and API tokens follow at once: their scopes are narrowed to the role on every request.
  */
-export async function changeRole(deps: CoreDeps, principal: Principal, id: string, role: Role): Promise<User> {
+export async function changeRole(deps: IdentityDeps, principal: Principal, id: string, role: Role): Promise<User> {
   const user = await deps.identity.getUser(id);
   if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
   assertMayManage(principal, user.role);
@@ -115,7 +115,7 @@ export function userIdOf(principal: Principal): string {
  * ends. Wrong current passwords count as failed logins, so a stolen session cannot guess at the login throttle's side.
  */
 export async function changeOwnPassword(
-  deps: CoreDeps,
+  deps: IdentityDeps,
   principal: Principal,
   input: { currentPassword: string; newPassword: string; sourceIp: string },
 ): Promise<void> {

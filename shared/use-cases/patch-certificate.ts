@@ -8,7 +8,7 @@ import type { Violation } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
 import { resumeRenewal } from '../domain/renewal.ts';
 import { getCertificate } from './certificate-queries.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps } from './core-deps.ts';
 import { privateKeySecretName } from './upload-custom-certificate.ts';
 
 /**
@@ -37,7 +37,7 @@ const precondition = () =>
   new CertwrightError('precondition_failed', 'The certificate has changed since the ETag given in If-Match; fetch it again and retry');
 
 /** Unique per replacement, so two racing patches never write the same secret and the loser can remove its own. */
-const replacementSecretName = (deps: CoreDeps, id: string): string => `${privateKeySecretName(deps, id)}-${deps.newId()}`;
+const replacementSecretName = (deps: CertificateApiDeps, id: string): string => `${privateKeySecretName(deps, id)}-${deps.newId()}`;
 
 /**
  * Applies a merge patch to a certificate. New certificate content is verified like an upload and turns the
@@ -45,7 +45,7 @@ const replacementSecretName = (deps: CoreDeps, id: string): string => `${private
  * table points at the new one, so a lost race or a failed write leaves exactly one live key per certificate.
  */
 export async function patchCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   id: string,
   patch: CertificatePatch,

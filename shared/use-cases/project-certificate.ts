@@ -5,7 +5,7 @@ import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import { CertwrightError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Principal } from '../domain/organization.ts';
 import type { Project } from '../domain/project.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps } from './core-deps.ts';
 import { deleteCertificate } from './delete-certificate.ts';
 import type { DeleteOptions } from './delete-certificate.ts';
 import { patchCertificate } from './patch-certificate.ts';
@@ -36,7 +36,7 @@ function requireDomain(project: Project): string {
 }
 
 /** The project and its current certificate; a reference to a certificate deleted elsewhere counts as none. */
-export async function getProjectCertificate(deps: CoreDeps, principal: Principal, projectId: string): Promise<ProjectCertificate> {
+export async function getProjectCertificate(deps: CertificateApiDeps, principal: Principal, projectId: string): Promise<ProjectCertificate> {
   const project = await getProject(deps, principal.organizationId, projectId);
   const certificate = project.certificateId ? await deps.certificates.get(principal.organizationId, project.certificateId) : null;
   return { project, certificate };
@@ -46,7 +46,7 @@ export async function getProjectCertificate(deps: CoreDeps, principal: Principal
  * Removes a certificate the project no longer uses: record, count and key secret. One that was switched on
  * elsewhere in the meantime (admin activation) is refused by deleteCertificate and stays, merely detached.
  */
-async function retire(deps: CoreDeps, principal: Principal, certificateId: string): Promise<void> {
+async function retire(deps: CertificateApiDeps, principal: Principal, certificateId: string): Promise<void> {
   try {
     await deleteCertificate(deps, principal, certificateId);
   } catch (error) {
@@ -62,7 +62,7 @@ async function retire(deps: CoreDeps, principal: Principal, certificateId: strin
  * the caller gets 409.
  */
 export async function uploadProjectCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   projectId: string,
   input: ProjectCertificateInput,
@@ -99,7 +99,7 @@ export async function uploadProjectCertificate(
 
 /** Checks a certificate and key against the project's domain without storing anything. */
 export async function validateProjectCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   projectId: string,
   input: ProjectCertificateInput,
@@ -123,7 +123,7 @@ export async function validateProjectCertificate(
 }
 
 export async function projectCertificateStatus(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   projectId: string,
 ): Promise<{ project: Project; certificate: Certificate; health: CertificateHealth }> {
@@ -134,7 +134,7 @@ export async function projectCertificateStatus(
 
 /** Detaches the project's certificate and deletes it with its key. */
 export async function removeProjectCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   projectId: string,
   options: DeleteOptions = {},

@@ -5,7 +5,7 @@ import { hostnameProblem, normalizeHostname, quoted } from '../domain/hostname.t
 import type { Principal } from '../domain/organization.ts';
 import type { Project } from '../domain/project.ts';
 import type { ProjectPage } from '../ports/project-repository.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps } from './core-deps.ts';
 
 export interface ProjectInput {
   name: string;
@@ -70,7 +70,7 @@ function checkName(name: string | undefined, problems: Violation[]): void {
   if (problem) problems.push({ field: 'name', message: `name ${problem}.` });
 }
 
-export async function createProject(deps: CoreDeps, principal: Principal, input: ProjectInput): Promise<Project> {
+export async function createProject(deps: CertificateApiDeps, principal: Principal, input: ProjectInput): Promise<Project> {
   const problems: Violation[] = [];
   checkName(input.name, problems);
   const domain = normalizeDomain(input.domain, problems);
@@ -93,18 +93,18 @@ export async function createProject(deps: CoreDeps, principal: Principal, input:
 }
 
 /** The organization's project; another organization's project is not found, exactly like a missing one. */
-export async function getProject(deps: CoreDeps, organizationId: number, id: string): Promise<Project> {
+export async function getProject(deps: CertificateApiDeps, organizationId: number, id: string): Promise<Project> {
   const project = await deps.projects.get(organizationId, id);
   if (!project) throw new NotFoundError('Project');
   return project;
 }
 
-export function listProjects(deps: CoreDeps, organizationId: number, page: number, itemsPerPage: number): Promise<ProjectPage> {
+export function listProjects(deps: CertificateApiDeps, organizationId: number, page: number, itemsPerPage: number): Promise<ProjectPage> {
   return deps.projects.listPage(organizationId, (page - 1) * itemsPerPage, itemsPerPage);
 }
 
 export async function updateProject(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   id: string,
   patch: ProjectPatch,
@@ -131,7 +131,7 @@ export async function updateProject(
  * Deletes a project. Its certificate stays in the organization (visible in the other dialects, perhaps mapped
  * to hostnames); deleting it is a separate, deliberate call.
  */
-export async function deleteProject(deps: CoreDeps, principal: Principal, id: string, check: VersionCheck = {}): Promise<void> {
+export async function deleteProject(deps: CertificateApiDeps, principal: Principal, id: string, check: VersionCheck = {}): Promise<void> {
   const current = await getProject(deps, principal.organizationId, id);
   assertVersion('project', current, check);
   await deps.projects.delete(principal.organizationId, id);

@@ -1,11 +1,11 @@
 import type { Certificate } from '../domain/certificate.ts';
-import { contentFields } from '../domain/certificate-content.ts';
+import { contentFields, newCertificate } from '../domain/certificate-content.ts';
 import { newCertificateId } from '../domain/certificate-id.ts';
 import { inspectCertificateBundle } from '../domain/certificate-inspection.ts';
 import type { BundleInput, InspectedCertificate } from '../domain/certificate-inspection.ts';
 import { checkedName } from '../domain/display-name.ts';
 import type { Principal } from '../domain/organization.ts';
-import type { CoreDeps } from './core-deps.ts';
+import type { CertificateApiDeps, CoreDeps } from './core-deps.ts';
 
 export interface UploadInput extends BundleInput {
   name?: string | undefined;
@@ -28,7 +28,7 @@ export const defaultCertificateName = (inspected: Pick<InspectedCertificate, 'do
  * When the table write fails the key is removed again, so a rejected upload leaves nothing behind.
  */
 export async function uploadCustomCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   input: UploadInput,
   options: UploadOptions,
@@ -39,23 +39,19 @@ export async function uploadCustomCertificate(
   const id = newCertificateId(now);
   const at = now.toISOString();
   const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, id) : null;
-  const certificate: Certificate = {
+  const certificate = newCertificate({
     id,
     organizationId: principal.organizationId,
     name: name ?? defaultCertificateName(inspected),
     domainName: inspected.domainName,
     sans: inspected.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'valid', sslStatus: 'covered' })),
     type: 'custom',
-    ...contentFields(inspected),
+    content: contentFields(inspected),
     privateKeySecretName: secretName,
     autoRenew: false,
-    renewAt: null,
     lastAttempt: { id: deps.newId(), type: 'custom_import', status: 'succeeded', startedAt: at, finishedAt: at, error: null },
-    attemptCount: 1,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
+    at,
+  });
   if (secretName && inspected.privateKeyPem) await deps.secrets.put(secretName, inspected.privateKeyPem);
   try {
     await deps.certificates.create(certificate);

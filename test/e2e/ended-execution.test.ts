@@ -4,7 +4,7 @@ import { handler as executionEnded } from '../../functions/workflow/execution-en
 import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
 import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
-import { attemptKeySecretName } from '../../shared/use-cases/acme/finalize.ts';
+import { attemptKeySecretName } from '../../shared/use-cases/acme/attempt-key.ts';
 import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';

@@ -38,7 +38,8 @@ import { x509 } from '../../shared/domain/x509.ts';
 import type { AcmeCa } from '../../shared/ports/acme-ca.ts';
 import type { SecretStore } from '../../shared/ports/secret-store.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
-import { attemptKeySecretName, storeCertificate } from '../../shared/use-cases/acme/finalize.ts';
+import { attemptKeySecretName } from '../../shared/use-cases/acme/attempt-key.ts';
+import { storeCertificate } from '../../shared/use-cases/acme/finalize.ts';
 import { recordFailure } from '../../shared/use-cases/acme/record-failure.ts';
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
 import type { RenewalPlannerDeps } from '../../shared/use-cases/plan-renewals.ts';
@@ -158,6 +159,7 @@ describe('a simulated year of renewals', () => {
         acme,
         secretPrefix: 'certwright/',
         newId: () => `id-${Math.floor(random() * 2 ** 48).toString(16)}`,
+        random: () => Math.random(),
         lifecycle: {
           events: { publish: async (batch: unknown[]) => void events.push(...batch.map(() => 'event')) },
           metrics: { count: () => undefined, flush: () => undefined },

@@ -23,6 +23,7 @@ beforeAll(async () => {
     secrets: new FileSecretStore(directory),
     clock: { now: () => NOW },
     secretPrefix: 'certwright/',
+    random: Math.random,
   } as unknown as CoreDeps;
 });
 afterAll(() => rm(directory, { recursive: true, force: true }));

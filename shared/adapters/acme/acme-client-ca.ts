@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import * as acme from 'acme-client';
+import type * as acme from 'acme-client';
+import AcmeClient from 'acme-client/src/client.js';
+import acmeAxios from 'acme-client/src/axios.js';
+import acmeCrypto from 'acme-client/src/crypto/index.js';
 import type { ChallengeType } from '../../domain/acme.ts';
 import { StepError, stepErrorForProblem } from '../../domain/acme-errors.ts';
 import type { AcmeProblem } from '../../domain/acme-errors.ts';
@@ -21,7 +24,7 @@ interface CallContext {
 }
 const calls = new AsyncLocalStorage<CallContext>();
 
-const http = acme.axios;
+const http = acmeAxios;
 // One request per step: waiting and retrying is the workflow's job (acme-client would otherwise wait 5 s x 5 inside a Lambda).
 (http.defaults as { acmeSettings?: { retryMaxAttempts: number } }).acmeSettings!.retryMaxAttempts = 0;
 
@@ -160,7 +163,7 @@ export class AcmeClientCa implements AcmeCa {
     const key = `${session.directoryUrl}\n${session.accountUrl ?? ''}\n${createHash('sha256').update(session.accountKeyPem).digest('hex')}`;
     let client = this.clients.get(key);
     if (!client || eab) {
-      client = new acme.Client({
+      client = new AcmeClient({
         directoryUrl: session.directoryUrl,
         accountKey: session.accountKeyPem,
         ...(session.accountUrl ? { accountUrl: session.accountUrl } : {}),
@@ -238,6 +241,22 @@ export class AcmeClientCa implements AcmeCa {
 
   finalize(session: AcmeAccountSession, order: { url: string; finalize: string }, csrPem: string) {
     return call(session, async () => toOrder(await this.client(session).finalizeOrder(order as acme.Order, csrPem)));
+  }
+
+  generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
+    const pair =
+      keyType === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: keySize })
+        : generateKeyPairSync('ec', { namedCurve: keySize === 384 ? 'P-384' : 'P-256' });
+    return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  }
+
+  async createCsr(keyPem: string, names: { commonName: string | null; altNames: string[] }): Promise<string> {
+    const [, csr] = await acmeCrypto.createCsr(
+      { ...(names.commonName ? { commonName: names.commonName } : {}), altNames: names.altNames },
+      keyPem,
+    );
+    return csr.toString();
   }
 
   downloadCertificate(session: AcmeAccountSession, certificateUrl: string) {

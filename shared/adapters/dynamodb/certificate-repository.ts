@@ -14,6 +14,7 @@ import { keys, stripKeys } from './keys.ts';
 import { inFlightIndexAttributes } from './attempts-in-flight-index.ts';
 import { renewalIndexAttributes } from './renewal-index.ts';
 import { batchGetAll, getItem } from './item-reads.ts';
+import { retryWithBackoff } from '../retry-with-backoff.ts';
 
 type Key = Record<string, unknown>;
 
@@ -65,14 +66,12 @@ export class DynamoCertificateRepository implements CertificateRepository {
   async create(certificate: Certificate): Promise<void> {
     // Concurrent uploads to one organization contend for its counter item: a transaction conflict is retried, not a
     // 409, with a jittered wait that grows, so a burst of uploads sorts itself out (about 2.5 s at most in all).
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.createOnce(certificate);
-      } catch (error) {
-        if (attempt >= CREATE_ATTEMPTS || !(error instanceof ConflictError && error.retryable)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
-      }
-    }
+    return retryWithBackoff(() => this.createOnce(certificate), {
+      maxAttempts: CREATE_ATTEMPTS,
+      baseDelayMs: 40,
+      maxDelayMs: 500,
+      retryable: (error) => error instanceof ConflictError && error.retryable,
+    });
   }
 
   private async createOnce(certificate: Certificate): Promise<void> {
@@ -274,12 +273,8 @@ export class DynamoCertificateRepository implements CertificateRepository {
   }
 
   async getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]> {
-    const unique = [...new Set(ids)];
-    const found: Certificate[] = [];
-    // BatchGetItem takes at most 100 keys per call.
-    for (let start = 0; start < unique.length; start += 100) {
-      found.push(...(await this.batchGet(unique.slice(start, start + 100).map((id) => keys.certificate(id)))));
-    }
+    // batchGetAll splits the keys into BatchGetItem's 100 per call.
+    const found = await this.batchGet([...new Set(ids)].map((id) => keys.certificate(id)));
     return found.filter((certificate) => certificate.organizationId === organizationId);
   }
 

@@ -3,13 +3,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import DataLoader from 'dataloader';
 import { guard } from './errors.ts';
 import { fitsKey } from './keys.ts';
+import { retryWithBackoff } from '../retry-with-backoff.ts';
 
 type Key = Record<string, unknown>;
 type Item = Record<string, unknown>;
 
 /** BatchGetItem takes at most this many keys a request. */
 const BATCH_LIMIT = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Unprocessed keys (throttling): asked for again after a growing, jittered pause, until every key is read. */
+const KEYS_LEFT = new Error('unprocessed keys left');
+const UNTIL_ALL_READ = { maxAttempts: Infinity, baseDelayMs: 50, maxDelayMs: 1000, retryable: (error: unknown) => error === KEYS_LEFT };
 
 /** The key's attribute names, in a fixed order. */
 const keyNames = (key: Key) => Object.keys(key).sort();
@@ -27,11 +30,12 @@ export async function batchGetAll(
   options: { consistent?: boolean; projection?: string } = {},
 ): Promise<Item[]> {
   const items: Item[] = [];
+  // A key DynamoDB cannot hold names no item; asking for it would fail the whole batch.
   const storable = keys.filter(fitsKey);
   for (let start = 0; start < storable.length; start += BATCH_LIMIT) {
     let pending = storable.slice(start, start + BATCH_LIMIT);
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 0) await sleep(Math.random() * Math.min(1000, 25 * 2 ** round));
+    // Each attempt asks for the keys still pending; a partial answer counts as a failure worth another attempt.
+    await retryWithBackoff(async () => {
       const { Responses, UnprocessedKeys } = await guard(
         client.send(
           new BatchGetCommand({
@@ -47,7 +51,8 @@ export async function batchGetAll(
       );
       items.push(...(Responses?.[tableName] ?? []));
       pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
+      if (pending.length > 0) throw KEYS_LEFT;
+    }, UNTIL_ALL_READ);
   }
   return items;
 }

@@ -9,6 +9,7 @@ import {
 import type { Change, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { CertwrightError } from '../../domain/errors.ts';
 import type { DnsProvider, TxtRecord } from '../../ports/dns-provider.ts';
+import { retryWithBackoff } from '../retry-with-backoff.ts';
 
 export interface Route53DnsProviderOptions {
   /** Use this hosted zone instead of looking one up by name (a project can pin its zone). */
@@ -277,17 +278,10 @@ export class Route53DnsProvider implements DnsProvider {
    * error, for the workflow's own Retry with its longer waits.
    */
   private async call<T>(send: () => Promise<T>, mode: { raw?: boolean } = {}): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await send();
-      } catch (error) {
-        const throttled = THROTTLED.has(errorName(error));
-        if (!throttled || attempt >= this.options.maxAttempts) {
-          throw mode.raw && !throttled ? error : failure(error);
-        }
-        const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
-        await this.options.sleep(Math.round(this.options.random() * ceiling));
-      }
+    try {
+      return await retryWithBackoff(send, { ...this.options, retryable: (error) => THROTTLED.has(errorName(error)) });
+    } catch (error) {
+      throw mode.raw && !THROTTLED.has(errorName(error)) ? error : failure(error);
     }
   }
 }

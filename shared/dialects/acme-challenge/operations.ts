@@ -19,7 +19,7 @@ export const acmeChallengeErrors: DialectErrors = {
 
 const hostOf = (header: string | undefined): string | null => header?.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '') || null;
 
-export const acmeChallengeOperations: Record<string, Operation<CoreDeps>> = {
+export const acmeChallengeOperations: Record<string, Operation<Pick<CoreDeps, 'issuance'>>> = {
   /**
    * RFC 8555 section 8.3: the key authorization of a pending HTTP-01 challenge, from the table. Only for the
    * host the challenge is for, so a token cannot be answered under another tenant's domain.

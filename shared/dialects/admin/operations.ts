@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActivationScope } from '../../domain/activation.ts';
 import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../domain/activation.ts';
 import { CertwrightError, ValidationError } from '../../domain/errors.ts';
@@ -8,7 +8,7 @@ import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { listScopedCertificates, setCertificateActivation } from '../../use-cases/certificate-activation.ts';
 import { getCertificate } from '../../use-cases/certificate-queries.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { renameCertificate } from '../../use-cases/rename-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
@@ -96,12 +96,12 @@ const OBJECT_TYPE: Record<ActivationScope['type'], ScopedObjectType> = {
   project: 'organization.project.certificate',
 };
 
-export function adminOperations(options: AdminOptions): Record<string, Operation<CoreDeps>> {
-  const body = (event: Parameters<Operation<CoreDeps>>[0]['event']) =>
+export function adminOperations(options: AdminOptions): Record<string, Operation<CertificateApiDeps>> {
+  const body = (event: Parameters<Operation<CertificateApiDeps>>[0]['event']) =>
     readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
 
   // The page is read while the credential is checked, for the organization the credential claims (see readingAhead).
-  const list = (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope): Operation<CoreDeps> =>
+  const list = (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope): Operation<CertificateApiDeps> =>
     readingAhead(
       (deps, { organizationId, params, query }) => listScopedCertificates(deps, organizationId, scopeOf(params), pageRequest(query)),
       async ({ params }, read) => {
@@ -113,7 +113,7 @@ export function adminOperations(options: AdminOptions): Record<string, Operation
     );
 
   const activation =
-    (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope, active: boolean): Operation<CoreDeps> =>
+    (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope, active: boolean): Operation<CertificateApiDeps> =>
     async ({ deps, principal, params, event }) => {
       const scope = scopeOf(params);
       const input = parseRequest(activationSchema, body(event));

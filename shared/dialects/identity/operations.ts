@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import { ROLES } from '../../domain/identity.ts';
 import { ALL_SCOPES } from '../../domain/organization.ts';
@@ -7,7 +7,7 @@ import { json } from '../../http/api-types.ts';
 import type { ApiEvent, ApiResult } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { listAuditEvents, recordAudit } from '../../use-cases/audit.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { IdentityDeps } from '../../use-cases/core-deps.ts';
 import { login, refresh } from '../../use-cases/login.ts';
 import { PASSWORD_RULES } from '../../use-cases/passwords.ts';
 import type { Session } from '../../use-cases/login.ts';
@@ -63,7 +63,7 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
 }
 
 /** Public routes have no principal for the handler's audit hook; a started session is recorded here, as its user. */
-function auditSession(deps: CoreDeps, session: Session, action: string, event: ApiEvent, requestId: string): Promise<void> {
+function auditSession(deps: IdentityDeps, session: Session, action: string, event: ApiEvent, requestId: string): Promise<void> {
   return recordAudit(deps, {
     principal: { organizationId: session.user.organizationId, subject: `user:${session.user.id}`, scopes: session.scopes },
     action,
@@ -76,7 +76,7 @@ function auditSession(deps: CoreDeps, session: Session, action: string, event: A
   });
 }
 
-export function identityOperations(options: IdentityOptions): Record<string, Operation<CoreDeps>> {
+export function identityOperations(options: IdentityOptions): Record<string, Operation<IdentityDeps>> {
   const body = <T>(schema: z.ZodType<T>, event: ApiEvent): T =>
     parseWith(schema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
 

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../../domain/organization.ts';
 import { json } from '../../http/api-types.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import { parseWith } from '../../http/request.ts';
 import { requestAutoManagedCertificate } from '../../use-cases/acme/start-issuance.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import { certificateIri, certificateResource } from './presenter.ts';
 
 const sanSchema = z.union([z.string().min(1), z.object({ name: z.string().min(1) }).transform((san) => san.name)]);
@@ -32,7 +32,7 @@ export const isAutoManagedRequest = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'auto_managed';
 
 /** Creates the certificate (visible at once, status pending) and starts its issuance workflow. */
-export async function createAutoManaged(deps: CoreDeps, principal: Principal, body: unknown): Promise<ApiResult> {
+export async function createAutoManaged(deps: CertificateApiDeps, principal: Principal, body: unknown): Promise<ApiResult> {
   const input = parseWith(autoManagedSchema, body);
   const certificate = await requestAutoManagedCertificate(deps, principal, input);
   return json(201, certificateResource(certificate, deps.clock.now()), {

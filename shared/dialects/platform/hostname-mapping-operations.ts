@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import {
   createHostnameMapping,
   deleteHostnameMapping,
@@ -45,7 +45,7 @@ function certificateIdOf(reference: string, organizationId: number): string {
 }
 
 /** Platform dialect: hostname -> certificate mappings, with each hostname's live coverage. */
-export function hostnameMappingOperations(options: HostnameMappingOperationOptions): Record<string, Operation<CoreDeps>> {
+export function hostnameMappingOperations(options: HostnameMappingOperationOptions): Record<string, Operation<CertificateApiDeps>> {
   return {
     'POST /api/organizations/{organizationId}/hostname-mappings': async ({ deps, principal, event }) => {
       const input = parseWith(createSchema, asCore(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES })));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import type { Operation } from '../../http/api-handler.ts';
 import { hasScope, readingAhead } from '../../http/api-handler.ts';
@@ -8,7 +8,7 @@ import { getCertificate, listCertificates, readPrivateKey } from '../../use-case
 import { deleteOptions, readRevocationReason } from '../../http/revocation-request.ts';
 import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
 import { revokeCertificateById } from '../../use-cases/acme/revoke-certificate.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { patchCertificate } from '../../use-cases/patch-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
@@ -42,7 +42,7 @@ const uploadSchema = z.object({
   chainData: z.string().nullish(),
 });
 
-export function platformOperations(options: PlatformOptions): Record<string, Operation<CoreDeps>> {
+export function platformOperations(options: PlatformOptions): Record<string, Operation<CertificateApiDeps>> {
   return {
     'POST /api/organizations/{organizationId}/certificates': async ({ deps, principal, event }) => {
       const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });

@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
-import type { CoreDeps } from '../../use-cases/core-deps.ts';
+import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../../use-cases/projects.ts';
 import { hydraCollection } from './collection.ts';
 import { etagOf, ifMatchVersion } from './etag.ts';
@@ -24,7 +24,7 @@ const createSchema = z.object({ name, domain: domain.nullish(), hostedZoneId: ho
 const patchSchema = z.object({ name: name.optional(), domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
 
 /** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
-export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CoreDeps>> {
+export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CertificateApiDeps>> {
   return {
     'POST /api/organizations/{organizationId}/projects': async ({ deps, principal, event }) => {
       const input = parseWith(createSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));

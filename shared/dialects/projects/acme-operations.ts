@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -15,7 +15,7 @@ export interface ProjectsAcmeOptions {
   maxBodyBytes: number;
 }
 
-/** Seed 004's obtain request; keySize is 2048 | 4096 for RSA and P-256 | P-384 for EC. */
+/** The projects dialect's obtain request; keySize is 2048 | 4096 for RSA and P-256 | P-384 for EC. */
 const obtainSchema = z.object({
   email: z.string().trim().email('email must be an e-mail address').optional(),
   challengeType: z.enum(['http-01', 'dns-01'], { message: 'challengeType must be http-01 or dns-01' }).default('http-01'),

@@ -3,7 +3,7 @@ import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import { ERROR_STATUS } from '../../http/error-status.ts';
 
-/** Seed 004 answers an invalid certificate with 400, not 422. */
+/** The projects dialect answers an invalid certificate with 400, not 422. */
 const STATUS: Record<ErrorCode, number> = { ...ERROR_STATUS, validation_failed: 400 };
 
 /**

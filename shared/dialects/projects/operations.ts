@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operation } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -25,7 +25,7 @@ const bundleSchema = z.object({
 });
 
 /**
- * Projects dialect (seed 004), certificate operations apart from the ACME ones (obtain, renew, revoke), which
+ * Projects dialect, certificate operations apart from the ACME ones (obtain, renew, revoke), which
  * live beside this file and are merged into the same function.
  */
 export function projectOperations(options: ProjectsOptions): Record<string, Operation<CoreDeps>> {

@@ -23,8 +23,11 @@ export const accountKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organ
  * hears of it, with create-if-absent: attempts that race here, or follow one that crashed, all use the first key,
  * and the CA answers a second registration of a key with the same account (RFC 8555 section 7.3.1).
  */
+/** What rebuilding an account session takes (the record, cached; the key, from the secret store). */
+export type AccountDeps = Pick<CoreDeps, 'acme' | 'issuance' | 'secrets' | 'clock'>;
+
 export async function ensureAccount(
-  deps: CoreDeps,
+  deps: AccountDeps & Pick<CoreDeps, 'secretPrefix' | 'newId'>,
   input: { organizationId: number; directoryUrl: string; email: string | null },
 ): Promise<AcmeAccountSession & { accountUrl: string }> {
   const opened = await findAccount(deps, input.organizationId, input.directoryUrl);
@@ -74,7 +77,7 @@ type OpenAccount = AcmeAccountSession & { accountUrl: string };
  * key answers with its account (RFC 8555 section 7.3.1); one that lost it makes a new one. The record follows.
  */
 export async function registerAccountAgain(
-  deps: CoreDeps,
+  deps: AccountDeps & Pick<CoreDeps, 'secretPrefix' | 'newId'>,
   input: { organizationId: number; directoryUrl: string; email: string | null },
 ): Promise<OpenAccount> {
   const current = await findAccount(deps, input.organizationId, input.directoryUrl);
@@ -102,7 +105,7 @@ const accounts = new WeakMap<object, Map<string, { account: AcmeAccountRecord; u
  * `nonce` is the CA's last nonce, handed on by the previous step.
  */
 export async function openAccount(
-  deps: CoreDeps,
+  deps: AccountDeps,
   organizationId: number,
   directoryUrl: string,
   nonce: string | null = null,
@@ -112,7 +115,7 @@ export async function openAccount(
   return { ...session, nonce };
 }
 
-async function accountRecord(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
+async function accountRecord(deps: Pick<CoreDeps, 'issuance' | 'clock'>, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
   const cache = accounts.get(deps.issuance) ?? new Map<string, { account: AcmeAccountRecord; until: number }>();
   accounts.set(deps.issuance, cache);
   const key = `${organizationId}\n${directoryUrl}`;
@@ -124,7 +127,7 @@ async function accountRecord(deps: CoreDeps, organizationId: number, directoryUr
   return account;
 }
 
-async function findAccount(deps: CoreDeps, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
+async function findAccount(deps: Pick<CoreDeps, 'issuance' | 'clock' | 'secrets'>, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
   const account = await accountRecord(deps, organizationId, directoryUrl);
   if (!account) return null;
   const accountKeyPem = await deps.secrets.get(account.keySecretName);

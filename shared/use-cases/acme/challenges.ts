@@ -3,6 +3,7 @@ import type { DnsStatus } from '../../domain/certificate.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
+import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { assertBeforeDeadline, changeCertificate } from './certificate-progress.ts';
 import { cnameResolver, resolveChallengeRecordName } from './challenge-name.ts';
@@ -41,7 +42,10 @@ export interface PollState {
  * happens next; HTTP-01 answers come from that record, DNS-01 values go to the DNS provider one after the other
  * (example.com and *.example.com add two values to one name, which must not race).
  */
-export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PropagationState> {
+/** Where challenge values go: the table (HTTP-01, and every record for clean-up) and the zone's DNS provider. */
+export type ChallengeDnsDeps = Pick<CoreDeps, 'issuance' | 'dnsProviderFor' | 'clock'>;
+
+export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>, input: OrderStepInput): Promise<PropagationState> {
   const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const changeIds: string[] = [];
@@ -82,7 +86,7 @@ export async function presentChallenges(deps: CoreDeps, input: OrderStepInput): 
  * zone answers with our TXT value. Only then is the CA told, so it does not fail on a stale answer.
  */
 export async function checkPropagation(
-  deps: CoreDeps,
+  deps: ChallengeDnsDeps,
   input: OrderStepInput & { propagation: PropagationState },
 ): Promise<PropagationState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
@@ -111,7 +115,7 @@ export async function checkPropagation(
 }
 
 /** Step 4: tells the CA that every challenge is ready to be validated. */
-export async function completeChallenges(deps: CoreDeps, input: OrderStepInput): Promise<PollState> {
+export async function completeChallenges(deps: AccountDeps, input: OrderStepInput): Promise<PollState> {
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   for (const ref of input.acme.authorizations) await deps.acme.completeChallenge(session, ref.challengeUrl);
   return { valid: false, checks: 0, nonce: session.nonce ?? null };
@@ -121,7 +125,7 @@ export async function completeChallenges(deps: CoreDeps, input: OrderStepInput):
  * Step 5, in a Wait loop: reads each authorization once. An invalid one ends the attempt with the CA's reason;
  * the SANs' dnsStatus follows what the CA says.
  */
-export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput & { poll: PollState }): Promise<PollState> {
+export async function pollAuthorizations(deps: AccountDeps & Pick<CoreDeps, 'certificates'>, input: OrderStepInput & { poll: PollState }): Promise<PollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to validate the challenges');
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const statuses = new Map<string, 'valid' | 'invalid' | 'pending'>();
@@ -172,7 +176,7 @@ export async function pollAuthorizations(deps: CoreDeps, input: OrderStepInput &
 }
 
 /** Last step, on success and on failure alike: removes every challenge value this attempt published. */
-export async function cleanUpChallenges(deps: CoreDeps, ids: AttemptIds): Promise<{ removed: number }> {
+export async function cleanUpChallenges(deps: Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>, ids: AttemptIds): Promise<{ removed: number }> {
   const records = await deps.issuance.challengesOfAttempt(ids.attemptId);
   if (records.length === 0) return { removed: 0 };
   for (const record of records) {

@@ -3,6 +3,7 @@ import { ariCertificateId, createReplacementOrder } from '../../domain/ari.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { ensureAccount, registerAccountAgain } from './accounts.ts';
+import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate } from './certificate-progress.ts';
 
@@ -13,7 +14,7 @@ export const ATTEMPT_DURATION_MS = 55 * 60_000;
 export const orderIdentifiers = (domainName: string, sanNames: readonly string[]): string[] => [...new Set([domainName, ...sanNames])];
 
 /** The attempt is running: what a client polling the certificate sees first. */
-const markRunning = (deps: CoreDeps, ids: AttemptIds) =>
+const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: AttemptIds) =>
   changeCertificate(deps, ids, (current) =>
     current.lastAttempt?.id === ids.attemptId
       ? {
@@ -30,7 +31,10 @@ const markRunning = (deps: CoreDeps, ids: AttemptIds) =>
  * Step 1: marks the attempt running, makes sure the organization has an account at the CA, places the order and
  * picks, per authorization still pending, the challenge of the configured type.
  */
-export async function createOrder(deps: CoreDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
+/** Placing the order: the account (registered on first use), the certificate and its settings. */
+export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId'>;
+
+export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
   // The settings are read together with the certificate the attempt is marked running on: one BatchGetItem, then the write.
   const [settings, certificate] = await Promise.all([deps.issuance.getSettings(ids.certificateId), markRunning(deps, ids)]);
   if (!settings) throw new StepError('IssuanceSetupError', 'The certificate has no ACME settings');

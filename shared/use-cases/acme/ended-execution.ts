@@ -2,6 +2,7 @@ import type { CoreDeps } from '../core-deps.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { cleanUpChallenges } from './challenges.ts';
 import { recordFailure } from './record-failure.ts';
+import type { RecordFailureDeps } from './record-failure.ts';
 
 /**
  * How an execution ended without its own failure path: Step Functions' execution statuses, and `LOST` for one the
@@ -30,7 +31,7 @@ export function endedExecutionReason(ended: Pick<EndedExecution, 'status' | 'err
  * Safe to run twice (EventBridge delivers at least once). A clean-up that fails is thrown after the record is made,
  * so that the event is delivered again.
  */
-export async function recordEndedExecution(deps: CoreDeps, ended: EndedExecution): Promise<{ recorded: boolean; removed: number }> {
+export async function recordEndedExecution(deps: RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>, ended: EndedExecution): Promise<{ recorded: boolean; removed: number }> {
   const ids: AttemptIds = { attemptId: ended.attemptId, certificateId: ended.certificateId, organizationId: ended.organizationId };
   let removed = 0;
   let cleanUpError: unknown = null;

@@ -1,5 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import * as acmeClient from 'acme-client';
+import { createPrivateKey } from 'node:crypto';
 import { StepError } from '../../domain/acme-errors.ts';
 import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts';
 import { contentFields } from '../../domain/certificate-content.ts';
@@ -10,7 +9,8 @@ import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { renewalAdvice } from '../renewal-advice.ts';
 import { openAccount } from './accounts.ts';
-import type { AttemptIds } from './certificate-progress.ts';
+import type { AccountDeps } from './accounts.ts';
+import { attemptKeySecretName } from './attempt-key.ts';
 import { assertBeforeDeadline, certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
 import type { OrderStepInput } from './challenges.ts';
 import { orderIdentifiers } from './create-order.ts';
@@ -22,18 +22,6 @@ export interface OrderPollState {
   certificateUrl: string;
   /** The CA's last unused nonce, for the next step. */
   nonce: string | null;
-}
-
-/** Each attempt's key has its own secret, so a renewal never overwrites the key the current certificate uses. */
-export const attemptKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, ids: AttemptIds): string =>
-  `${deps.secretPrefix}certificates/${ids.certificateId}/keys/${ids.attemptId}`;
-
-function generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
-  const pair =
-    keyType === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: keySize })
-      : generateKeyPairSync('ec', { namedCurve: keySize === 384 ? 'P-384' : 'P-256' });
-  return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
 /** Whether a PEM key is of the type and size the settings ask for (a kept key must still be what was asked). */
@@ -53,7 +41,7 @@ function keyMatches(keyPem: string, keyType: 'rsa' | 'ec', keySize: number): boo
  * of the type and size its settings ask for; null means a new key.
  */
 async function keptKey(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'secrets'>,
   certificate: Certificate,
   settings: OrderStepInput['acme']['settings'],
 ): Promise<{ secretName: string; keyPem: string } | null> {
@@ -68,7 +56,10 @@ async function keptKey(
  * of a certificate that keeps its key signs the CSR with the key in its current secret; otherwise a new key is
  * generated and written straight to a secret of this attempt's own. A retried step uses the key it used before.
  */
-export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Promise<OrderPollState> {
+/** What finalize and the order polls take: the account, the certificate, and the key's secret. */
+export type OrderStepDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix'>;
+
+export async function finalizeOrder(deps: OrderStepDeps, input: OrderStepInput): Promise<OrderPollState> {
   const settings = input.acme.settings;
   const secretName = attemptKeySecretName(deps, input);
   // Independent reads, at once: the certificate, a key a first try of this step may have left, the account.
@@ -79,7 +70,7 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
   ]);
   let keyPem = attemptKey ?? (await keptKey(deps, certificate, settings))?.keyPem ?? null;
   if (!keyPem) {
-    keyPem = generateKey(settings.keyType, settings.keySize);
+    keyPem = deps.acme.generateKey(settings.keyType, settings.keySize);
     await deps.secrets.put(secretName, keyPem);
     // Checked after the write, not only before: an attempt failed meanwhile (stopped, swept) had its key removed
     // before this write landed, and nothing else would remove it now. recordFailure marks the attempt failed
@@ -95,12 +86,12 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
     certificate.domainName,
     certificate.sans.map((san) => san.name),
   );
-  const [, csr] = await acmeClient.crypto.createCsr(
-    { ...(certificate.domainName.length <= 64 ? { commonName: certificate.domainName } : {}), altNames: names },
-    keyPem,
-  );
+  const csr = await deps.acme.createCsr(keyPem, {
+    commonName: certificate.domainName.length <= 64 ? certificate.domainName : null,
+    altNames: names,
+  });
   const order = await deps.acme
-    .finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr.toString())
+    .finalize(session, { url: input.acme.orderUrl, finalize: input.acme.finalizeUrl }, csr)
     .catch(async (error: unknown) => {
       // A retried step whose first try reached the CA: the order is past finalizing already, so carry on with it.
       if (!(error instanceof StepError) || error.name !== 'AcmeProblemError') throw error;
@@ -113,7 +104,7 @@ export async function finalizeOrder(deps: CoreDeps, input: OrderStepInput): Prom
 }
 
 /** Step 7, in a Wait loop: reads the order once. */
-export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
+export async function pollOrder(deps: AccountDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to issue the certificate');
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const order = await deps.acme.getOrder(session, input.acme.orderUrl);
@@ -125,7 +116,10 @@ export async function pollOrder(deps: CoreDeps, input: OrderStepInput & { poll: 
  * Step 8: downloads the chain, checks it with the same inspection uploads go through (the key must match, the
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
  */
-export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
+/** Storing also announces the outcome and asks the CA when to renew. */
+export type StoreStepDeps = OrderStepDeps & Pick<CoreDeps, 'lifecycle' | 'renewalInfo' | 'random'>;
+
+export async function storeCertificate(deps: StoreStepDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
   if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   // This attempt's own key when finalize made one, else the kept key finalize signed with; read while the chain downloads.
@@ -166,7 +160,7 @@ export async function storeCertificate(deps: CoreDeps, input: OrderStepInput & {
       ...renewalAfterIssuance(
         { notBefore: inspected.notBefore, notAfter: inspected.notAfter },
         advice?.suggestedWindow ?? null,
-        Math.random,
+        deps.random,
         advice?.explanationUrl ?? null,
         advice?.checkAgainAt ?? null,
       ),

@@ -3,7 +3,7 @@ import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate } from './certificate-progress.ts';
-import { attemptKeySecretName } from './finalize.ts';
+import { attemptKeySecretName } from './attempt-key.ts';
 
 /** What a Catch puts in the state: the error's name and its cause (Lambda sends the cause as JSON). */
 export interface CaughtError {
@@ -34,8 +34,11 @@ export function describeFailure(caught: CaughtError | undefined): string {
  * With `unlessFinished`, an attempt that already succeeded or failed is left as it is (and not announced again):
  * for an execution that ended after its own failure path had its say.
  */
+/** The failure path: the certificate, the attempt's key, and the announcement. */
+export type RecordFailureDeps = Pick<CoreDeps, 'certificates' | 'clock' | 'secrets' | 'secretPrefix' | 'lifecycle' | 'random'>;
+
 export async function recordFailure(
-  deps: CoreDeps,
+  deps: RecordFailureDeps,
   input: AttemptIds & { error?: CaughtError },
   options: { unlessFinished?: boolean } = {},
 ): Promise<{ recorded: boolean }> {
@@ -54,7 +57,7 @@ export async function recordFailure(
       // backoff (the planner starts it when its certificate is auto-managed with autoRenew on), and stops, saying
       // why, after too many failures. A certificate that has one keeps its renewal schedule after a failed re-issue.
       ...(current.lastAttempt.type === 'acme_renew' || (current.lastAttempt.type === 'acme_issue' && !current.certificateData)
-        ? renewalAfterFailure(current, { now: new Date(now), error: reason }, Math.random)
+        ? renewalAfterFailure(current, { now: new Date(now), error: reason }, deps.random)
         : {}),
     };
   });

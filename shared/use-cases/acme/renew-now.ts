@@ -1,7 +1,7 @@
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, RateLimitedError } from '../../domain/errors.ts';
 import { orderBudgetAccount } from '../../domain/renewal.ts';
-import type { CoreDeps } from '../core-deps.ts';
+import type { CertificateApiDeps } from '../core-deps.ts';
 import { orderIdentifiers } from './create-order.ts';
 import { attemptUnderWay, startAttempt } from './start-issuance.ts';
 
@@ -20,7 +20,7 @@ export interface RenewNowOutcome {
  * another attempt is under way; a custom, revoked or never-issued certificate cannot be renewed (400). Renewal
  * paused after too many failures resumes (see startAttempt).
  */
-export async function renewCertificateNow(deps: CoreDeps, certificate: Certificate): Promise<RenewNowOutcome> {
+export async function renewCertificateNow(deps: CertificateApiDeps, certificate: Certificate): Promise<RenewNowOutcome> {
   if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
   if (certificate.type !== 'auto_managed') {
     throw new CertwrightError('bad_request', 'Only ACME certificates can be renewed; upload a new custom certificate instead');

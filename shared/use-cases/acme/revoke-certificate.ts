@@ -4,7 +4,7 @@ import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { Principal } from '../../domain/organization.ts';
 import { announceOutcome } from '../announce-outcome.ts';
-import type { CoreDeps } from '../core-deps.ts';
+import type { CertificateApiDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
 
@@ -56,7 +56,7 @@ function assertRevocable(certificate: Certificate): void {
  * A second revoke is 409: revocation cannot be undone and there is nothing left to do.
  */
 export async function revokeCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   certificate: Certificate,
   reason: RevocationReason = 'unspecified',
 ): Promise<Certificate> {
@@ -127,7 +127,7 @@ export async function revokeCertificate(
 
 /** Revoke, for a certificate of the caller's organization named by id. */
 export async function revokeCertificateById(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   id: string,
   reason: RevocationReason = 'unspecified',

@@ -10,9 +10,10 @@ import { nameProblem } from '../../domain/display-name.ts';
 import { hostnameProblem, normalizeHostname, quoted } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
 import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
-import type { CoreDeps } from '../core-deps.ts';
+import type { CertificateApiDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
+import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
 
 /** DNS providers certwright can solve dns-01 with today. */
 export const SUPPORTED_DNS_PROVIDERS = ['aws'] as const;
@@ -45,7 +46,7 @@ export interface PreparedIssuance {
   reusePrivateKey: boolean;
 }
 
-function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
+function directoryUrlOf(deps: CertificateApiDeps, request: IssuanceRequest): string {
   const directory = request.directory?.trim();
   if (!directory || directory === 'letsencrypt')
     return request.staging ? deps.acmeConfig.stagingDirectoryUrl : deps.acmeConfig.defaultDirectoryUrl;
@@ -66,7 +67,7 @@ function directoryUrlOf(deps: CoreDeps, request: IssuanceRequest): string {
  * Checks an issuance request before anything is stored: names, challenge type against wildcards, DNS provider,
  * key type and size, and the profile against what the CA's directory offers.
  */
-export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
+export async function prepareIssuance(deps: CertificateApiDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
   const names = [...new Set([request.domainName, ...(request.sans ?? [])].map(normalizeHostname))];
   const violations: Violation[] = [];
   if (names.length > MAX_CERTIFICATE_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_CERTIFICATE_NAMES} names fit in one certificate` });
@@ -130,7 +131,7 @@ export async function prepareIssuance(deps: CoreDeps, request: IssuanceRequest):
 const NOT_STARTED = 'The issuance workflow could not be started';
 
 /** Stores what the workflow needs (settings, EAB) and starts the execution; the attempt must be pending already. */
-async function launch(deps: CoreDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
+async function launch(deps: CertificateApiDeps, certificate: Certificate, prepared: PreparedIssuance): Promise<void> {
   await deps.issuance.putSettings(certificate.id, prepared.settings);
   if (prepared.externalAccountBinding) {
     await deps.secrets.put(
@@ -149,7 +150,7 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
             status: current.certificateData ? current.status : 'failed',
             lastAttempt: { ...current.lastAttempt, status: 'failed', finishedAt: now, error: NOT_STARTED },
             // Tried again later like any failed first issuance (see recordFailure).
-            ...(current.certificateData ? {} : renewalAfterFailure(current, { now: new Date(now), error: NOT_STARTED }, Math.random)),
+            ...(current.certificateData ? {} : renewalAfterFailure(current, { now: new Date(now), error: NOT_STARTED }, deps.random)),
           }
         : null,
     );
@@ -159,7 +160,7 @@ async function launch(deps: CoreDeps, certificate: Certificate, prepared: Prepar
 
 /** A new auto-managed certificate, visible at once with status pending, and its first issuance started. */
 export async function requestAutoManagedCertificate(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   principal: Principal,
   request: IssuanceRequest,
   options: { prepared?: PreparedIssuance; beforeLaunch?: (certificate: Certificate) => Promise<void> } = {},
@@ -168,33 +169,20 @@ export async function requestAutoManagedCertificate(
   const created = deps.clock.now();
   const now = created.toISOString();
   const [domainName = ''] = prepared.names;
-  const certificate: Certificate = {
+  const certificate = newCertificate({
     id: newCertificateId(created),
     organizationId: principal.organizationId,
     name: request.name?.trim() || domainName,
     domainName,
     sans: prepared.names.map((name) => ({ id: deps.newId(), name, dnsStatus: 'pending', sslStatus: 'pending' })),
     type: 'auto_managed',
-    status: 'pending',
-    issuer: null,
-    serialNumber: null,
-    fingerprint: null,
-    notBefore: null,
-    notAfter: null,
-    keyType: prepared.settings.keyType,
-    keySize: prepared.settings.keySize,
-    certificateData: null,
-    chainData: null,
+    content: pendingContent(prepared.settings.keyType, prepared.settings.keySize),
     privateKeySecretName: null,
     autoRenew: prepared.autoRenew,
     reusePrivateKey: prepared.reusePrivateKey,
-    renewAt: null,
     lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null },
-    attemptCount: 1,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+    at: now,
+  });
   await deps.certificates.create(certificate);
   await options.beforeLaunch?.(certificate);
   await launch(deps, certificate, prepared);
@@ -212,7 +200,7 @@ export const attemptUnderWay = (): ConflictError =>
  * failures (the failure count starts afresh).
  */
 export async function startAttempt(
-  deps: CoreDeps,
+  deps: CertificateApiDeps,
   certificate: Certificate,
   prepared: PreparedIssuance,
   type: Extract<AttemptType, 'acme_issue' | 'acme_renew'>,

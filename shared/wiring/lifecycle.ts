@@ -1,0 +1,18 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge/eventbridge-event-publisher.ts';
+import { FileEventPublisher } from '../adapters/local-events/file-event-publisher.ts';
+import { EmfLifecycleMetrics } from '../adapters/powertools/emf-lifecycle-metrics.ts';
+import type { EventsConfig } from '../config/renewal-config.ts';
+import type { EventPublisher } from '../ports/event-publisher.ts';
+import type { LifecycleDeps } from '../use-cases/announce-outcome.ts';
+
+/** EventBridge in AWS, a JSON-lines file when `eventsFile` is set (local stack). */
+export const eventPublisherFor = (config: Pick<EventsConfig, 'eventsFile'>): EventPublisher =>
+  config.eventsFile ? new FileEventPublisher(config.eventsFile) : new EventBridgeEventPublisher(new EventBridgeClient({}));
+
+/**
+ * Lifecycle announcements (issued, renewed, renewal failed, revoked). Off on a local stack without an events file
+ * (the tests), so nothing there reaches for AWS credentials.
+ */
+export const lifecycleFor = (config: EventsConfig): LifecycleDeps | undefined =>
+  config.local && !config.eventsFile ? undefined : { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics() };

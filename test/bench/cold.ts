@@ -1,0 +1,220 @@
+/**
+ * `npm run bench:cold`: builds every Lambda the way CDK does (esbuild with LAMBDA_BUNDLING, the same options the
+ * NodejsFunction construct passes) and measures, per function, the bundle's bytes, what is in it (from esbuild's
+ * metafile) and the median time to import it in fresh Node 22 processes with a dummy environment, with and without
+ * `--enable-source-maps`. Not a test: the table goes into BENCHMARKS.md (BENCH_LABEL names the run).
+ *
+ * BENCH_RUNS (default 5) fresh processes per function and setting; BENCH_OUT another file; BENCH_WRITE=0 prints only.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { LAMBDA_ALIASES, LAMBDA_BUNDLING, repoRoot } from '../../infra/constructs/certwright-function.ts';
+import { ENV } from '../../shared/config/env-names.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LABEL = process.env.BENCH_LABEL ?? 'run';
+
+/** What a cold start finds in the environment: enough for every function's configuration, nothing reachable. */
+const DUMMY_ENV: Record<string, string> = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  [ENV.tableName]: 'certwright-bench',
+  [ENV.secretPrefix]: 'certwright/',
+  [ENV.secretKmsKeyId]: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+  [ENV.issuanceStateMachineArn]: 'arn:aws:states:eu-west-1:123456789012:stateMachine:bench',
+};
+
+type Kind = 'api' | 'workflow' | 'scheduled';
+
+interface Measured {
+  name: string;
+  kind: Kind;
+  bytes: number;
+  mapBytes: number;
+  importMs: number;
+  importMsWithMaps: number;
+  packages: Map<string, number>;
+}
+
+/** Every entry point CDK deploys: a file under functions/ that exports `handler`. */
+async function entries(): Promise<{ name: string; kind: Kind; file: string }[]> {
+  const found: { name: string; kind: Kind; file: string }[] = [];
+  for (const kind of ['api', 'workflow', 'scheduled'] as const) {
+    const folder = join(repoRoot, 'functions', kind);
+    for (const file of (await readdir(folder)).filter((name) => name.endsWith('.ts')).sort()) {
+      const source = await readFile(join(folder, file), 'utf8');
+      if (/export const handler\b/.test(source)) found.push({ name: file.replace(/\.ts$/, ''), kind, file: join(folder, file) });
+    }
+  }
+  return found;
+}
+
+/** The package a bundled input belongs to (`@scope/name` or `name`), or `certwright` for our own code. */
+function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return 'certwright';
+  const parts = input.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? input);
+}
+
+/** Output bytes per package, from the metafile's per-input contribution to the bundle. */
+function packagesOf(metafile: Metafile): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return sizes;
+}
+
+/** Bundles as NodejsFunction does with LAMBDA_BUNDLING (esbuild --bundle --platform=node, one index.mjs and its map). */
+async function bundle(file: string, outdir: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: LAMBDA_BUNDLING.format,
+    target: LAMBDA_BUNDLING.target,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    minify: LAMBDA_BUNDLING.minify,
+    sourcemap: LAMBDA_BUNDLING.sourceMap,
+    banner: { js: LAMBDA_BUNDLING.banner },
+    alias: { ...LAMBDA_ALIASES },
+    // CDK runs esbuild from the project root, which the aliases' paths are relative to.
+    absWorkingDir: repoRoot,
+    outfile: join(outdir, 'index.mjs'),
+    metafile: true,
+    logLevel: 'error',
+  });
+  return result.metafile;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** Median ms from the start of `import()` until the module (and its top-level wiring) has loaded, in fresh processes. */
+function importMs(bundlePath: string, sourceMaps: boolean): number {
+  const script =
+    'const started = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - started));';
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script, pathToFileURL(bundlePath).href];
+    const child = spawnSync(process.execPath, args, { env: DUMMY_ENV, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`importing ${bundlePath} failed: ${child.stderr}`);
+    times.push(Number(child.stdout));
+  }
+  return median(times);
+}
+
+const KB = 1024;
+const fmtKb = (bytes: number) => `${(bytes / KB).toFixed(0)} KB`;
+
+/** The issue's targets: a step or job without acme-client 300 KB and 100 ms; CA functions and the API 1 MB and 200 ms. */
+function target(row: Measured): { bytes: number; ms: number } {
+  return row.kind === 'api' || row.packages.has('acme-client') ? { bytes: 1024 * KB, ms: 200 } : { bytes: 300 * KB, ms: 100 };
+}
+
+const HEAVY = [
+  'acme-client',
+  'axios',
+  'node-forge',
+  'zod',
+  '@peculiar/x509',
+  '@aws-sdk/client-route-53',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-dynamodb',
+  '@middy/core',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+];
+const short = (name: string) => name.replace('@aws-sdk/client-', '').replace('@aws-lambda-powertools/', 'pt-').replace('@peculiar/', '');
+
+async function main(): Promise<void> {
+  const workdir = await mkdtemp(join(tmpdir(), 'certwright-bench-cold-'));
+  const rows: Measured[] = [];
+  try {
+    for (const entry of await entries()) {
+      const outdir = join(workdir, `${entry.kind}-${entry.name}`);
+      const metafile = await bundle(entry.file, outdir);
+      const bundlePath = join(outdir, 'index.mjs');
+      const row: Measured = {
+        name: entry.name,
+        kind: entry.kind,
+        bytes: (await stat(bundlePath)).size,
+        mapBytes: (await stat(`${bundlePath}.map`)).size,
+        importMs: importMs(bundlePath, false),
+        importMsWithMaps: importMs(bundlePath, true),
+        packages: packagesOf(metafile),
+      };
+      rows.push(row);
+      console.log(
+        `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} (map ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms, ${row.importMsWithMaps.toFixed(0)} ms with source maps`,
+      );
+    }
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+
+  const met = (row: Measured) => {
+    const limit = target(row);
+    return row.bytes <= limit.bytes && row.importMs <= limit.ms;
+  };
+  const all = median(rows.map((row) => row.importMs));
+  const cpu = cpus();
+  const lines = [
+    `### ${LABEL} (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()} ${release()}, Node ${process.versions.node}, esbuild ${(await import('esbuild')).version}; load average ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')}. Median of ${RUNS} fresh processes per function and column.`,
+    '',
+    `| function | kind | index.mjs | .map | import ms | with --enable-source-maps | target | met | heavy packages inside (KB) |`,
+    '|---|---|---:|---:|---:|---:|---|---|---|',
+    ...rows.map((row) => {
+      const limit = target(row);
+      const heavy = HEAVY.filter((name) => row.packages.has(name))
+        .map((name) => `${short(name)} ${((row.packages.get(name) ?? 0) / KB).toFixed(0)}`)
+        .join(', ');
+      return `| ${row.name} | ${row.kind} | ${fmtKb(row.bytes)} | ${fmtKb(row.mapBytes)} | ${row.importMs.toFixed(0)} | ${row.importMsWithMaps.toFixed(0)} | <= ${fmtKb(limit.bytes)}, <= ${limit.ms} ms | ${met(row) ? 'yes' : '**no**'} | ${heavy || '-'} |`;
+    }),
+    `| **median of all** | | ${fmtKb(median(rows.map((row) => row.bytes)))} | | **${all.toFixed(0)}** | ${median(rows.map((row) => row.importMsWithMaps)).toFixed(0)} | <= 150 ms | ${all <= 150 ? 'yes' : '**no**'} | |`,
+    '',
+    `Targets met: ${rows.filter(met).length} of ${rows.length} functions; median of all ${all <= 150 ? 'met' : 'not met'}.`,
+    '',
+  ];
+  const section = lines.join('\n');
+  console.log(`\n${section}`);
+  if (process.env.BENCH_WRITE === '0') return;
+
+  // The runs go at the end of the cold-start section, next to the figures the issue started from.
+  const file = process.env.BENCH_OUT ?? join(repoRoot, 'BENCHMARKS.md');
+  const heading = '## Cold start: bundle bytes and import time (`npm run bench:cold`, issue 12)';
+  const existing = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
+  const at = existing.indexOf(heading);
+  let updated: string;
+  if (at < 0) updated = `${existing.trimEnd()}\n\n${heading}\n\n${section}`;
+  else {
+    const next = existing.indexOf('\n## ', at + heading.length);
+    const end = next < 0 ? existing.length : next + 1;
+    updated = `${existing.slice(0, end).trimEnd()}\n\n${section}\n${next < 0 ? '' : `\n${existing.slice(end)}`}`;
+  }
+  await writeFile(file, updated);
+  console.log(`written to ${file}`);
+}
+
+await main();
