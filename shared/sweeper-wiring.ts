@@ -14,7 +14,7 @@ import { buildCoreDeps } from './wiring.ts';
  * ask: Step Functions, or the local runner (`executions` given: the local stack, with or without Pebble).
  */
 export function buildSweeperDeps(config: ApiConfig, executions?: ExecutionMonitor): SweeperDeps {
-  executions ??= executionMonitorFor(loadAcmeConfig().stateMachineArn);
+  executions ??= executionMonitorFor(loadAcmeConfig().stateMachineArn, Boolean(config.dynamodbEndpoint));
   return {
     ...buildCoreDeps(config),
     inFlight: new DynamoAttemptsInFlight(createDocumentClient(config.dynamodbEndpoint), config.tableName),
@@ -22,8 +22,9 @@ export function buildSweeperDeps(config: ApiConfig, executions?: ExecutionMonito
   };
 }
 
-function executionMonitorFor(stateMachineArn: string | undefined): ExecutionMonitor {
-  if (stateMachineArn === 'local') return localExecutionMonitor;
+function executionMonitorFor(stateMachineArn: string | undefined, local: boolean): ExecutionMonitor {
+  // A local stack without Pebble has no runner and so nothing running: the local monitor says so for every attempt.
+  if (stateMachineArn === 'local' || (!stateMachineArn && local)) return localExecutionMonitor;
   if (!stateMachineArn) throw new Error('The attempt sweeper needs the issuance state machine (CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN)');
   return new SfnExecutionMonitor(new SFNClient({}), stateMachineArn);
 }
