@@ -146,7 +146,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const handlers = await loadHandlers();
     // Nothing runs yet, so every attempt in flight is one a stopped or crashed stack left: fail them now, with
     // their reason, rather than after the attempt lease (the sweeper timer catches the ones that die later).
-    const startSweep = await sweepAttempts(buildSweeperDeps(loadApiConfig(), localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 });
+    // As the sweeper's Lambda function would (its AWS calls are held against that function's role in test/iam).
+    const sweepOnStart = asFunction('functions/scheduled/attempt-sweeper.ts', () =>
+      sweepAttempts(buildSweeperDeps(loadApiConfig(), localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 }),
+    );
+    const startSweep = await sweepOnStart();
     if (startSweep.failed > 0) console.log(`certwright: ${startSweep.failed} attempt(s) left unfinished by the last run were failed`);
     server.off('request', starting).on('request', gatewayListener(ROUTES, handlers));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
