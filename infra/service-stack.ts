@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config/env-names.ts';
 import { API_FUNCTIONS } from '../shared/http/routes.ts';
 import type { ApiFunctionName } from '../shared/http/routes.ts';
-import { ApiFunction } from './constructs/api-function.ts';
+import { API_FUNCTION_ACCESS, ApiFunction } from './constructs/api-function.ts';
 import { CertwrightHttpApi } from './constructs/http-api.ts';
 import { grantZoneLookup } from './constructs/route53-lookup.ts';
 
@@ -42,9 +42,10 @@ export class ServiceStack extends Stack {
     for (const name of API_FUNCTIONS) {
       functions[name] = new ApiFunction(this, `${name}-function`, { name, table: props.table, secretKey: props.secretKey });
       lambdas[name] = functions[name].function;
-      // Starting an execution is all the API does with Step Functions; the steps run under their own roles.
+      // Starting an execution is all the API does with Step Functions (obtain, renew now: platform and projects); the
+      // steps run under their own roles.
       functions[name].function.addEnvironment(ENV.issuanceStateMachineArn, props.issuanceStateMachine.stateMachineArn);
-      props.issuanceStateMachine.grantStartExecution(functions[name].function);
+      if (API_FUNCTION_ACCESS[name].startsIssuance) props.issuanceStateMachine.grantStartExecution(functions[name].function);
       functions[name].function.addEnvironment(ENV.renewalOrderLimit, String(props.orderLimit ?? 300));
       functions[name].function.addEnvironment(ENV.renewalOrderWindowMinutes, String(props.orderWindowMinutes ?? 180));
       functions[name].function.addEnvironment(ENV.reusePrivateKey, String(props.reusePrivateKey ?? false));

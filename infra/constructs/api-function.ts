@@ -28,18 +28,6 @@ export const TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
-/** The Secrets Manager actions the secret store adapter performs. */
-export const SECRET_ACTIONS = [
-  'secretsmanager:CreateSecret',
-  'secretsmanager:PutSecretValue',
-  'secretsmanager:GetSecretValue',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:DescribeSecret',
-];
-
-/** What Secrets Manager needs from its caller to encrypt and decrypt a secret with a customer managed key. */
-export const SECRET_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
-
 /** The table's name in the function's environment, and the repository's actions on the table and each index by name. */
 export function grantTableAccess(fn: NodejsFunction, table: ITable): void {
   fn.addEnvironment(ENV.tableName, table.tableName);
@@ -65,6 +53,75 @@ export const SECRET_PREFIX_ACKNOWLEDGEMENT = {
     `name prefix "${SECRET_PREFIX}" can be fixed; the trailing * also covers the random suffix Secrets Manager appends to every ARN.`,
 };
 
+/** The kinds of secret certwright keeps, each under its own name prefix (`certwright/<kind>/...`). */
+export type SecretKind = 'certificates' | 'acme-accounts' | 'identity';
+
+/** The Secrets Manager actions behind each use of a secret, and the KMS actions Secrets Manager needs for it. */
+const SECRET_USES = {
+  read: { secrets: ['secretsmanager:GetSecretValue'], key: ['kms:Decrypt'] },
+  write: { secrets: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], key: ['kms:GenerateDataKey'] },
+  delete: { secrets: ['secretsmanager:DeleteSecret'], key: [] },
+} as const;
+
+/**
+ * What each API function does with secrets (from the least-privilege table, docs/iam.md): certificate keys (uploads,
+ * export, delete), ACME account keys and EAB credentials (obtain, revoke), the identity signing key (every function
+ * verifies JWTs; only identity signs them). Only platform and projects start issuance executions.
+ */
+export const API_FUNCTION_ACCESS: Readonly<
+  Record<ApiFunctionName, { secrets: Partial<Record<SecretKind, readonly (keyof typeof SECRET_USES)[]>>; startsIssuance: boolean }>
+> = {
+  platform: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
+  projects: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
+  admin: { secrets: { certificates: ['write', 'delete'], identity: ['read'] }, startsIssuance: false },
+  identity: { secrets: { identity: ['read', 'write'] }, startsIssuance: false },
+  // The public HTTP-01 route reads challenge items and nothing else (see grantChallengeReads).
+  'acme-challenge': { secrets: {}, startsIssuance: false },
+};
+
+/**
+ * Grants `uses` of the secrets of one kind, and the key actions Secrets Manager performs for them, only when it is
+ * Secrets Manager that asks (kms:ViaService): the role cannot decrypt with the key directly.
+ */
+export function grantSecretUses(fn: NodejsFunction, key: IKey, kind: SecretKind, uses: readonly (keyof typeof SECRET_USES)[]): void {
+  const stack = Stack.of(fn);
+  const secrets = stack.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${SECRET_PREFIX}${kind}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new PolicyStatement({ actions: uses.flatMap((use) => SECRET_USES[use].secrets), resources: [secrets] }));
+  const keyActions = uses.flatMap((use) => SECRET_USES[use].key);
+  if (keyActions.length > 0) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: keyActions,
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+    );
+  }
+  if (fn.role) {
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}${kind}/*]`,
+      reason: `Secret names of this kind are generated at run time; only their prefix "${SECRET_PREFIX}${kind}/" is fixed, and * also covers the random suffix Secrets Manager appends.`,
+    });
+  }
+}
+
+/** The table for the public HTTP-01 route: GetItem of challenge items only (dynamodb:LeadingKeys). */
+function grantChallengeReads(fn: NodejsFunction, table: ITable): void {
+  fn.addEnvironment(ENV.tableName, table.tableName);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHALLENGE#*'] } },
+    }),
+  );
+}
+
 export interface ApiFunctionProps {
   /** Entry file is functions/api/<name>.ts, exporting `handler`. */
   name: ApiFunctionName;
@@ -80,7 +137,7 @@ export class ApiFunction extends Construct {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
 
-    const { fn, role, logGroup } = certwrightFunction(this, {
+    const { fn, logGroup } = certwrightFunction(this, {
       entry: join(repoRoot, 'functions', 'api', `${props.name}.ts`),
       memorySize: 1024,
       // API Gateway gives up after 30 s; a function still running then only burns money.
@@ -89,13 +146,12 @@ export class ApiFunction extends Construct {
     this.function = fn;
     this.logGroup = logGroup;
 
-    grantTableAccess(fn, props.table);
+    const access = API_FUNCTION_ACCESS[props.name];
+    if (props.name === 'acme-challenge') grantChallengeReads(fn, props.table);
+    else grantTableAccess(fn, props.table);
 
     fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
-    fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_ACTIONS, resources: [secretArnPattern(this)] }));
-    Validations.of(role).acknowledge(SECRET_PREFIX_ACKNOWLEDGEMENT);
-
     fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
-    props.secretKey.grant(fn, ...SECRET_KEY_ACTIONS);
+    for (const [kind, uses] of Object.entries(access.secrets)) grantSecretUses(fn, props.secretKey, kind as SecretKind, uses);
   }
 }

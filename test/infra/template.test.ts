@@ -13,6 +13,8 @@ import type { CertwrightApp } from '../../infra/app.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { API_FUNCTIONS, ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
+import { API_FUNCTION_ACCESS } from '../../infra/constructs/api-function.ts';
+import type { CfnElement } from 'aws-cdk-lib';
 import { asArray, render } from '../support/cloudformation.ts';
 import type { Json, Statement } from '../support/cloudformation.ts';
 
@@ -267,48 +269,59 @@ describe('CDK app', () => {
       }
     });
 
-    it('limits Secrets Manager to secrets named certwright/*', () => {
-      const statements = policyStatements(service).filter((statement) =>
-        asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')),
-      );
+    /** The statements of one API function's role. */
+    const statementsOf = (name: keyof typeof API_FUNCTION_ACCESS): Statement[] => {
+      const role = built.service.getLogicalId(built.service.functions[name].function.role?.node.defaultChild as CfnElement);
+      return Object.values(service.findResources('AWS::IAM::Policy') as Record<string, { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } }>)
+        .filter((policy) => policy.Properties.Roles.some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role })))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    };
 
-      expect(statements).toHaveLength(API_FUNCTIONS.length);
-      for (const statement of statements) {
-        const resources = asArray(statement.Resource).map(render);
-        expect(resources).toHaveLength(1);
-        expect(resources[0]).toMatch(
-          /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:certwright\/\*$/,
+    it('limits each API function to the kinds of secret it uses, named certwright/<kind>/*', () => {
+      for (const name of API_FUNCTIONS) {
+        const statements = statementsOf(name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')));
+        // Statements with the same actions are merged (the minimizePolicies flag): one may name several kinds.
+        const kinds = statements.flatMap((statement) =>
+          asArray(statement.Resource)
+            .map(render)
+            .map((resource) => /:secret:certwright\/([a-z-]+)\/\*$/.exec(resource)?.[1]),
         );
+        expect([...new Set(kinds)].sort(), name).toEqual(Object.keys(API_FUNCTION_ACCESS[name].secrets).sort());
       }
+      // The public HTTP-01 function touches no secret at all; identity alone may write the signing key.
+      expect(statementsOf('acme-challenge').some((statement) => JSON.stringify(statement).includes('secretsmanager'))).toBe(false);
     });
 
-    it('lets the functions reach the table and its indexes by name, without Scan', () => {
-      const statements = policyStatements(service).filter((statement) =>
-        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
-      );
-
-      expect(statements).toHaveLength(API_FUNCTIONS.length);
-      for (const statement of statements) {
-        expect(asArray(statement.Action)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+    it('lets the functions reach the table and its indexes by name, without Scan; the HTTP-01 function reads challenges only', () => {
+      for (const name of API_FUNCTIONS) {
+        const statements = statementsOf(name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));
+        expect(statements, name).toHaveLength(1);
+        const [statement] = statements as [Statement];
         expect(asArray(statement.Action)).not.toContain('dynamodb:Scan');
         const resources = asArray(statement.Resource).map(render);
-        for (const index of TABLE_SCHEMA.indexes) {
-          expect(resources.some((resource) => resource.endsWith(`/index/${index.name}`))).toBe(true);
-        }
         expect(resources.some((resource) => resource.includes('*'))).toBe(false);
+        if (name === 'acme-challenge') {
+          expect(statement.Action).toBe('dynamodb:GetItem');
+          expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHALLENGE#*'] } });
+          continue;
+        }
+        expect(asArray(statement.Action)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+        for (const index of TABLE_SCHEMA.indexes) expect(resources.some((resource) => resource.endsWith(`/index/${index.name}`))).toBe(true);
       }
     });
 
-    it('lets the functions use the secrets key only to encrypt and decrypt', () => {
+    it('lets the functions use the secrets key only through Secrets Manager, and only as their secrets need', () => {
       const [keyId] = resourcesOf(data, 'AWS::KMS::Key')[0]!;
-      const statements = policyStatements(service).filter((statement) =>
-        asArray(statement.Action).some((action) => action.startsWith('kms:')),
-      );
-
-      expect(statements).toHaveLength(API_FUNCTIONS.length);
-      for (const statement of statements) {
-        expect(asArray(statement.Action).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
-        expect(render(statement.Resource)).toContain(`FnGetAtt${keyId}Arn`);
+      for (const name of API_FUNCTIONS) {
+        const statements = statementsOf(name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('kms:')));
+        const uses = Object.values(API_FUNCTION_ACCESS[name].secrets).flat();
+        const wanted = [...(uses.includes('read') ? ['kms:Decrypt'] : []), ...(uses.includes('write') ? ['kms:GenerateDataKey'] : [])];
+        expect(statements.flatMap((statement) => asArray(statement.Action)).filter((action, i, all) => all.indexOf(action) === i).sort(), name).toEqual(wanted.sort());
+        for (const statement of statements) {
+          expect(render(statement.Resource)).toContain(`FnGetAtt${keyId}Arn`);
+          expect(JSON.stringify(statement.Condition)).toContain('kms:ViaService');
+          expect(JSON.stringify(statement.Condition)).toContain('secretsmanager.');
+        }
       }
     });
   });

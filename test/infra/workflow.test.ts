@@ -17,6 +17,7 @@ import { ISSUANCE_STEPS, issuanceDefinition } from '../../infra/workflow/issuanc
 import type { IssuanceStep } from '../../infra/workflow/issuance-definition.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { API_FUNCTIONS } from '../../shared/http/routes.ts';
+import { API_FUNCTION_ACCESS } from '../../infra/constructs/api-function.ts';
 import { createCertwrightApp } from '../../infra/app.ts';
 import { asArray, render } from '../support/cloudformation.ts';
 import type { Json, Statement } from '../support/cloudformation.ts';
@@ -306,7 +307,7 @@ describe('CertwrightIssuance stack', () => {
 });
 
 describe('CDK app', () => {
-  it('lets every API function start executions of the issuance state machine, and do nothing else with Step Functions', () => {
+  it('lets the API functions that obtain and renew (platform, projects) start executions of the issuance state machine, and do nothing else with Step Functions', () => {
     // Without bundling: the bundles are checked above and in template.test.ts.
     const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     built.app.synth();
@@ -320,7 +321,8 @@ describe('CDK app', () => {
     const stepFunctionsStatements = Object.values(service.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
       .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('states:')));
-    expect(stepFunctionsStatements).toHaveLength(API_FUNCTIONS.length);
+    expect(stepFunctionsStatements).toHaveLength(API_FUNCTIONS.filter((name) => API_FUNCTION_ACCESS[name].startsIssuance).length);
+    expect(API_FUNCTIONS.filter((name) => API_FUNCTION_ACCESS[name].startsIssuance).sort()).toEqual(['platform', 'projects']);
     for (const statement of stepFunctionsStatements) {
       expect(statement.Action).toBe('states:StartExecution');
       expect(exported(statement.Resource)).toEqual({ Ref: machine });

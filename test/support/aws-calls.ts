@@ -40,6 +40,15 @@ export type AwsResource =
 
 const recorded = new Map<string, AwsCall>();
 
+/**
+ * The partition keys an item-level DynamoDB call touches, as `dynamodb:LeadingKeys` (a condition on the item kind:
+ * the public HTTP-01 function may read `CHALLENGE#*` only), each cut after its kind so that recordings stay few.
+ */
+function leadingKeys(keys: readonly Input[]): Record<string, string[]> | undefined {
+  const kinds = [...new Set(keys.map((key) => String(key.pk ?? '').replace(/#.*$/, '#x')))];
+  return kinds.length > 0 && kinds.every((kind) => kind !== '#x' && kind !== '') ? { 'dynamodb:LeadingKeys': kinds.sort() } : undefined;
+}
+
 function record(action: string, resource: AwsResource, context?: Record<string, string | string[]>): void {
   const fn = currentFunction();
   if (!fn) return; // the test itself (seeding, assertions), not a Lambda
@@ -50,17 +59,23 @@ function record(action: string, resource: AwsResource, context?: Record<string, 
 type Input = Record<string, unknown>;
 
 /** A DynamoDB request's IAM actions: a batch or transaction is authorized item by item, per table. */
-function dynamoActions(operation: string, input: Input): [string, AwsResource][] {
+function dynamoActions(operation: string, input: Input): [string, AwsResource, Record<string, string[]>?][] {
   const table = (extra: Input = input): AwsResource =>
     typeof extra.IndexName === 'string' ? { kind: 'table', index: extra.IndexName } : { kind: 'table' };
-  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') return [[`dynamodb:${operation}`, table({})]];
+  if (operation === 'BatchGetItem') {
+    const keys = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: Input[] }>).flatMap((request) => request.Keys ?? []);
+    return [[`dynamodb:${operation}`, table({}), leadingKeys(keys)]];
+  }
+  if (operation === 'BatchWriteItem') return [[`dynamodb:${operation}`, table({})]];
   if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
     const itemAction = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
     return ((input.TransactItems ?? []) as Input[]).flatMap((item) =>
       Object.entries(itemAction).flatMap(([key, action]) => (key in item ? [[`dynamodb:${action}`, table({})] as [string, AwsResource]] : [])),
     );
   }
-  return [[`dynamodb:${operation}`, table()]];
+  const key = (input.Key ?? input.Item) as Input | undefined;
+  const single = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].includes(operation) && key ? leadingKeys([key]) : undefined;
+  return [[`dynamodb:${operation}`, table(), single]];
 }
 
 /** Every SDK client shares smithy's Client.send; DynamoDB's document client sends through it too. */
@@ -73,7 +88,7 @@ function recordSdkCalls(): void {
     const named = command as { constructor: { name: string }; clientCommand?: { constructor: { name: string } }; input?: Input };
     const operation = (named.clientCommand ?? named).constructor.name.replace(/Command$/, '');
     if (this.config?.serviceId === 'DynamoDB') {
-      for (const [action, resource] of dynamoActions(operation, named.input ?? {})) record(action, resource);
+      for (const [action, resource, context] of dynamoActions(operation, named.input ?? {})) record(action, resource, context);
     } else if (currentFunction()) {
       throw new Error(`test/support/aws-calls.ts: record ${this.config?.serviceId} ${operation} calls before a function makes them`);
     }
