@@ -9,7 +9,7 @@ import { IssuanceWorkflow } from './constructs/issuance-workflow.ts';
 import type { StepAccess } from './constructs/issuance-workflow.ts';
 import { ISSUANCE_STEPS, issuanceDefinition } from './workflow/issuance-definition.ts';
 import type { IssuanceStep } from './workflow/issuance-definition.ts';
-import { HOSTED_ZONE_IDS_CONTEXT } from './constructs/hosted-zone-ids.ts';
+import { HOSTED_ZONE_IDS_CONTEXT, hostedZoneIdsOf } from './constructs/hosted-zone-ids.ts';
 
 /**
  * What each step does besides reading and writing the table, from the use case it runs (shared/use-cases/acme):
@@ -79,10 +79,6 @@ export class IssuanceStack extends Stack {
     // Strong (export/import): the data stack cannot be deleted while the workflow still uses its table and key.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
 
-    const zones = String(this.node.tryGetContext(HOSTED_ZONE_IDS_CONTEXT) ?? '')
-      .split(',')
-      .map((zone) => zone.trim())
-      .filter(Boolean);
     this.workflow = new IssuanceWorkflow(this, 'Issuance', {
       steps: ISSUANCE_STEPS,
       // The same function the local stack runs, so the deployed definition is the tested one.
@@ -91,7 +87,7 @@ export class IssuanceStack extends Stack {
       memory: STEP_MEMORY,
       table: props.table,
       secretKey: props.secretKey,
-      hostedZoneIds: zones.length > 0 ? zones : undefined,
+      hostedZoneIds: hostedZoneIdsOf(this),
       endedExecution: {
         entry: join(fileURLToPath(new URL('../', import.meta.url)), 'functions', 'workflow', 'execution-ended.ts'),
         access: ENDED_EXECUTION_ACCESS,

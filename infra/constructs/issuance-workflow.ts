@@ -14,6 +14,7 @@ import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/ex
 import { ENV } from '../../shared/config/env-names.ts';
 import { SECRET_PREFIX, SECRET_PREFIX_ACKNOWLEDGEMENT, grantTableAccess, secretArnPattern } from './api-function.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
+import { hostedZoneArns } from './hosted-zone-ids.ts';
 
 /**
  * What one workflow step may touch besides the table (every step records progress there).
@@ -230,7 +231,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     }
 
     if (access.route53 !== 'none') {
-      const zones = route53ZoneArns(this, props.hostedZoneIds);
+      const zones = hostedZoneArns(this, props.hostedZoneIds);
       const stack = Stack.of(this);
       const route53Arn = (resource: string) =>
         stack.formatArn({ service: 'route53', region: '', account: '', resource, resourceName: '*' });
@@ -261,19 +262,6 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     for (const acknowledgement of acknowledgements) Validations.of(role).acknowledge(acknowledgement);
     return fn;
   }
-}
-
-function route53ZoneArns(scope: Construct, hostedZoneIds: readonly string[] | undefined): string[] {
-  const stack = Stack.of(scope);
-  return (hostedZoneIds ?? ['*']).map((id) =>
-    stack.formatArn({
-      service: 'route53',
-      region: '',
-      account: '',
-      resource: 'hostedzone',
-      resourceName: id.replace(/^\/hostedzone\//, ''),
-    }),
-  );
 }
 
 /**
