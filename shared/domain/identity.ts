@@ -13,8 +13,8 @@ export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   owner: ALL_SCOPES,
   admin: ALL_SCOPES.filter((scope) => scope !== 'admin'),
-  member: ['certificates:read', 'certificates:write', 'projects:read', 'projects:write', 'tokens:manage', 'account:manage'],
-  viewer: ['certificates:read', 'projects:read', 'account:manage'],
+  member: ['certificates:read', 'certificates:write', 'projects:read', 'projects:write', 'domains:read', 'tokens:manage', 'account:manage'],
+  viewer: ['certificates:read', 'projects:read', 'domains:read', 'account:manage'],
 };
 
 /** A person who signs in with email and password; belongs to one organization. */

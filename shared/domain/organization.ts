@@ -10,6 +10,8 @@ export type Scope =
   | 'certificates:export'
   | 'projects:read'
   | 'projects:write'
+  | 'domains:read'
+  | 'domains:write'
   | 'tokens:manage'
   | 'users:manage'
   | 'account:manage'
@@ -21,6 +23,9 @@ export const ALL_SCOPES: readonly Scope[] = [
   'certificates:export',
   'projects:read',
   'projects:write',
+  // The DNS zones an organization may certify names under (DNS-01), and their provider credentials.
+  'domains:read',
+  'domains:write',
   'tokens:manage',
   'users:manage',
   // Change one's own password; every role has it.

@@ -33,6 +33,10 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/dns-zones', function: 'platform', scope: 'domains:read' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/dns-zones', function: 'platform', scope: 'domains:write' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/dns-zones/{zoneName}', function: 'platform', scope: 'domains:read' },
+  { method: 'DELETE', path: '/api/organizations/{organizationId}/dns-zones/{zoneName}', function: 'platform', scope: 'domains:write' },
   // Projects dialect.
   { method: 'GET', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:read' },
   { method: 'DELETE', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:write' },

@@ -29,7 +29,7 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
 /** present-challenges: the CA (for the challenges' values) and the DNS provider. */
 export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>> = (config, ambient) => ({
   ...orderStepDeps(config, ambient),
-  dnsProviderFor: dnsProvidersFor(config.acme),
+  dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
   acmeConfig: config.acme,
 });
 

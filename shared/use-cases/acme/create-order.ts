@@ -43,7 +43,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
     directoryUrl: settings.directoryUrl,
     challengeType: settings.challengeType,
     dnsProvider: settings.dnsProvider,
-    hostedZoneId: settings.hostedZoneId ?? null,
+    ...(settings.dnsZones ? { dnsZones: settings.dnsZones } : { hostedZoneId: settings.hostedZoneId ?? null }),
     keyType: settings.keyType,
     keySize: settings.keySize,
     profile: settings.profile,
