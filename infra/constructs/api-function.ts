@@ -75,6 +75,8 @@ export const API_FUNCTION_ACCESS: Readonly<
   projects: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
   admin: { secrets: { certificates: ['write', 'delete'], identity: ['read'] }, startsIssuance: false },
   identity: { secrets: { identity: ['read', 'write'] }, startsIssuance: false },
+  // The operator's API verifies credentials like every function; account zones carry no credentials.
+  operator: { secrets: { identity: ['read'] }, startsIssuance: false },
   // The public HTTP-01 route reads challenge items and nothing else (see grantChallengeReads).
   'acme-challenge': { secrets: {}, startsIssuance: false },
 };

@@ -36,6 +36,9 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   tableName?: string;
   bootstrapToken?: string | undefined;
+  /** The operator's token: added (or made to work again) when given; `newOperatorToken` issues a fresh one. */
+  operatorToken?: string | undefined;
+  newOperatorToken?: boolean | undefined;
   /** ACME issuance: Pebble, challtestsrv and the in-process workflow (`npm start` turns it on). */
   acme?: Partial<LocalAcmeOptions>;
 }
@@ -174,7 +177,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 
     const deps = buildCoreDeps(loadApiConfig());
-    const result = await bootstrap(deps, { organizationName: 'Default organization', token: options.bootstrapToken });
+    const result = await bootstrap(deps, {
+      organizationName: 'Default organization',
+      token: options.bootstrapToken,
+      operatorToken: options.operatorToken,
+      newOperatorToken: options.newOperatorToken,
+    });
     await grantLocalZone(deps, result.organizationId);
     return { url: `http://${host}:${port}`, bootstrap: result, deps, acme, startSweep, dynamodbPid, stop };
   } catch (error) {
