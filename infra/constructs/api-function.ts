@@ -54,7 +54,7 @@ export const SECRET_PREFIX_ACKNOWLEDGEMENT = {
 };
 
 /** The kinds of secret certwright keeps, each under its own name prefix (`certwright/<kind>/...`). */
-export type SecretKind = 'certificates' | 'acme-accounts' | 'identity';
+export type SecretKind = 'certificates' | 'acme-accounts' | 'identity' | 'dns-credentials';
 
 /** The Secrets Manager actions behind each use of a secret, and the KMS actions Secrets Manager needs for it. */
 const SECRET_USES = {
@@ -66,13 +66,21 @@ const SECRET_USES = {
 /**
  * What each API function does with secrets (from the least-privilege table, docs/iam.md): certificate keys (uploads,
  * export, delete), ACME account keys and EAB credentials (obtain, revoke), the identity signing key (every function
- * verifies JWTs; only identity signs them). Only platform and projects start issuance executions.
+ * verifies JWTs; only identity signs them), DNS zone credentials (platform stores and deletes, projects reads). Only platform and projects start issuance executions.
  */
 export const API_FUNCTION_ACCESS: Readonly<
   Record<ApiFunctionName, { secrets: Partial<Record<SecretKind, readonly (keyof typeof SECRET_USES)[]>>; startsIssuance: boolean }>
 > = {
-  platform: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
-  projects: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
+  // dns-credentials: platform stores a zone's credentials when the organization registers it, and deletes them with the
+  // zone; projects reads them when a dry run asks the zone's provider for its name servers. No reply carries them.
+  platform: {
+    secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['write', 'delete'] },
+    startsIssuance: true,
+  },
+  projects: {
+    secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['read'] },
+    startsIssuance: true,
+  },
   admin: { secrets: { certificates: ['write', 'delete'], identity: ['read'] }, startsIssuance: false },
   identity: { secrets: { identity: ['read', 'write'] }, startsIssuance: false },
   // The operator's API verifies credentials like every function; account zones carry no credentials.

@@ -83,7 +83,7 @@ async function ensureOwner(deps: CoreDeps, organizationId: number, owner: OwnerI
   }
 }
 
-async function bootstrapOrganization(deps: CoreDeps, input: Omit<BootstrapInput, 'owner'>): Promise<Omit<BootstrapResult, 'owner'>> {
+async function bootstrapOrganization(deps: CoreDeps, input: Omit<BootstrapInput, 'owner'>): Promise<Omit<BootstrapResult, 'owner' | 'operatorToken'>> {
   const existing = await deps.identity.getMarker(MARKER);
   if (existing) {
     const organizationId = Number(existing.organizationId);
