@@ -71,7 +71,8 @@ describe('domain control before any order', () => {
       {
         propertyPath: 'domainName',
         message:
-          'shop.example.test is not under any DNS zone of this organization: this organization has no DNS zone yet: register one (POST /api/organizations/{organizationId}/dns-zones) or ask the operator to grant one',
+          'shop.example.test is not under any DNS zone of this organization: this organization has no DNS zone yet: ' +
+          `register one (POST /api/organizations/${b.organizationId}/dns-zones) or ask the operator to grant one`,
       },
     ]);
     // A wildcard is never defaulted to HTTP-01: without a zone it cannot be had.

@@ -169,7 +169,6 @@ export async function pollAuthorizations(deps: AccountDeps & Pick<CoreDeps, 'cer
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const statuses = new Map<string, 'valid' | 'invalid' | 'pending'>();
   let failure: string | null = null;
-  const changeZones: Record<string, string> = {};
   for (const ref of input.acme.authorizations) {
     const authorization = await deps.acme.getAuthorization(session, ref.url);
     const status = authorization.status === 'valid' ? 'valid' : authorization.status === 'pending' ? 'pending' : 'invalid';

@@ -21,8 +21,8 @@ export type DomainControlDeps = Pick<CoreDeps, 'dnsZones' | 'acmeConfig'>;
 
 const recordOf = (name: string): string => `_acme-challenge.${name.replace(/^\*\./, '')}`;
 
-const NO_ZONE =
-  'this organization has no DNS zone yet: register one (POST /api/organizations/{organizationId}/dns-zones) or ask the operator to grant one';
+const noZone = (organizationId: number): string =>
+  `this organization has no DNS zone yet: register one (POST /api/organizations/${organizationId}/dns-zones) or ask the operator to grant one`;
 
 /** The record that delegates `name`'s challenges into the first of `zones` (by name), in zone-file form; null without zones. */
 function delegationRecord(name: string, zones: readonly DnsZone[]): string | null {
@@ -30,11 +30,11 @@ function delegationRecord(name: string, zones: readonly DnsZone[]): string | nul
   return first ? `"${recordOf(name)}. CNAME ${delegationTarget(name, first.zoneName)}."` : null;
 }
 
-function problemOf(name: string, recordName: string, zones: readonly DnsZone[]): string {
+function problemOf(name: string, recordName: string, zones: readonly DnsZone[], organizationId: number): string {
   const record = delegationRecord(name, zones);
   const start = recordOf(name);
-  if (recordName === start) return `${name} is not under any DNS zone of this organization: ${record ? `create the DNS record ${record} to delegate its challenges` : NO_ZONE}`;
-  return `${start} is a CNAME to ${recordName}, which is not in any DNS zone of this organization: ${record ? `replace it with the DNS record ${record}` : NO_ZONE}`;
+  if (recordName === start) return `${name} is not under any DNS zone of this organization: ${record ? `create the DNS record ${record} to delegate its challenges` : noZone(organizationId)}`;
+  return `${start} is a CNAME to ${recordName}, which is not in any DNS zone of this organization: ${record ? `replace it with the DNS record ${record}` : noZone(organizationId)}`;
 }
 
 /**
@@ -51,7 +51,7 @@ export async function checkDomainControl(
 ): Promise<NameControl[]> {
   const zones = options.zones ?? (await deps.dnsZones.list(organizationId));
   // Without a zone nothing can be covered, delegated or not: no DNS lookups.
-  if (zones.length === 0) return names.map((name) => ({ name, zone: null, recordName: recordOf(name), problem: `${name} is not under any DNS zone of this organization: ${NO_ZONE}` }));
+  if (zones.length === 0) return names.map((name) => ({ name, zone: null, recordName: recordOf(name), problem: `${name} is not under any DNS zone of this organization: ${noZone(organizationId)}` }));
   const resolveCname = challengeCnameResolver(deps.acmeConfig);
   return Promise.all(
     names.map(async (name): Promise<NameControl> => {
@@ -63,13 +63,13 @@ export async function checkDomainControl(
         // A loop or an overlong chain is the customer's to fix; a DNS outage is not (it stays a 503).
         if (isCertwrightError(error) && error.code === 'bad_request') {
           const record = delegationRecord(name, zones);
-          return { name, zone: null, recordName: start, problem: `${error.message}: ${record ? `replace it with the DNS record ${record}` : NO_ZONE}` };
+          return { name, zone: null, recordName: start, problem: `${error.message}: ${record ? `replace it with the DNS record ${record}` : noZone(organizationId)}` };
         }
         throw error;
       }
       const zone = zoneFor(zones, recordName);
       if (zone) return { name, zone, recordName, problem: null };
-      return { name, zone: null, recordName, problem: problemOf(name, recordName, zones) };
+      return { name, zone: null, recordName, problem: problemOf(name, recordName, zones, organizationId) };
     }),
   );
 }
