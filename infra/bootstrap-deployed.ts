@@ -45,7 +45,7 @@ async function ownerInput(): Promise<OwnerInput | undefined> {
 
 const table = values.table ?? process.env[ENV.tableName];
 if (!table) {
-  console.error('certwright: pass --table with the TableName output of the CertwrightService stack (CertwrightService.TableName)');
+  console.error('certwright: pass --table with the TableName output of the service stack (CertwrightService-prod.TableName, or the stage you deployed)');
   process.exit(2);
 }
 const owner = await ownerInput();
