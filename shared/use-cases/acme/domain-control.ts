@@ -30,11 +30,11 @@ function delegationRecord(name: string, zones: readonly DnsZone[]): string | nul
   return first ? `"${recordOf(name)}. CNAME ${delegationTarget(name, first.zoneName)}."` : null;
 }
 
-function problemOf(name: string, recordName: string, zones: readonly DnsZone[], organizationId: number): string {
+/** What is wrong with `name` and what to set up: `why` is what the chain does, when it is not simply absent. */
+function problemOf(name: string, zones: readonly DnsZone[], organizationId: number, why: string | null): string {
   const record = delegationRecord(name, zones);
-  const start = recordOf(name);
-  if (recordName === start) return `${name} is not under any DNS zone of this organization: ${record ? `create the DNS record ${record} to delegate its challenges` : noZone(organizationId)}`;
-  return `${start} is a CNAME to ${recordName}, which is not in any DNS zone of this organization: ${record ? `replace it with the DNS record ${record}` : noZone(organizationId)}`;
+  if (why === null) return `${name} is not under any DNS zone of this organization: ${record ? `create the DNS record ${record} to delegate its challenges` : noZone(organizationId)}`;
+  return `${why}: ${record ? `replace it with the DNS record ${record}` : noZone(organizationId)}`;
 }
 
 /**
@@ -51,7 +51,7 @@ export async function checkDomainControl(
 ): Promise<NameControl[]> {
   const zones = options.zones ?? (await deps.dnsZones.list(organizationId));
   // Without a zone nothing can be covered, delegated or not: no DNS lookups.
-  if (zones.length === 0) return names.map((name) => ({ name, zone: null, recordName: recordOf(name), problem: `${name} is not under any DNS zone of this organization: ${noZone(organizationId)}` }));
+  if (zones.length === 0) return names.map((name) => ({ name, zone: null, recordName: recordOf(name), problem: problemOf(name, zones, organizationId, null) }));
   const resolveCname = challengeCnameResolver(deps.acmeConfig);
   return Promise.all(
     names.map(async (name): Promise<NameControl> => {
@@ -61,15 +61,13 @@ export async function checkDomainControl(
         recordName = await resolveChallengeRecordName(name, resolveCname);
       } catch (error) {
         // A loop or an overlong chain is the customer's to fix; a DNS outage is not (it stays a 503).
-        if (isCertwrightError(error) && error.code === 'bad_request') {
-          const record = delegationRecord(name, zones);
-          return { name, zone: null, recordName: start, problem: `${error.message}: ${record ? `replace it with the DNS record ${record}` : noZone(organizationId)}` };
-        }
+        if (isCertwrightError(error) && error.code === 'bad_request') return { name, zone: null, recordName: start, problem: problemOf(name, zones, organizationId, error.message) };
         throw error;
       }
       const zone = zoneFor(zones, recordName);
       if (zone) return { name, zone, recordName, problem: null };
-      return { name, zone: null, recordName, problem: problemOf(name, recordName, zones, organizationId) };
+      const why = recordName === start ? null : `${start} is a CNAME to ${recordName}, which is not in any DNS zone of this organization`;
+      return { name, zone: null, recordName, problem: problemOf(name, zones, organizationId, why) };
     }),
   );
 }
