@@ -101,10 +101,12 @@ export const LOCAL_ZONE = 'example.test';
  * and a name outside it shows the refusal.
  */
 async function grantLocalZone(deps: CoreDeps, organizationId: number): Promise<void> {
-  if (!(await deps.identity.claimMarker('local-zone', { organizationId, zoneName: LOCAL_ZONE }))) return;
+  if (await deps.identity.getMarker('local-zone')) return;
+  // Granted before the marker is written, so a stack killed in between grants it on its next start.
   await grantAccountZone(deps, organizationId, { zoneName: LOCAL_ZONE }).catch((error: unknown) => {
     if (!(isCertwrightError(error) && error.code === 'conflict')) throw error;
   });
+  await deps.identity.claimMarker('local-zone', { organizationId, zoneName: LOCAL_ZONE });
 }
 
 /** Starts the whole local stack: DynamoDB Local, the secret store, the HTTP gateway with the real handlers. */
