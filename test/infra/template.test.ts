@@ -210,7 +210,7 @@ describe('CDK app', () => {
       for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
         const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
         expect(render(variables[ENV.tableName])).toContain(`Ref${tableId}`);
-        expect(variables[ENV.secretPrefix]).toBe('certwright/');
+        expect(variables[ENV.secretPrefix]).toBe('certwright/prod/');
         expect(render(variables[ENV.secretKmsKeyId])).toContain(`FnGetAtt${keyId}Arn`);
       }
     });
@@ -284,7 +284,7 @@ describe('CDK app', () => {
         const kinds = statements.flatMap((statement) =>
           asArray(statement.Resource)
             .map(render)
-            .map((resource) => /:secret:certwright\/([a-z-]+)\/\*$/.exec(resource)?.[1]),
+            .map((resource) => /:secret:certwright\/prod\/([a-z-]+)\/\*$/.exec(resource)?.[1]),
         );
         expect([...new Set(kinds)].sort(), name).toEqual(Object.keys(API_FUNCTION_ACCESS[name].secrets).sort());
       }
