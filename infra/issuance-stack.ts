@@ -18,6 +18,8 @@ import { HOSTED_ZONE_IDS_CONTEXT, hostedZoneIdsOf } from './constructs/hosted-zo
  * the key it replaced; record-failure deletes the key of a failed attempt. Only the DNS-01 steps touch Route 53.
  */
 export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
+  // The table only: a probe challenge record written and removed; the fetch goes to the names over HTTP.
+  'preflight-http-01': { secrets: [], route53: 'none' },
   'create-order': { secrets: ['read', 'write', 'delete'], route53: 'none' },
   'present-challenges': { secrets: ['read'], route53: 'write' },
   'check-propagation': { secrets: [], route53: 'read' },
@@ -43,6 +45,7 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
  * takes about a second rather than four.
  */
 export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
+  'preflight-http-01': 256,
   'create-order': 512,
   'present-challenges': 512,
   'check-propagation': 256,
