@@ -55,7 +55,9 @@ describe('recordProgress on DynamoDB Local', () => {
     expect(await table.certificates.recordProgress(organizationId, certificate.id, { ...change, attemptId: randomUUID() })).toBe(false);
     expect(await table.certificates.recordProgress(organizationId + 1, certificate.id, change)).toBe(false);
     const older = await running(undefined);
-    expect(await table.certificates.recordProgress(organizationId, older.id, { ...change, attemptId: older.lastAttempt?.id ?? '' })).toBe(false);
+    expect(await table.certificates.recordProgress(organizationId, older.id, { ...change, attemptId: older.lastAttempt?.id ?? '' })).toBe(
+      false,
+    );
     expect((await table.certificates.get(organizationId, certificate.id))?.lastAttempt?.progress).toEqual({});
     expect((await table.certificates.get(organizationId, older.id))?.version).toBe(older.version);
   });
