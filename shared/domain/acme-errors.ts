@@ -15,6 +15,7 @@ export type StepErrorName =
   | 'AttemptDeadlineError'
   | 'DependencyUnavailableError'
   | 'IssuanceSetupError'
+  | 'DomainControlError'
   // A check before the order (HTTP-01: the names' challenge path does not reach this deployment): nothing was sent to the CA.
   | 'PreflightFailedError';
 

@@ -15,7 +15,7 @@ export const dnsStepDeps: StepWiring<ChallengeDnsDeps & Pick<CoreDeps, 'certific
   return {
     certificates: new DynamoCertificateRepository(documents, tableName),
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
     clock: ambient.clock,
   };
 };
@@ -39,6 +39,6 @@ export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, '
   return {
     ...failureStepDeps(config, ambient, table),
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
   };
 };
