@@ -16,20 +16,24 @@ import { HOSTED_ZONE_IDS_CONTEXT, hostedZoneIdsOf } from './constructs/hosted-zo
  * account key; create-order registers an account on first use (and deletes a key whose registration failed);
  * finalize reads a kept key or one a first try left, writes the certificate key (and deletes it when the attempt
  * ended meanwhile); store-certificate reads it and deletes the key it replaced; record-failure deletes the key of a
- * failed attempt. The polls and finalize only read the table (the account, the certificate); the DNS-01 steps alone
- * touch Route 53, and check-propagation only reads; they read a DNS zone's credentials when the zone has some.
+ * failed attempt. complete-challenges only reads the table; every other step records the attempt's progress on the
+ * certificate (lastAttempt.progress, one UpdateItem), and preflight-http-01 writes and removes a probe challenge
+ * record. The DNS-01 steps alone touch Route 53, and check-propagation only reads it; they read a DNS zone's
+ * credentials when the zone has some.
  */
 const ACCOUNT_KEY_READ = { 'acme-accounts': ['read'] } as const;
 /** A DNS zone on a provider with credentials: the steps that write, check and remove its records read them by name. */
 const ZONE_CREDENTIALS_READ = { 'dns-credentials': ['read'] } as const;
 export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
+  // A probe challenge record written and removed (table write); the fetch goes to the names over HTTP.
+  'preflight-http-01': { table: 'write', secrets: {}, route53: 'none' },
   'create-order': { table: 'write', secrets: { 'acme-accounts': ['read', 'write', 'delete'] }, route53: 'none' },
   'present-challenges': { table: 'write', secrets: { ...ACCOUNT_KEY_READ, ...ZONE_CREDENTIALS_READ }, route53: 'write' },
-  'check-propagation': { table: 'read', secrets: ZONE_CREDENTIALS_READ, route53: 'read' },
+  'check-propagation': { table: 'write', secrets: ZONE_CREDENTIALS_READ, route53: 'read' },
   'complete-challenges': { table: 'read', secrets: ACCOUNT_KEY_READ, route53: 'none' },
   'poll-authorizations': { table: 'write', secrets: ACCOUNT_KEY_READ, route53: 'none' },
-  finalize: { table: 'read', secrets: { ...ACCOUNT_KEY_READ, certificates: ['read', 'write', 'delete'] }, route53: 'none' },
-  'poll-order': { table: 'read', secrets: ACCOUNT_KEY_READ, route53: 'none' },
+  finalize: { table: 'write', secrets: { ...ACCOUNT_KEY_READ, certificates: ['read', 'write', 'delete'] }, route53: 'none' },
+  'poll-order': { table: 'write', secrets: ACCOUNT_KEY_READ, route53: 'none' },
   'store-certificate': { table: 'write', secrets: { ...ACCOUNT_KEY_READ, certificates: ['read', 'delete'] }, route53: 'none' },
   'clean-up': { table: 'write', secrets: ZONE_CREDENTIALS_READ, route53: 'write' },
   'record-failure': { table: 'write', secrets: { certificates: ['delete'] }, route53: 'none' },
@@ -47,6 +51,7 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
  * takes about a second rather than four.
  */
 export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
+  'preflight-http-01': 256,
   'create-order': 512,
   'present-challenges': 512,
   'check-propagation': 256,

@@ -35,6 +35,11 @@ export const ENV = {
   challtestsrvUrl: 'CERTWRIGHT_CHALLTESTSRV_URL',
   challtestsrvDns: 'CERTWRIGHT_CHALLTESTSRV_DNS',
   /**
+   * Local stack only: the port the CA's HTTP-01 validation connects to (Pebble's httpPort, the local API's port). Set,
+   * the HTTP-01 pre-flight follows redirects to any port, as Pebble does; unset, port 80 and Let's Encrypt's rules.
+   */
+  http01Port: 'CERTWRIGHT_HTTP01_PORT',
+  /**
    * Default for new auto-managed certificates that do not say: `true` makes renewals keep the key (cert-manager's
    * rotationPolicy Never, lego's --reuse-key); unset or `false` gives every renewal a new key.
    */

@@ -15,8 +15,9 @@ export type StepErrorName =
   | 'AttemptDeadlineError'
   | 'DependencyUnavailableError'
   | 'IssuanceSetupError'
-  // A name's DNS-01 record is not in a zone the organization holds (a zone withdrawn, a delegation changed): final.
-  | 'DomainControlError';
+  | 'DomainControlError'
+  // A check before the order (HTTP-01: the names' challenge path does not reach this deployment): nothing was sent to the CA.
+  | 'PreflightFailedError';
 
 const RETRYABLE: ReadonlySet<StepErrorName> = new Set([
   'AcmeNetworkError',

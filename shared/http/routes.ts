@@ -82,6 +82,8 @@ export const ROUTES = [
   { method: 'GET', path: '/api/operator/audit-events', function: 'operator', scope: 'operator:read' },
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
+  // The target of a domain's redirect (docs/http-01.md): the organization in the path is the one the domain lets answer.
+  { method: 'GET', path: '/.well-known/acme-challenge/{organizationId}/{token}', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

@@ -42,4 +42,4 @@ export interface CoreDeps extends AcmeDeps {
 export type IdentityDeps = Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'newId' | 'secrets' | 'secretPrefix'>;
 
 /** What the platform and admin dialects take: everything but a DNS provider (only obtaining a project's certificate checks DNS). */
-export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor'>;
+export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor' | 'http01'>;

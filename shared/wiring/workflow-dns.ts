@@ -9,10 +9,11 @@ import { lifecycleFor } from './lifecycle.ts';
 import { secretStoreFor } from './secrets.ts';
 import type { StepWiring } from './workflow.ts';
 
-/** check-propagation and clean-up: the attempt's challenge records and the DNS provider; no CA. */
-export const dnsStepDeps: StepWiring<ChallengeDnsDeps> = (config, ambient) => {
+/** check-propagation and clean-up: the attempt's challenge records, the DNS provider, and the certificate's progress; no CA. */
+export const dnsStepDeps: StepWiring<ChallengeDnsDeps & Pick<CoreDeps, 'certificates'>> = (config, ambient) => {
   const { documents, tableName } = tableFor(config.store);
   return {
+    certificates: new DynamoCertificateRepository(documents, tableName),
     issuance: new DynamoIssuanceRepository(documents, tableName),
     dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
     clock: ambient.clock,

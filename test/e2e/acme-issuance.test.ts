@@ -51,6 +51,13 @@ describe('ACME issuance through the workflow, against Pebble', () => {
       ['valid', 'covered'],
       ['valid', 'covered'],
     ]);
+    // Each name's progress, as the steps recorded it: every stage reached, in order (DNS-01: propagated on the servers).
+    expect(done.lastAttempt.progress.map((entry: { name: string }) => entry.name)).toEqual(['dns.example.test', '*.dns.example.test']);
+    for (const entry of done.lastAttempt.progress) {
+      const times = [entry.orderedAt, entry.challengePresentedAt, entry.propagatedAt, entry.validatedAt, entry.finalizedAt, entry.storedAt];
+      expect(times.every((time) => typeof time === 'string'), JSON.stringify(entry)).toBe(true);
+      expect([...times].sort()).toEqual(times);
+    }
 
     const exported = await api.request('GET', `${path}?include=privateKeyData`);
     const leaf = expectIssuedBy(done, root, exported.body.privateKeyData);

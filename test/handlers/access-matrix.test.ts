@@ -23,6 +23,8 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/auth/refresh',
   // The CA fetches HTTP-01 key authorizations anonymously (RFC 8555 section 8.3).
   'GET /.well-known/acme-challenge/{token}',
+  // The same, where a domain's web server redirects the CA to (docs/http-01.md).
+  'GET /.well-known/acme-challenge/{organizationId}/{token}',
 ]);
 
 /** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
@@ -108,6 +110,7 @@ const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>>
   'POST /api/auth/login': { status: 422, text: /"propertyPath":"email".*"propertyPath":"password"/ },
   'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
   'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /.well-known/acme-challenge/{organizationId}/{token}': { status: 404, text: /^Not Found\n$/ },
 };
 
 /**

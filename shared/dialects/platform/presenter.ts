@@ -1,3 +1,4 @@
+import { reachedAt } from '../../domain/attempt-progress.ts';
 import type { Attempt, Certificate } from '../../domain/certificate.ts';
 import { currentStatus } from '../../domain/certificate-health.ts';
 import { hydraCollection } from './collection.ts';
@@ -10,6 +11,24 @@ export const isoWithOffset = (value: string | null): string | null =>
 export const certificatesIri = (organizationId: number): string => `/api/organizations/${organizationId}/certificates`;
 export const certificateIri = (certificate: Certificate): string => `${certificatesIri(certificate.organizationId)}/${certificate.id}`;
 
+/**
+ * Beyond the seed, on ACME attempts: per name (the certificate's SANs, in order), when it reached each stage of the
+ * workflow (null: not yet, or skipped, as a name whose authorization the CA reused skips its challenge).
+ */
+function attemptProgress(certificate: Certificate, attempt: Attempt) {
+  const progress = attempt.progress ?? {};
+  const names = certificate.sans.length > 0 ? certificate.sans.map((san) => san.name) : [certificate.domainName];
+  return names.map((name) => ({
+    name,
+    orderedAt: isoWithOffset(reachedAt(progress, 'ordered', name)),
+    challengePresentedAt: isoWithOffset(reachedAt(progress, 'challengePresented', name)),
+    propagatedAt: isoWithOffset(reachedAt(progress, 'propagated', name)),
+    validatedAt: isoWithOffset(reachedAt(progress, 'validated', name)),
+    finalizedAt: isoWithOffset(reachedAt(progress, 'finalized', name)),
+    storedAt: isoWithOffset(reachedAt(progress, 'stored', name)),
+  }));
+}
+
 const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
   '@context': '/api/contexts/Attempt',
   '@id': `${certificateIri(certificate)}/attempts/${attempt.id}`,
@@ -20,6 +39,7 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
   startedAt: isoWithOffset(attempt.startedAt),
   finishedAt: isoWithOffset(attempt.finishedAt),
   ...(attempt.error ? { error: attempt.error } : {}),
+  ...(attempt.type === 'acme_issue' || attempt.type === 'acme_renew' ? { progress: attemptProgress(certificate, attempt) } : {}),
 });
 
 /**

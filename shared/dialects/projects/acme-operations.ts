@@ -4,6 +4,7 @@ import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { readRevocationReason } from '../../http/revocation-request.ts';
 import { CertwrightError } from '../../domain/errors.ts';
+import { notReadyMessage } from '../../use-cases/acme/http01-preflight.ts';
 import { obtainProjectCertificate } from '../../use-cases/acme/obtain-project-certificate.ts';
 import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
 import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
@@ -45,8 +46,22 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       const input = parseWith(obtainSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
       const warnings = input.dnsCredentials ? [CREDENTIALS_IGNORED] : [];
       const outcome = await obtainProjectCertificate(deps, principal, params.id ?? '', input);
-      if (outcome.dryRun)
-        return json(200, { success: true, dryRun: true, domain: outcome.project.domain, checks: outcome.checks, warnings });
+      if (outcome.dryRun) {
+        const domain = outcome.project.domain;
+        // HTTP-01: each name's redirect (docs/http-01.md), as the workflow's pre-flight would find it; a name that is
+        // not ready is the seed's "Challenge Failed" (400), with what the probe saw.
+        const notReady = outcome.http01 && notReadyMessage(outcome.http01);
+        if (notReady) return json(400, { success: false, error: `HTTP-01 challenge failed: ${notReady}`, dryRun: true, domain, http01: outcome.http01 });
+        const reached = (outcome.http01 ?? []).map((name) => name.detail);
+        return json(200, {
+          success: true,
+          dryRun: true,
+          domain,
+          checks: [...outcome.checks, ...reached],
+          ...(outcome.http01 ? { http01: outcome.http01 } : {}),
+          warnings,
+        });
+      }
       return json(202, {
         success: true,
         certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),

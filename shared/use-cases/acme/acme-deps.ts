@@ -2,6 +2,7 @@ import type { AcmeConfig } from '../../config/acme-config.ts';
 import type { DnsZoneTarget } from '../../domain/dns-zone.ts';
 import type { AcmeCa } from '../../ports/acme-ca.ts';
 import type { DnsProvider } from '../../ports/dns-provider.ts';
+import type { Http01Fetcher } from '../../ports/http01-fetcher.ts';
 import type { IssuanceRepository } from '../../ports/issuance-repository.ts';
 import type { WorkflowStarter } from '../../ports/workflow-starter.ts';
 
@@ -16,4 +17,6 @@ export interface AcmeDeps {
    * with its credentials read from the secret store by name (Route 53 of this account without; challtestsrv locally).
    */
   dnsProviderFor(zone: DnsZoneTarget): DnsProvider;
+  /** Fetches HTTP-01 answers the way the CA does, for the pre-flight before an order (and the projects' checks). */
+  http01: Http01Fetcher;
 }

@@ -7,7 +7,8 @@ import type { CoreDeps } from '../core-deps.ts';
 import { openAccount } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
-import { assertBeforeDeadline, changeCertificate } from './certificate-progress.ts';
+import { assertBeforeDeadline, changeCertificate, noteProgress } from './certificate-progress.ts';
+import { atOnce } from '../../domain/attempt-progress.ts';
 import { challengeCnameResolver, resolveChallengeRecordName } from './challenge-name.ts';
 import { findMissingTxt } from './propagation.ts';
 
@@ -67,7 +68,10 @@ function zoneTargetOf(settings: AcmeOrderRef['settings'], recordName: string, id
   return zone;
 }
 
-export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>, input: OrderStepInput): Promise<PropagationState> {
+export async function presentChallenges(
+  deps: AccountDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig' | 'certificates'>,
+  input: OrderStepInput,
+): Promise<PropagationState> {
   const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const changeIds: string[] = [];
@@ -105,6 +109,7 @@ export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & P
       }
     }
   }
+  await noteProgress(deps, input, (now) => ({ challengePresented: atOnce(namesOf(input), now) }));
   return {
     changeIds: [...new Set(changeIds)],
     ...(Object.keys(changeZones).length > 0 ? { changeZones } : {}),
@@ -116,12 +121,15 @@ export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & P
   };
 }
 
+/** The names of the attempt's authorizations still to solve. */
+const namesOf = (input: OrderStepInput): string[] => input.acme.authorizations.map((ref) => ref.identifier);
+
 /**
  * Step 3, in a Wait loop: the provider reports its changes applied, then every authoritative name server of each
  * zone answers with our TXT value. Only then is the CA told, so it does not fail on a stale answer.
  */
 export async function checkPropagation(
-  deps: ChallengeDnsDeps,
+  deps: ChallengeDnsDeps & Pick<CoreDeps, 'certificates'>,
   input: OrderStepInput & { propagation: PropagationState },
 ): Promise<PropagationState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the challenge records to become visible');
@@ -150,6 +158,8 @@ export async function checkPropagation(
     const missing = await findMissingTxt(txt, await deps.dnsProviderFor(record).authoritativeNameServers(txt));
     if (missing) return next([], `the TXT record ${txt.name} on ${missing}`);
   }
+  // Once, when the loop ends: HTTP-01 answers are in the table, visible at once.
+  await noteProgress(deps, input, (now) => ({ propagated: atOnce(namesOf(input), now) }));
   return next([], null);
 }
 
@@ -188,13 +198,18 @@ export async function pollAuthorizations(deps: AccountDeps & Pick<CoreDeps, 'cer
     // One conditional write addressed by position (the names travel in the state), so no read first; when the
     // certificate is not as the attempt found it, or the state predates the names, the read-and-put path decides.
     const sanNames = input.acme.sanNames;
+    const updatedAt = deps.clock.now().toISOString();
+    // The names the CA has validated, in the same write: every name once all are (reused authorizations too).
+    const validatedNames = allValid ? [...new Set([...(sanNames ?? []), ...namesOf(input)])] : [...statuses].flatMap(([name, status]) => (status === 'valid' ? [name] : []));
+    const progress = { validated: atOnce(validatedNames, updatedAt) };
     const written =
       sanNames !== undefined &&
       (await deps.certificates.setSanDnsStatuses(input.organizationId, input.certificateId, {
         attemptId: input.attemptId,
         sanNames,
         dnsStatuses: sanNames.map(dnsStatusOf),
-        updatedAt: deps.clock.now().toISOString(),
+        updatedAt,
+        progress,
       }));
     if (!written) {
       await changeCertificate(deps, input, (current) =>
@@ -205,6 +220,7 @@ export async function pollAuthorizations(deps: AccountDeps & Pick<CoreDeps, 'cer
                 const status = dnsStatusOf(san.name);
                 return status ? { ...san, dnsStatus: status } : san;
               }),
+              lastAttempt: { ...current.lastAttempt, progress: { ...current.lastAttempt.progress, ...progress } },
             }
           : null,
       );

@@ -5,7 +5,8 @@ import type { CoreDeps } from '../core-deps.ts';
 import { ensureAccount, registerAccountAgain } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
-import { changeCertificate } from './certificate-progress.ts';
+import { changeCertificate, noteProgress } from './certificate-progress.ts';
+import { atOnce } from '../../domain/attempt-progress.ts';
 
 /** How long one attempt may take from its new order on; the workflow's loops stop there. */
 export const ATTEMPT_DURATION_MS = 55 * 60_000;
@@ -21,7 +22,8 @@ const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: Attemp
           ...current,
           // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
           status: current.status === 'active' ? 'active' : 'issuing',
-          lastAttempt: { ...current.lastAttempt, status: 'running' },
+          // Progress starts empty here, so each later step can record its stage with one write (no read first).
+          lastAttempt: { ...current.lastAttempt, status: 'running', progress: current.lastAttempt.progress ?? {} },
           sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
         }
       : null,
@@ -100,11 +102,15 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused the order');
 
   const authorizations: AuthorizationRef[] = [];
+  const reused: string[] = [];
   for (const url of order.authorizations) {
     const authorization = await deps.acme.getAuthorization(session, url);
-    // The CA may reuse an authorization validated recently: nothing to solve for it.
-    if (authorization.status === 'valid') continue;
     const name = authorization.wildcard ? `*.${authorization.identifier}` : authorization.identifier;
+    // The CA may reuse an authorization validated recently: nothing to solve for it.
+    if (authorization.status === 'valid') {
+      reused.push(name);
+      continue;
+    }
     const challenge = authorization.challenges.find((candidate) => candidate.type === settings.challengeType);
     if (!challenge) {
       throw new StepError('AcmeProblemError', `The CA offers no ${settings.challengeType} challenge for ${name}`);
@@ -117,6 +123,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
       challengeUrl: challenge.url,
     });
   }
+  await noteProgress(deps, ids, (now) => ({ ordered: now, validated: atOnce(reused, now) }));
   return {
     directoryUrl: settings.directoryUrl,
     accountUrl: session.accountUrl,

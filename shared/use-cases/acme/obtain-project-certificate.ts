@@ -7,13 +7,16 @@ import type { Project } from '../../domain/project.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { deleteCertificate } from '../delete-certificate.ts';
 import { getProject } from '../projects.ts';
+import { checkHttp01Names } from './http01-preflight.ts';
+import type { Http01Readiness } from './http01-preflight.ts';
 import type { IssuanceRequest } from './start-issuance.ts';
 import { prepareIssuance, requestAutoManagedCertificate, startAttempt } from './start-issuance.ts';
 
 export type ObtainRequest = Omit<IssuanceRequest, 'domainName' | 'sans' | 'name'> & { dryRun?: boolean | undefined };
 
 export type ObtainOutcome =
-  { dryRun: true; project: Project; checks: string[] } | { dryRun: false; project: Project; certificate: Certificate };
+  | { dryRun: true; project: Project; checks: string[]; http01?: Http01Readiness[] }
+  | { dryRun: false; project: Project; certificate: Certificate };
 
 /**
  * What a dry run can check without issuing: the request itself, and for DNS-01 that the DNS provider knows the
@@ -69,7 +72,12 @@ export async function obtainProjectCertificate(
   // organization's zones; renewals keep the settings of this attempt.
   const pinned = request.challengeType === 'http-01' ? undefined : await pinnedZone(deps, project);
   const prepared = await prepareIssuance(deps, principal.organizationId, { ...request, domainName: project.domain }, pinned ? { zones: [pinned] } : {});
-  if (request.dryRun) return { dryRun: true, project, checks: await checkDnsSetup(deps, project.domain, prepared) };
+  if (request.dryRun) {
+    const checks = await checkDnsSetup(deps, project.domain, prepared);
+    if (prepared.settings.challengeType !== 'http-01') return { dryRun: true, project, checks };
+    // The redirect pattern (docs/http-01.md), checked with the workflow's own pre-flight probe.
+    return { dryRun: true, project, checks, http01: await checkHttp01Names(deps, project, [project.domain]) };
+  }
 
   const current = project.certificateId ? await deps.certificates.get(principal.organizationId, project.certificateId) : null;
   if (current) return { dryRun: false, project, certificate: await startAttempt(deps, current, prepared, 'acme_issue') };
@@ -96,4 +104,15 @@ export async function obtainProjectCertificate(
     },
   );
   return { dryRun: false, project: attached, certificate };
+}
+
+/** Whether the project's domain is ready for HTTP-01 here (its redirect is in place), checked as the workflow would before an order. */
+export async function checkProjectHttp01(
+  deps: CoreDeps,
+  principal: Principal,
+  projectId: string,
+): Promise<{ project: Project; domain: string; http01: Http01Readiness[] }> {
+  const project = await getProject(deps, principal.organizationId, projectId);
+  if (!project.domain) throw new CertwrightError('bad_request', 'Project has no domain configured');
+  return { project, domain: project.domain, http01: await checkHttp01Names(deps, project, [project.domain]) };
 }
