@@ -23,6 +23,9 @@ export const ROUTES = [
   { method: 'DELETE', path: '/api/organizations/{organizationId}/certificates/{id}', function: 'platform', scope: 'certificates:write' },
   { method: 'POST', path: '/api/organizations/{organizationId}/certificates/{id}/revoke', function: 'platform', scope: 'certificates:write' },
   { method: 'POST', path: '/api/organizations/{organizationId}/certificates/{id}/renew', function: 'platform', scope: 'certificates:write' },
+  // The @id of each name and of the latest attempts a certificate reply embeds.
+  { method: 'GET', path: '/api/organizations/{organizationId}/certificates/{id}/sans/{sanId}', function: 'platform', scope: 'certificates:read' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/certificates/{id}/attempts/{attemptId}', function: 'platform', scope: 'certificates:read' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:read' },
   { method: 'POST', path: '/api/organizations/{organizationId}/projects', function: 'platform', scope: 'projects:write' },
   { method: 'GET', path: '/api/organizations/{organizationId}/projects/{id}', function: 'platform', scope: 'projects:read' },
@@ -33,6 +36,10 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
+  // JSON-LD: the entrypoint, the contexts the replies name and the Hydra documentation, public as API Platform serves them.
+  { method: 'GET', path: '/api', function: 'platform', scope: null },
+  { method: 'GET', path: '/api/docs.jsonld', function: 'platform', scope: null },
+  { method: 'GET', path: '/api/contexts/{shortName}', function: 'platform', scope: null },
   // Projects dialect.
   { method: 'GET', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:read' },
   { method: 'DELETE', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:write' },
@@ -68,6 +75,25 @@ export const ROUTES = [
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];
+
+/** A route that catches every request no route of {@link ROUTES} takes, under a dialect's prefix. */
+export interface FallbackRoute {
+  /** API Gateway's route key: `ANY /prefix/{proxy+}`, or `$default` for everything else. */
+  routeKey: string;
+  function: ApiFunctionName;
+}
+
+/**
+ * Where a request no route takes goes (an unknown path, or a known path with another method), so that its 404 comes
+ * in the envelope of the dialect whose prefix it is under instead of API Gateway's bare `{"message":"Not Found"}`.
+ * Most specific first: API Gateway prefers the longer greedy route, and the local gateway takes the first match.
+ */
+export const FALLBACK_ROUTES: readonly FallbackRoute[] = [
+  { routeKey: 'ANY /api/v1/{proxy+}', function: 'projects' },
+  { routeKey: 'ANY /v1/{proxy+}', function: 'admin' },
+  { routeKey: 'ANY /api/{proxy+}', function: 'platform' },
+  { routeKey: '$default', function: 'platform' },
+];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
 

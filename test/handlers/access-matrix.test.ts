@@ -23,6 +23,10 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/auth/refresh',
   // The CA fetches HTTP-01 key authorizations anonymously (RFC 8555 section 8.3).
   'GET /.well-known/acme-challenge/{token}',
+  // The JSON-LD entrypoint, contexts and Hydra documentation describe the API, not an organization's data.
+  'GET /api',
+  'GET /api/docs.jsonld',
+  'GET /api/contexts/{shortName}',
 ]);
 
 /** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
@@ -43,6 +47,8 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'DELETE /api/organizations/{organizationId}/certificates/{id}': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/revoke': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/renew': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/sans/{sanId}': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/attempts/{attemptId}': 404,
   'GET /api/organizations/{organizationId}/projects': 200,
   'POST /api/organizations/{organizationId}/projects': 422,
   'GET /api/organizations/{organizationId}/projects/{id}': 404,
@@ -90,6 +96,10 @@ const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>>
   'POST /api/auth/login': { status: 422, text: /"propertyPath":"email".*"propertyPath":"password"/ },
   'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
   'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /api': { status: 200, text: /"@type":"Entrypoint"/ },
+  'GET /api/docs.jsonld': { status: 200, text: /"@type":"hydra:ApiDocumentation"/ },
+  // The matrix's value names no class: the platform dialect's 404 problem.
+  'GET /api/contexts/{shortName}': { status: 404, text: /"@type":"hydra:Error".*"status":404/ },
 };
 
 /**
