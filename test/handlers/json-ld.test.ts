@@ -26,7 +26,7 @@ type Expanded = Record<string, unknown>;
 
 /** JSON-LD expansion of a reply as a client gets it, relative IRIs resolved against the URL it came from; safe mode fails on any term it would drop. */
 async function expand(path: string, reply: ApiReply): Promise<Expanded[]> {
-  return (await jsonld.expand(reply.body, { base: `${api.stack.url}${path}`, documentLoader, safe: true } as never)) as Expanded[];
+  return (await jsonld.expand(reply.body, { base: `${api.stack.url}${path}`, documentLoader, safe: true } as never)) as unknown as Expanded[];
 }
 
 /** Every property IRI used anywhere in an expanded document, and every node's @id and @type. */
