@@ -176,6 +176,24 @@ describe('every @id resolves', () => {
     expect((await api.request('GET', `${path}/attempts/not-an-attempt`)).status).toBe(404);
   });
 
+  it("identity's users and API tokens: each listed @id answers GET with itself, under the list's scope", async () => {
+    const created = await api.request('POST', `/api/organizations/${api.organizationId}/users`, {
+      body: { email: 'jsonld-user@example.test', password: 'a long enough password', role: 'viewer' },
+    });
+    expect(created.status).toBe(201);
+    const users = await api.request('GET', `/api/organizations/${api.organizationId}/users`);
+    const tokens = await api.request('GET', '/api/api-tokens');
+    const ids = [...users.body.member, ...tokens.body.member].map((member: { '@id': string }) => member['@id']);
+    expect(ids).toContain(created.body['@id']);
+    for (const id of ids) {
+      const reply = await api.request('GET', id);
+      expect({ id, status: reply.status, self: reply.body['@id'] }).toEqual({ id, status: 200, self: id });
+      expect(reply.text).not.toMatch(/tokenHash|passwordHash/);
+      expect(reply.text).not.toContain(api.token);
+    }
+    expect((await api.request('GET', `/api/api-tokens/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+
   it('the documentation, entrypoint and contexts are public; an unknown context is a 404 problem', async () => {
     for (const path of ['/api', '/api/docs.jsonld', '/api/contexts/Certificate', '/api/contexts/Error']) {
       const reply = await api.request('GET', path, { token: null });
