@@ -50,7 +50,8 @@ export class CertwrightHttpApi extends Construct {
       id: 'AwsSolutions-APIG4',
       reason:
         'Authorization happens in the handler, per route: X-API-TOKEN / Bearer tokens are hashed and looked up in the table ' +
-        'and checked against the scope each route needs (shared/http/routes.ts); login is public by design.',
+        'and checked against the scope each route needs (shared/http/routes.ts); login, the JSON-LD contexts and API ' +
+        'documentation, and the fallback routes (which only answer 404 in the dialect of their prefix) are public by design.',
     });
 
     // One integration per function, shared by all of its routes.
