@@ -1,3 +1,4 @@
+import { dnsZoneOperations } from '../../shared/dialects/platform/dns-zone-operations.ts';
 import { documentationOperations, platformReplyHeaders } from '../../shared/dialects/platform/documentation-operations.ts';
 import { platformErrors } from '../../shared/dialects/platform/errors.ts';
 import { hostnameMappingOperations } from '../../shared/dialects/platform/hostname-mapping-operations.ts';
@@ -12,8 +13,8 @@ const config = loadApiFunctionConfig();
 const options = { maxBodyBytes: config.api.maxBodyBytes };
 
 /**
- * Platform dialect: certificates, projects and hostname mappings under /api/organizations/{organizationId}, and the
- * JSON-LD contexts and Hydra documentation its replies point to.
+ * Platform dialect: certificates, projects, hostname mappings and DNS zones under /api/organizations/{organizationId},
+ * and the JSON-LD contexts and Hydra documentation its replies point to.
  */
 export const handler = createApiHandler({
   function: 'platform',
@@ -22,6 +23,7 @@ export const handler = createApiHandler({
     ...platformOperations(options),
     ...platformProjectOperations(options),
     ...hostnameMappingOperations(options),
+    ...dnsZoneOperations(options),
     ...documentationOperations(),
   },
   replyHeaders: platformReplyHeaders,

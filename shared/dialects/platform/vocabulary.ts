@@ -11,6 +11,8 @@ interface PropertyDescription {
   description: string;
   /** The value is an IRI (a link to another resource), not a literal. */
   link?: boolean;
+  /** The value is an opaque JSON object (its keys are not terms): a JSON literal. */
+  json?: boolean;
   /** XSD datatype or class the value belongs to (`#Certificate`, `xmls:string`...). */
   range?: string;
   writable?: boolean;
@@ -134,6 +136,20 @@ export const PLATFORM_CLASSES: Readonly<Record<string, ClassDescription>> = {
     collectionPath: '/api/organizations/{organizationId}/hostname-mappings',
     paths: ['/api/organizations/{organizationId}/hostname-mappings', '/api/organizations/{organizationId}/hostname-mappings/{hostname}'],
   },
+  DnsZone: {
+    description: 'A DNS zone the organization may certify names under with DNS-01: its own, or an account zone the operator granted.',
+    properties: [
+      { name: 'zoneName', description: 'The zone (its identifier).', range: str, writable: true, required: true },
+      { name: 'provider', description: "The DNS provider that changes the zone's records.", range: str, writable: true },
+      { name: 'providerOptions', description: "The provider's options for the zone (never credentials).", json: true, range: 'rdf:JSON', writable: true },
+      { name: 'hasCredentials', description: 'Whether credentials are kept for the zone (they are never shown).', range: bool },
+      { name: 'grantedBy', description: 'organization, or operator for an account zone.', range: str },
+      { name: 'createdAt', description: 'When the zone was registered.', range: dateTime },
+      { name: 'organizationId', description: 'The organization the zone belongs to.', range: int },
+    ],
+    collectionPath: '/api/organizations/{organizationId}/dns-zones',
+    paths: ['/api/organizations/{organizationId}/dns-zones', '/api/organizations/{organizationId}/dns-zones/{zoneName}'],
+  },
   Error: {
     description: 'An RFC 7807 problem (hydra:Error): every 4xx and 5xx of the platform dialect and identity but 422.',
     properties: [
@@ -203,7 +219,8 @@ function termsOf(shortName: string): Record<string, unknown> {
   const own = Object.fromEntries(
     description.properties.map((property) => {
       const id = `${shortName}/${property.name}`;
-      return [property.name, property.link ? { '@id': id, '@type': '@id' } : id];
+      if (property.link) return [property.name, { '@id': id, '@type': '@id' }];
+      return [property.name, property.json ? { '@id': id, '@type': '@json' } : id];
     }),
   );
   return Object.assign({}, ...(description.embeds ?? []).map(termsOf), own);
