@@ -35,14 +35,15 @@ function walk(nodes: unknown, found = { properties: new Set<string>(), ids: new 
     for (const node of nodes) walk(node, found);
     return found;
   }
-  if (typeof nodes !== 'object' || nodes === null) return found;
+  // A value object (a literal, its @type a datatype such as @json) holds no properties or classes.
+  if (typeof nodes !== 'object' || nodes === null || '@value' in nodes) return found;
   for (const [key, value] of Object.entries(nodes)) {
     if (key === '@id') found.ids.add(String(value));
     else if (key === '@type') for (const type of [value].flat()) found.types.add(String(type));
     else if (!key.startsWith('@')) {
       found.properties.add(key);
       walk(value, found);
-    } else if (key !== '@value') walk(value, found);
+    } else walk(value, found);
   }
   return found;
 }
@@ -147,6 +148,7 @@ describe('JSON-LD replies expand to full IRIs with contexts loaded from the API 
       [`${base}/${certificateId}`, await api.request('GET', `${base}/${certificateId}`)],
       [base, await api.request('GET', base)],
       [`/api/organizations/${api.organizationId}/projects`, await api.request('GET', `/api/organizations/${api.organizationId}/projects`)],
+      [`/api/organizations/${api.organizationId}/dns-zones`, await api.request('GET', `/api/organizations/${api.organizationId}/dns-zones`)],
       [base, await api.request('POST', base, { body: { type: 'custom' } })],
       ['/api', await api.request('GET', '/api', { token: null })],
     ] as const;
