@@ -1,0 +1,10 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { createCertwrightApp } from './infra/app.ts';
+import { FALLBACK_ROUTES, ROUTES, routeKeyOf } from './shared/http/routes.ts';
+const built = createCertwrightApp();
+built.app.synth();
+const service = Template.fromStack(built.service);
+const routes = Object.values(service.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => r.Properties.RouteKey).sort();
+const expected = [...ROUTES.map(routeKeyOf), ...FALLBACK_ROUTES.map((f) => f.routeKey)].sort();
+console.log(JSON.stringify(routes) === JSON.stringify(expected) ? 'ROUTES MATCH' : `MISMATCH ${JSON.stringify(routes)}`);
+console.log(routes.filter((k) => k.startsWith('ANY') || k === '$default'));
