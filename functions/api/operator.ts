@@ -1,3 +1,4 @@
+import { platformReplyHeaders } from '../../shared/dialects/platform/documentation-operations.ts';
 import { identityErrors } from '../../shared/dialects/identity/errors.ts';
 import { operatorOperations } from '../../shared/dialects/operator/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -12,4 +13,6 @@ export const handler = createApiHandler({
   errors: identityErrors,
   operations: operatorOperations({ maxBodyBytes: config.api.maxBodyBytes }),
   init: () => operatorApiDeps(config, systemAmbient),
+  // Its errors are JSON-LD problems in the platform dialect's vocabulary.
+  replyHeaders: platformReplyHeaders,
 });

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { ApiHandler } from '../../shared/http/api-types.ts';
-import { API_FUNCTIONS, ROUTES } from '../../shared/http/routes.ts';
+import { API_FUNCTIONS, FALLBACK_ROUTES, ROUTES } from '../../shared/http/routes.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
 import { isCertwrightError } from '../../shared/domain/errors.ts';
 import { bootstrap } from '../../shared/use-cases/bootstrap.ts';
@@ -174,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const startSweep = await sweepOnStart();
     if (startSweep.failed > 0) console.log(`certwright: ${startSweep.failed} attempt(s) left unfinished by the last run were failed`);
-    server.off('request', starting).on('request', gatewayListener(ROUTES, handlers));
+    server.off('request', starting).on('request', gatewayListener(ROUTES, handlers, FALLBACK_ROUTES));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
     if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 

@@ -71,6 +71,8 @@ export interface ApiHandlerOptions<D extends ApiHandlerDeps> {
   /** Builds the dependencies; called once, on the first request (the cold start). */
   init: () => D;
   maxBodyBytes?: number;
+  /** Headers every reply of the function carries, errors included (the platform dialect's Link to its documentation). */
+  replyHeaders?: (event: ApiEvent) => Record<string, string>;
 }
 
 const logger = new Logger({ serviceName: 'certwright' });
@@ -130,7 +132,10 @@ export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOp
     deps ??= options.init();
     const route = routesByKey.get(event.routeKey);
     const operation = options.operations[event.routeKey];
-    if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
+    // A fallback route's request (ANY /prefix/{proxy+}, $default): a path or method no route has, answered in this dialect's style.
+    if (!route || route.function !== options.function || !operation) {
+      throw new CertwrightError('not_found', `No route for ${event.requestContext.http.method} ${event.rawPath.slice(0, 200)}`);
+    }
     const params = (event.pathParameters ?? {}) as Record<string, string>;
     const query = new URLSearchParams(event.rawQueryString ?? '');
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
@@ -176,5 +181,11 @@ export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOp
     }
     return result;
   };
-  return middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
+  const handler = middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
+  const replyHeaders = options.replyHeaders;
+  if (!replyHeaders) return handler;
+  return async (event, context) => {
+    const result = await handler(event, context);
+    return { ...result, headers: { ...result.headers, ...replyHeaders(event) } };
+  };
 }

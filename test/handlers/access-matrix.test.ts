@@ -25,6 +25,10 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /.well-known/acme-challenge/{token}',
   // The same, where a domain's web server redirects the CA to (docs/http-01.md).
   'GET /.well-known/acme-challenge/{organizationId}/{token}',
+  // The JSON-LD entrypoint, contexts and Hydra documentation describe the API, not an organization's data.
+  'GET /api',
+  'GET /api/docs.jsonld',
+  'GET /api/contexts/{shortName}',
 ]);
 
 /** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
@@ -45,6 +49,8 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'DELETE /api/organizations/{organizationId}/certificates/{id}': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/revoke': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/renew': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/sans/{sanId}': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/attempts/{attemptId}': 404,
   'GET /api/organizations/{organizationId}/projects': 200,
   'POST /api/organizations/{organizationId}/projects': 422,
   'GET /api/organizations/{organizationId}/projects/{id}': 404,
@@ -76,9 +82,11 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'POST /api/auth/password': 422,
   'POST /api/api-tokens': 422,
   'GET /api/api-tokens': 200,
+  'GET /api/api-tokens/{id}': 404,
   'DELETE /api/api-tokens/{id}': 404,
   'GET /api/organizations/{organizationId}/users': 200,
   'POST /api/organizations/{organizationId}/users': 422,
+  'GET /api/organizations/{organizationId}/users/{userId}': 404,
   'PATCH /api/organizations/{organizationId}/users/{userId}': 422,
   'DELETE /api/organizations/{organizationId}/users/{userId}': 404,
   'GET /api/organizations/{organizationId}/audit-events': 200,
@@ -111,6 +119,10 @@ const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>>
   'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
   'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
   'GET /.well-known/acme-challenge/{organizationId}/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /api': { status: 200, text: /"@type":"Entrypoint"/ },
+  'GET /api/docs.jsonld': { status: 200, text: /"@type":"hydra:ApiDocumentation"/ },
+  // The matrix's value names no class: the platform dialect's 404 problem.
+  'GET /api/contexts/{shortName}': { status: 404, text: /"@type":"hydra:Error".*"status":404/ },
 };
 
 /**

@@ -1,8 +1,9 @@
 import { reachedAt } from '../../domain/attempt-progress.ts';
-import type { Attempt, Certificate } from '../../domain/certificate.ts';
+import type { Attempt, Certificate, San } from '../../domain/certificate.ts';
 import { currentStatus } from '../../domain/certificate-health.ts';
 import { hydraCollection } from './collection.ts';
 import type { PageRequest } from './collection.ts';
+import { contextIri } from './vocabulary.ts';
 
 /** `2026-09-30T12:00:00+00:00`, the seeds' date format. */
 export const isoWithOffset = (value: string | null): string | null =>
@@ -29,8 +30,9 @@ function attemptProgress(certificate: Certificate, attempt: Attempt) {
   }));
 }
 
-const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
-  '@context': '/api/contexts/Attempt',
+/** An attempt of a certificate, at `.../certificates/{id}/attempts/{attemptId}`. */
+export const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
+  '@context': contextIri('Attempt'),
   '@id': `${certificateIri(certificate)}/attempts/${attempt.id}`,
   '@type': 'Attempt',
   id: attempt.id,
@@ -42,6 +44,17 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
   ...(attempt.type === 'acme_issue' || attempt.type === 'acme_renew' ? { progress: attemptProgress(certificate, attempt) } : {}),
 });
 
+/** One name of a certificate, at `.../certificates/{id}/sans/{sanId}`. */
+export const sanResource = (certificate: Certificate, san: San) => ({
+  '@context': contextIri('CertificateSan'),
+  '@id': `${certificateIri(certificate)}/sans/${san.id}`,
+  '@type': 'CertificateSan',
+  id: san.id,
+  name: san.name,
+  dnsStatus: san.dnsStatus,
+  sslStatus: san.sslStatus,
+});
+
 /**
  * The seed's certificate resource at `now` (an active certificate past its end reads `expired`); `privateKeyData`
  * only when the caller asked for it and may see it. Beyond the seed: `reusePrivateKey`, and `renewalPausedReason`
@@ -50,7 +63,7 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
 export function certificateResource(certificate: Certificate, now: Date, privateKeyData?: string | null) {
   const iri = certificateIri(certificate);
   return {
-    '@context': '/api/contexts/Certificate',
+    '@context': contextIri('Certificate'),
     '@id': iri,
     '@type': 'Certificate',
     id: certificate.id,
@@ -71,15 +84,7 @@ export function certificateResource(certificate: Certificate, now: Date, private
     autoRenew: certificate.autoRenew,
     reusePrivateKey: certificate.reusePrivateKey ?? false,
     renewalPausedReason: certificate.renewal?.pausedReason ?? null,
-    sans: certificate.sans.map((san) => ({
-      '@context': '/api/contexts/CertificateSan',
-      '@id': `${iri}/sans/${san.id}`,
-      '@type': 'CertificateSan',
-      id: san.id,
-      name: san.name,
-      dnsStatus: san.dnsStatus,
-      sslStatus: san.sslStatus,
-    })),
+    sans: certificate.sans.map((san) => sanResource(certificate, san)),
     lastAttempt: certificate.lastAttempt ? attemptResource(certificate, certificate.lastAttempt) : null,
     createdAt: isoWithOffset(certificate.createdAt),
     updatedAt: isoWithOffset(certificate.updatedAt),
@@ -121,5 +126,5 @@ export function certificateCollection(request: CollectionRequest, members: Certi
     budget -= bytes;
     return budget >= 0 ? resource : shortMember(resource);
   });
-  return hydraCollection(certificatesIri(request.organizationId), '/api/contexts/Certificate', request, resources, totalItems);
+  return hydraCollection(certificatesIri(request.organizationId), contextIri('Certificate'), request, resources, totalItems);
 }

@@ -10,7 +10,7 @@ import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
 import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { getProjectCertificate } from '../../use-cases/project-certificate.ts';
-import { attemptLink, isoSeconds, projectCertificate } from './presenter.ts';
+import { attemptFollowUp, followUpHeaders, isoSeconds, projectCertificate, projectDomain } from './presenter.ts';
 
 export interface ProjectsAcmeOptions {
   maxBodyBytes: number;
@@ -62,29 +62,44 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
           warnings,
         });
       }
-      return json(202, {
-        success: true,
-        certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),
-        attempt: attemptLink(outcome.project, outcome.certificate),
-        warnings,
-      });
+      return json(
+        202,
+        {
+          success: true,
+          certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),
+          ...attemptFollowUp(outcome.project, outcome.certificate),
+          warnings,
+        },
+        followUpHeaders(outcome.project),
+      );
     },
 
     /**
      * Renews now through the issuance workflow (an `acme_renew` attempt, as the planner starts) and answers at once
-     * (202): the certificate still being served, `renewedFrom` (its issuedAt) and the attempt to follow; once the
-     * attempt has succeeded, GET .../certificate shows the new issuedAt and expiresAt. It spends an order from the
+     * (202): the seed's renew certificate with `renewedFrom` (the current issuedAt) and the new issuedAt and expiresAt
+     * null, not yet known (the current certificate's dates there would read as if nothing happened), and the attempt
+     * to follow; once it has succeeded, GET .../certificate shows the new dates. It spends an order from the
      * account's budget, the planner's: 429 with Retry-After when that is spent. It also resumes paused renewal.
      */
     'POST /api/v1/projects/{id}/certificate/renew': async ({ deps, principal, params }) => {
       const { project, certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
       if (!certificate) throw new CertwrightError('not_found', 'Project has no certificate');
       const outcome = await renewCertificateNow(deps, certificate);
-      return json(202, {
-        success: true,
-        certificate: { ...projectCertificate(project, outcome.certificate, deps.clock.now()), renewedFrom: isoSeconds(outcome.renewedFrom) },
-        attempt: attemptLink(project, outcome.certificate),
-      });
+      return json(
+        202,
+        {
+          success: true,
+          certificate: {
+            id: outcome.certificate.id,
+            domain: projectDomain(project, outcome.certificate),
+            issuedAt: null,
+            expiresAt: null,
+            renewedFrom: isoSeconds(outcome.renewedFrom),
+          },
+          ...attemptFollowUp(project, outcome.certificate),
+        },
+        followUpHeaders(project),
+      );
     },
 
     /** Revokes at the CA with an optional RFC 5280 `reason`, for good: the certificate is `revoked` and no longer renewed. */
