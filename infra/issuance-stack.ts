@@ -24,11 +24,11 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'complete-challenges': { secrets: ['read'], route53: 'none' },
   'poll-authorizations': { secrets: ['read'], route53: 'none' },
   // delete: a key written after its attempt was failed (stopped, swept) is removed by finalize itself.
-  finalize: { secrets: ['read', 'write', 'delete'], route53: 'none' },
+  finalize: { secrets: ['read', 'write', 'delete'], certificateKeys: ['read', 'write', 'delete'], route53: 'none' },
   'poll-order': { secrets: ['read'], route53: 'none' },
-  'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
+  'store-certificate': { secrets: ['read', 'delete'], certificateKeys: ['read', 'delete'], route53: 'none' },
   'clean-up': { secrets: [], route53: 'write' },
-  'record-failure': { secrets: ['delete'], route53: 'none' },
+  'record-failure': { secrets: ['delete'], certificateKeys: ['delete'], route53: 'none' },
   // Reads only the clock and the state it is given.
   'plan-rate-limit-wait': { secrets: [], route53: 'none' },
 };
@@ -60,7 +60,7 @@ export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
  * The handler of executions that ended without their failure path runs the clean-up and record-failure use cases:
  * Route 53 like clean-up, and the secret deletion of record-failure.
  */
-export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write' };
+export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], certificateKeys: ['delete'], route53: 'write' };
 
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
 export { HOSTED_ZONE_IDS_CONTEXT };

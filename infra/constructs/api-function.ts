@@ -10,6 +10,8 @@ import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { DEFAULT_SECRET_PREFIX, ENV } from '../../shared/config/env-names.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
+import { configureKeyStore } from './key-store.ts';
+import type { KeyStoreKind } from '../../shared/config/env-names.ts';
 
 /** Secrets the functions create and read; IAM is scoped to this name prefix. */
 export const SECRET_PREFIX = DEFAULT_SECRET_PREFIX;
@@ -127,6 +129,8 @@ export interface ApiFunctionProps {
   name: ApiFunctionName;
   table: ITable;
   secretKey: IKey;
+  /** Where certificate private keys live (`certwright:keyStore`). */
+  keyStore: KeyStoreKind;
 }
 
 /** One API Lambda: its bundle, its log group, its configuration, and exactly the access that configuration implies. */
@@ -153,5 +157,6 @@ export class ApiFunction extends Construct {
     fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
     fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
     for (const [kind, uses] of Object.entries(access.secrets)) grantSecretUses(fn, props.secretKey, kind as SecretKind, uses);
+    configureKeyStore(fn, props.secretKey, props.keyStore, access.secrets.certificates ?? []);
   }
 }

@@ -15,6 +15,8 @@ import { ENV } from '../../shared/config/env-names.ts';
 import { SECRET_PREFIX, SECRET_PREFIX_ACKNOWLEDGEMENT, grantTableAccess, secretArnPattern } from './api-function.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
 import { hostedZoneArns } from './hosted-zone-ids.ts';
+import { configureKeyStore, keyStoreOf } from './key-store.ts';
+import type { CertificateKeyUse } from './key-store.ts';
 
 /**
  * What one workflow step may touch besides the table (every step records progress there).
@@ -25,6 +27,8 @@ import { hostedZoneArns } from './hosted-zone-ids.ts';
  */
 export interface StepAccess {
   secrets: readonly SecretUse[];
+  /** What the step does with certificate private keys, for the envelope key store's KMS grants (none when unset). */
+  certificateKeys?: readonly CertificateKeyUse[];
   route53: 'none' | 'read' | 'write';
 }
 
@@ -229,6 +233,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
       if (keyActions.length > 0) props.secretKey.grant(fn, ...keyActions);
       acknowledgements.push(SECRET_PREFIX_ACKNOWLEDGEMENT);
     }
+    configureKeyStore(fn, props.secretKey, keyStoreOf(this), access.certificateKeys ?? []);
 
     if (access.route53 !== 'none') {
       const zones = hostedZoneArns(this, props.hostedZoneIds);

@@ -14,12 +14,13 @@ import type { StepWiring } from './workflow.ts';
 
 /** The steps that talk to the CA: create-order, complete-challenges, poll-authorizations, finalize, poll-order. */
 export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
-  const { documents, tableName } = tableFor(config.store);
+  const table = tableFor(config.store);
+  const { documents, tableName } = table;
   return {
     acme: acmeCaFor(config.acme),
     issuance: new DynamoIssuanceRepository(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
-    secrets: secretStoreFor(config.store),
+    secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     clock: ambient.clock,
     newId: ambient.newId,

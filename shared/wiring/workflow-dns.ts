@@ -24,7 +24,7 @@ export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, 
   const { documents, tableName } = table;
   return {
     certificates: new DynamoCertificateRepository(documents, tableName),
-    secrets: secretStoreFor(config.store),
+    secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     lifecycle: lifecycleFor(config.events),
     clock: ambient.clock,

@@ -41,7 +41,7 @@ async function storeAutoManaged(names: string[]): Promise<Certificate> {
   const deps = api.stack.deps;
   const id = deps.newId();
   const at = new Date().toISOString();
-  const secretName = `certwright/certificates/${id}/private-key`;
+  const secretName = `certwright/certificates/${api.organizationId}/${id}/private-key`;
   await deps.secrets.put(secretName, leaf.privateKeyPem);
   const certificate: Certificate = {
     id,
