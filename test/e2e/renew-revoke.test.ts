@@ -7,7 +7,8 @@ import { freePort } from '../../infra/local/ports.ts';
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
-import { expectIssuedBy, keyStoreInUse, keyStoredIn, startPebbleApi, waitForAttempt } from './support.ts';
+import { keyStoreInUse, keyStoredIn } from '../support/stored-state.ts';
+import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
 import type { PebbleApi } from './support.ts';
 
 /** The scheduled planner, run as its Lambda function (the IAM conformance check attributes its AWS calls). */

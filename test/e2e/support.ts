@@ -3,13 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
-import { keys } from '../../shared/adapters/dynamodb/keys.ts';
-import { keyOwnerOf } from '../../shared/adapters/envelope/encryption-context.ts';
-import { FileSecretStore } from '../../shared/adapters/file-secrets/file-secret-store.ts';
-import { DEFAULT_SECRET_PREFIX, ENV, KEY_STORES } from '../../shared/config/env-names.ts';
-import type { KeyStoreKind } from '../../shared/config/env-names.ts';
+import { ENV } from '../../shared/config/env-names.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 
@@ -79,26 +73,4 @@ export async function startPebbleApi(): Promise<PebbleApi> {
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-/** The key store the local stack runs with (CERTWRIGHT_KEY_STORE, as a deployment's `certwright:keyStore`). */
-export const keyStoreInUse = (): KeyStoreKind => (process.env[ENV.keyStore] as KeyStoreKind | undefined) ?? KEY_STORES[0];
-
-/**
- * Where the running local stack holds a live copy of a certificate key, looked at directly: the secret files
- * (Secrets Manager's stand-in) and the table's envelope item (one marked deleted does not count).
- */
-export async function keyStoredIn(name: string): Promise<KeyStoreKind[]> {
-  const places: KeyStoreKind[] = [];
-  if (await new FileSecretStore(process.env[ENV.secretDir] ?? '').get(name)) places.push('secrets-manager');
-  const owner = keyOwnerOf(DEFAULT_SECRET_PREFIX, name);
-  if (owner) {
-    const documents = createDocumentClient(process.env[ENV.dynamodbEndpoint]);
-    const { Item } = await documents.send(
-      new GetCommand({ TableName: process.env[ENV.tableName], Key: keys.privateKey(owner.organizationId, owner.certificateId, owner.slot) }),
-    );
-    documents.destroy();
-    if (Item && !Item.deletedAt) places.push('envelope');
-  }
-  return places;
 }

@@ -32,7 +32,7 @@ const contentOf = (leaf: Leaf) => ({ certificateData: leaf.certificatePem, priva
 /** The key secrets that exist for one certificate in the local secret store. */
 async function secretsOf(id: string): Promise<string[]> {
   const files = await readdir(process.env[ENV.secretDir] ?? '');
-  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${id}/`)));
+  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${api.organizationId}/${id}/`)));
 }
 
 /** An ACME certificate as the workflow stores it: auto_managed, auto-renewing, its key in the secret store. */
