@@ -45,6 +45,12 @@ export interface CertificateYear {
   certificates: number;
   /** Renewals of one certificate per year: 365 / days between renewals (60 for 90-day certificates renewed at 2/3). */
   renewalsPerYear: number;
+  /**
+   * Days a year the certificate spends within the expiry notice window (30 days): each such day the daily run reads
+   * it (one read unit) and sends "Certificate Approaching Expiration" (one event). About 0 for 90-day certificates
+   * renewed at 30 days left, about half the year for 45-day ones renewed at 15 days left.
+   */
+  noticeDaysPerYear?: number;
 }
 
 /**
@@ -54,6 +60,7 @@ export interface CertificateYear {
 export function costPerCertificateYear(renewal: OperationCounts, holdings: Holdings, size: CertificateYear, prices: Prices): number {
   const perCertificate =
     size.renewalsPerYear * dollars(renewal, prices) +
+    (size.noticeDaysPerYear ?? 0) * (prices.eventBridgeEvent.usd + prices.dynamodbReadRequestUnit.usd) +
     12 * holdings.secretsPerCertificate * prices.secretMonth.usd +
     12 * (holdings.bytesPerCertificate / 1024 ** 3) * prices.dynamodbStorageGbMonth.usd;
   const fixedMonthly =

@@ -46,6 +46,9 @@ describe('cost model', () => {
     // 6 renewals ($0.006) + 12 secret-months ($4.80) + 12 GB-months ($3.00).
     expect(costPerCertificateYear(renewal, secrets, { certificates: 1, renewalsPerYear: 6 }, PRICES_2026)).toBeCloseTo(0.006 + 4.8 + 3, 10);
 
+    // 100 days in the notice window: an event ($1 per 1M) and a read unit ($0.125 per 1M) each.
+    expect(costPerCertificateYear(NOTHING, NO_HOLDINGS, { certificates: 1, renewalsPerYear: 6, noticeDaysPerYear: 100 }, PRICES_2026)).toBeCloseTo(100 * 1.125e-6, 12);
+
     // 10 metrics ($3) and one key ($1) a month: $48 a year, over 1,000 certificates.
     const fixed = { ...NO_HOLDINGS, customMetrics: 10, kmsKeys: 1 };
     expect(costPerCertificateYear(NOTHING, fixed, { certificates: 1000, renewalsPerYear: 6 }, PRICES_2026)).toBeCloseTo(0.048, 10);
