@@ -3,7 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/errors.ts';
-import type { Principal } from '../domain/organization.ts';
+import { scopeCovered } from '../domain/identity.ts';
+import type { Principal, Scope } from '../domain/organization.ts';
 import { recordAudit } from '../use-cases/audit.ts';
 import { authenticate } from '../use-cases/authenticate.ts';
 import type { IdentityDeps } from '../use-cases/core-deps.ts';
@@ -74,8 +75,7 @@ export interface ApiHandlerOptions<D extends ApiHandlerDeps> {
 
 const logger = new Logger({ serviceName: 'certwright' });
 
-export const hasScope = (principal: Principal, scope: string): boolean =>
-  principal.scopes.includes('admin') || principal.scopes.some((granted) => granted === scope);
+export const hasScope = (principal: Principal, scope: Scope): boolean => scopeCovered(principal.scopes, scope);
 
 /**
  * Turns any thrown error into the dialect's error reply. Client mistakes keep their message;
@@ -166,7 +166,14 @@ export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOp
       requestId: context.awsRequestId,
       ...(readAhead?.organizationId === principal.organizationId ? { readAhead: readAhead.read } : {}),
     });
-    if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) await audit(deps, route, event, principal, result, context);
+    if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) {
+      await audit(deps, route, event, principal, result, context);
+      // The operator's action on an organization is in that organization's log as well as in the operator's own.
+      const target = Number(params.orgId);
+      if (Number.isSafeInteger(target) && target > 0 && target !== principal.organizationId) {
+        await audit(deps, route, event, { ...principal, organizationId: target }, result, context);
+      }
+    }
     return result;
   };
   return middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;

@@ -14,7 +14,10 @@ import type { Table } from './table.ts';
 /** Where the local KMS stand-in keeps its master key: beside the secret files, readable by the owner only. */
 export const localMasterKeyFile = (secretDir: string): string => join(secretDir, 'local-kms-master.key');
 
-/** Secrets Manager in AWS; the file store when the local stack names a folder. */
+/**
+ * Secrets Manager in AWS; the file store when the local stack names a folder. Secrets that are not certificate keys
+ * (DNS provider credentials, ACME account keys) live here whichever key store the deployment chose.
+ */
 export const secretsManagerStoreFor = (config: StoreConfig): SecretStore =>
   config.secretDir
     ? new FileSecretStore(config.secretDir)

@@ -6,7 +6,7 @@ import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
-import { secretStoreFor } from './secrets.ts';
+import { secretStoreFor, secretsManagerStoreFor } from './secrets.ts';
 import type { StepWiring } from './workflow.ts';
 
 /** check-propagation and clean-up: the attempt's challenge records and the DNS provider; no CA. */
@@ -14,7 +14,7 @@ export const dnsStepDeps: StepWiring<ChallengeDnsDeps> = (config, ambient) => {
   const { documents, tableName } = tableFor(config.store);
   return {
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
     clock: ambient.clock,
   };
 };
@@ -38,6 +38,6 @@ export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, '
   return {
     ...failureStepDeps(config, ambient, table),
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
   };
 };

@@ -5,8 +5,8 @@ import type { LifecycleCount, LifecycleMetrics } from '../../ports/lifecycle-met
 export const METRICS_NAMESPACE = 'Certwright';
 
 /**
- * Lifecycle metrics as CloudWatch Embedded Metric Format lines on stdout (Powertools Metrics), each without
- * dimensions, so that a deployment has the same few custom metrics at a thousand certificates as at a million.
+ * Lifecycle metrics as CloudWatch Embedded Metric Format lines on stdout (Powertools Metrics), with no dimension but
+ * the deployment's stage, so that a deployment has the same few custom metrics at a thousand certificates as at a million.
  * Days to expiry become one metric per run, MinDaysToExpiry (the one an alarm watches for "any certificate under the
  * threshold"); each certificate's own figure is a log line (certificate, organization, name, days), for Logs
  * Insights, and travels in its lifecycle events. A dimension per certificate would be one custom metric per
@@ -16,10 +16,16 @@ export class EmfLifecycleMetrics implements LifecycleMetrics {
   private minimum: number | null = null;
   private buffered = false;
 
+  private readonly metrics: Metrics;
+
+  /** `stage`: a dimension of every metric, so that two deployments in one account and region alarm apart. */
   constructor(
-    private readonly metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright' }),
-    private readonly logger: Logger = new Logger({ serviceName: 'certwright' }),
-  ) {}
+    stage: string,
+    metrics?: Metrics,
+    private readonly logger: Logger = new Logger({ serviceName: 'certwright', persistentKeys: { stage } }),
+  ) {
+    this.metrics = metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright', defaultDimensions: { stage } });
+  }
 
   daysToExpiry(certificate: { id: string; organizationId: number; domainName: string }, days: number): void {
     this.logger.info('days to expiry', {
