@@ -11,6 +11,8 @@ import type { ApiFunctionName } from '../../shared/http/routes.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
 import { grantSecrets, grantTableAccess } from './grants.ts';
 import type { SecretGrants } from './grants.ts';
+import { configureKeyStore } from './key-store.ts';
+import type { KeyStoreKind } from '../../shared/config/env-names.ts';
 
 /**
  * What each API function does with secrets (from the least-privilege table, docs/iam.md): certificate keys (uploads,
@@ -53,6 +55,8 @@ export interface ApiFunctionProps {
   name: ApiFunctionName;
   table: ITable;
   secretKey: IKey;
+  /** Where certificate private keys live (`certwright:keyStore`). */
+  keyStore: KeyStoreKind;
 }
 
 /** One API Lambda: its bundle, its log group, its configuration, and exactly the access that configuration implies. */
@@ -77,5 +81,6 @@ export class ApiFunction extends Construct {
     else grantTableAccess(fn, props.table);
 
     grantSecrets(fn, props.secretKey, access.secrets);
+    configureKeyStore(fn, props.secretKey, props.keyStore, access.secrets.certificates ?? []);
   }
 }

@@ -16,6 +16,7 @@ import { certwrightFunction, repoRoot } from './certwright-function.ts';
 import { grantSecrets, grantTableAccess } from './grants.ts';
 import type { SecretGrants, TableAccess } from './grants.ts';
 import { hostedZoneArns } from './hosted-zone-ids.ts';
+import { configureKeyStore, keyStoreOf } from './key-store.ts';
 
 /**
  * What one workflow step may touch:
@@ -213,6 +214,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     });
     grantTableAccess(fn, props.table, access.table);
     grantSecrets(fn, props.secretKey, access.secrets);
+    configureKeyStore(fn, props.secretKey, keyStoreOf(this), access.secrets.certificates ?? []);
 
     const acknowledgements: { id: string; reason: string }[] = [];
     if (access.route53 !== 'none') {

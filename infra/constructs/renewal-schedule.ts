@@ -34,7 +34,7 @@ export interface RenewalScheduleProps {
 
 /**
  * Certificate lifecycle in AWS: an EventBridge schedule runs the renewal planner, a daily one the expiry notices
- * (events on the default bus, DaysToExpiry metrics), and two alarms watch the result.
+ * (events on the default bus, the MinDaysToExpiry metric), and two alarms watch the result.
  */
 export class RenewalSchedule extends Construct {
   readonly planner: NodejsFunction;

@@ -6,6 +6,11 @@ export const ENV = {
   secretPrefix: 'CERTWRIGHT_SECRET_PREFIX',
   secretKmsKeyId: 'CERTWRIGHT_SECRET_KMS_KEY_ID',
   secretRecoveryDays: 'CERTWRIGHT_SECRET_RECOVERY_DAYS',
+  /**
+   * Where certificate private keys live: `secrets-manager` (default, one secret per key) or `envelope` (AES-256-GCM
+   * in the table under a KMS data key, the key of CERTWRIGHT_SECRET_KMS_KEY_ID). CDK sets it from `certwright:keyStore`.
+   */
+  keyStore: 'CERTWRIGHT_KEY_STORE',
   /** Local stack only: DynamoDB Local's endpoint. */
   dynamodbEndpoint: 'CERTWRIGHT_DYNAMODB_ENDPOINT',
   /** Local stack only: folder of the file-backed secret store; when set, Secrets Manager is not used. */
@@ -51,6 +56,10 @@ export const ENV = {
   /** Most in-flight attempts one sweeper run looks at. */
   sweeperMaxPerRun: 'CERTWRIGHT_SWEEPER_MAX_PER_RUN',
 } as const;
+
+/** The key stores a deployment can choose (`certwright:keyStore`); the first is the default. */
+export const KEY_STORES = ['secrets-manager', 'envelope'] as const;
+export type KeyStoreKind = (typeof KEY_STORES)[number];
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */
 export const DEFAULT_SECRET_PREFIX = 'certwright/';

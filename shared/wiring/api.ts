@@ -34,11 +34,12 @@ export const loadApiFunctionConfig = (env: NodeJS.ProcessEnv = process.env): Api
   parseEnvironment(env, (read) => ({ api: readApiConfig(read), acme: readAcmeConfig(read), events: readEventsConfig(read) }));
 
 /** Credentials and the audit log, on the function's one table client. */
-export function handlerDeps(config: ApiConfig, ambient: Ambient, { documents, tableName }: Table): ApiHandlerDeps {
+export function handlerDeps(config: ApiConfig, ambient: Ambient, table: Table): ApiHandlerDeps {
+  const { documents, tableName } = table;
   return {
     identity: new DynamoIdentityRepository(documents, tableName),
     audit: new DynamoAuditLog(documents, tableName),
-    secrets: secretStoreFor(config),
+    secrets: secretStoreFor(config, table),
     secretPrefix: config.secretPrefix,
     clock: ambient.clock,
     newId: ambient.newId,

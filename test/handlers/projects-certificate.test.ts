@@ -44,7 +44,7 @@ async function uploadTo(projectId: string, names: string[], options: { notAfter?
 
 async function secretsOf(certificateId: string): Promise<string[]> {
   const files = await readdir(process.env[ENV.secretDir] ?? '');
-  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${certificateId}/`)));
+  return files.filter((file) => decodeURIComponent(file).startsWith(`certwright/certificates/`) && decodeURIComponent(file).includes(`/${certificateId}/`));
 }
 
 const organizationCount = async () => (await api.request('GET', `${certificates}?itemsPerPage=0`)).body.totalItems as number;
