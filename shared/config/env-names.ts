@@ -1,6 +1,8 @@
 /** Environment variable names, shared by the functions that read them and the infra that sets them. */
 export const ENV = {
   tableName: 'CERTWRIGHT_TABLE_NAME',
+  /** The deployment's stage (`prod`, `staging`...): the `stage` dimension of the lifecycle metrics. `local` when unset. */
+  stage: 'CERTWRIGHT_STAGE',
   secretPrefix: 'CERTWRIGHT_SECRET_PREFIX',
   secretKmsKeyId: 'CERTWRIGHT_SECRET_KMS_KEY_ID',
   secretRecoveryDays: 'CERTWRIGHT_SECRET_RECOVERY_DAYS',

@@ -14,7 +14,9 @@ export type StepErrorName =
   | 'ChallengeFailedError'
   | 'AttemptDeadlineError'
   | 'DependencyUnavailableError'
-  | 'IssuanceSetupError';
+  | 'IssuanceSetupError'
+  // A name's DNS-01 record is not in a zone the organization holds (a zone withdrawn, a delegation changed): final.
+  | 'DomainControlError';
 
 const RETRYABLE: ReadonlySet<StepErrorName> = new Set([
   'AcmeNetworkError',

@@ -2,7 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/errors.ts';
-import type { Principal } from '../domain/organization.ts';
+import { scopeCovered } from '../domain/identity.ts';
+import type { Principal, Scope } from '../domain/organization.ts';
 import { recordAudit } from '../use-cases/audit.ts';
 import { authenticate as authenticateCredential } from '../use-cases/authenticate.ts';
 import type { IdentityDeps } from '../use-cases/core-deps.ts';
@@ -41,9 +42,8 @@ const ANONYMOUS: Principal = { organizationId: 0, subject: 'anonymous', scopes: 
 
 const logger = new Logger({ serviceName: 'certwright' });
 
-/** Whether the principal holds the scope (`admin` holds every scope). */
-export const hasScope = (principal: Principal, scope: string): boolean =>
-  principal.scopes.includes('admin') || principal.scopes.some((granted) => granted === scope);
+/** Whether the principal's scopes cover the scope (see scopeCovered). */
+export const hasScope = (principal: Principal, scope: Scope): boolean => scopeCovered(principal.scopes, scope);
 
 /**
  * Finds the route in ROUTES and the function's operation for it; a route of another function (or none) is 404.
@@ -105,30 +105,49 @@ export const scope = <D>(): ApiMiddleware<D> => ({
 /**
  * Records a successful write of any dialect: the route, its path ids, who, from where, and the created resource's
  * Location. Never the body or a header value, so no secret can reach the audit log. A failed audit write is logged
- * and does not undo the reply: the write it describes has already happened.
+ * and does not undo the reply: the write it describes has already happened. The operator's action on an
+ * organization (`{orgId}` in the path) is in that organization's log as well as in the operator's own.
  */
 export const audit = <D extends IdentityDeps>(): ApiMiddleware<D> => ({
   name: 'audit',
-  after: async ({ event, context, response }) => {
-    const { route, principal, deps } = context.api;
+  after: async (request) => {
+    const { route, principal, params } = request.context.api;
+    const response = request.response;
     if (!response || route.scope === null || route.method === 'GET' || response.statusCode >= 400) return;
-    const location = response.headers?.location ?? response.headers?.Location;
-    try {
-      await recordAudit(deps, {
-        principal,
-        action: `${route.method} ${route.path}`,
-        target: (event.pathParameters ?? {}) as Record<string, string>,
-        resource: typeof location === 'string' ? location : null,
-        status: response.statusCode,
-        sourceIp: event.requestContext.http.sourceIp,
-        userAgent: event.requestContext.http.userAgent ?? '',
-        requestId: context.awsRequestId,
-      });
-    } catch (error) {
-      logger.error('audit event not recorded', { requestId: context.awsRequestId, route: `${route.method} ${route.path}`, error: error as Error });
+    await recordWrite(request, principal, response);
+    const target = Number(params.orgId);
+    if (Number.isSafeInteger(target) && target > 0 && target !== principal.organizationId) {
+      await recordWrite(request, { ...principal, organizationId: target }, response);
     }
   },
 });
+
+async function recordWrite<D extends IdentityDeps>(
+  { event, context }: Parameters<NonNullable<ApiMiddleware<D>['after']>>[0],
+  principal: Principal,
+  response: ApiResult,
+): Promise<void> {
+  const { route, deps } = context.api;
+  const location = response.headers?.location ?? response.headers?.Location;
+  try {
+    await recordAudit(deps, {
+      principal,
+      action: `${route.method} ${route.path}`,
+      target: (event.pathParameters ?? {}) as Record<string, string>,
+      resource: typeof location === 'string' ? location : null,
+      status: response.statusCode,
+      sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent ?? '',
+      requestId: context.awsRequestId,
+    });
+  } catch (error) {
+    logger.error('audit event not recorded', {
+      requestId: context.awsRequestId,
+      route: `${route.method} ${route.path}`,
+      error: error as Error,
+    });
+  }
+}
 
 /**
  * Turns any thrown error into the dialect's error reply. Client mistakes keep their message;
@@ -147,7 +166,10 @@ export const dialectErrors = <D>(errors: DialectErrors): ApiMiddleware<D> => ({
     const unavailable = isCertwrightError(error) && error.code === 'dependency_unavailable';
     request.response = errors.toResponse(
       unavailable
-        ? new CertwrightError('dependency_unavailable', `A service certwright depends on is unavailable; try again shortly (request ${requestId})`)
+        ? new CertwrightError(
+            'dependency_unavailable',
+            `A service certwright depends on is unavailable; try again shortly (request ${requestId})`,
+          )
         : new CertwrightError('internal', `Internal error (request ${requestId})`),
       requestId,
     );

@@ -1,7 +1,7 @@
 import type { Scope } from '../domain/organization.ts';
 
 /** The Lambda functions behind the HTTP API; each serves one dialect. */
-export type ApiFunctionName = 'platform' | 'admin' | 'identity' | 'projects' | 'acme-challenge';
+export type ApiFunctionName = 'platform' | 'admin' | 'identity' | 'projects' | 'acme-challenge' | 'operator';
 
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -33,6 +33,10 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:read' },
   { method: 'PATCH', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/hostname-mappings/{hostname}', function: 'platform', scope: 'certificates:write' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/dns-zones', function: 'platform', scope: 'domains:read' },
+  { method: 'POST', path: '/api/organizations/{organizationId}/dns-zones', function: 'platform', scope: 'domains:write' },
+  { method: 'GET', path: '/api/organizations/{organizationId}/dns-zones/{zoneName}', function: 'platform', scope: 'domains:read' },
+  { method: 'DELETE', path: '/api/organizations/{organizationId}/dns-zones/{zoneName}', function: 'platform', scope: 'domains:write' },
   // Projects dialect.
   { method: 'GET', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:read' },
   { method: 'DELETE', path: '/api/v1/projects/{id}/certificate', function: 'projects', scope: 'projects:write' },
@@ -65,6 +69,17 @@ export const ROUTES = [
   { method: 'PATCH', path: '/api/organizations/{organizationId}/users/{userId}', function: 'identity', scope: 'users:manage' },
   { method: 'DELETE', path: '/api/organizations/{organizationId}/users/{userId}', function: 'identity', scope: 'users:manage' },
   { method: 'GET', path: '/api/organizations/{organizationId}/audit-events', function: 'identity', scope: 'admin' },
+  // The operator, above every organization (its token belongs to none): organizations and account zone grants.
+  { method: 'GET', path: '/api/operator/organizations', function: 'operator', scope: 'operator:read' },
+  { method: 'POST', path: '/api/operator/organizations', function: 'operator', scope: 'operator:write' },
+  { method: 'GET', path: '/api/operator/organizations/{orgId}', function: 'operator', scope: 'operator:read' },
+  { method: 'POST', path: '/api/operator/organizations/{orgId}/suspend', function: 'operator', scope: 'operator:write' },
+  { method: 'POST', path: '/api/operator/organizations/{orgId}/reinstate', function: 'operator', scope: 'operator:write' },
+  { method: 'POST', path: '/api/operator/organizations/{orgId}/api-tokens', function: 'operator', scope: 'operator:write' },
+  { method: 'GET', path: '/api/operator/organizations/{orgId}/dns-zones', function: 'operator', scope: 'operator:read' },
+  { method: 'POST', path: '/api/operator/organizations/{orgId}/dns-zones', function: 'operator', scope: 'operator:write' },
+  { method: 'DELETE', path: '/api/operator/organizations/{orgId}/dns-zones/{zoneName}', function: 'operator', scope: 'operator:write' },
+  { method: 'GET', path: '/api/operator/audit-events', function: 'operator', scope: 'operator:read' },
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,4 +1,5 @@
 import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-repository.ts';
+import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import type { ChallengeDnsDeps } from '../use-cases/acme/challenges.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
@@ -19,6 +20,7 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
     acme: acmeCaFor(config.acme),
     issuance: new DynamoIssuanceRepository(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
+    dnsZones: new DynamoDnsZoneRepository(documents, tableName),
     secrets: secretStoreFor(config.store),
     secretPrefix: config.store.secretPrefix,
     clock: ambient.clock,
@@ -29,7 +31,7 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
 /** present-challenges: the CA (for the challenges' values) and the DNS provider. */
 export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>> = (config, ambient) => ({
   ...orderStepDeps(config, ambient),
-  dnsProviderFor: dnsProvidersFor(config.acme),
+  dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
   acmeConfig: config.acme,
 });
 

@@ -14,7 +14,7 @@ export const dnsStepDeps: StepWiring<ChallengeDnsDeps> = (config, ambient) => {
   const { documents, tableName } = tableFor(config.store);
   return {
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
     clock: ambient.clock,
   };
 };
@@ -41,6 +41,6 @@ export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, '
   return {
     ...failureStepDeps(config, ambient, table),
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
   };
 };

@@ -73,7 +73,7 @@ describe('daily expiry notices', () => {
         expiry: new DynamoExpiryIndex(table.documents, table.tableName),
         certificates: table.certificates,
         events: new FileEventPublisher(eventsFile),
-        metrics: new EmfLifecycleMetrics(),
+        metrics: new EmfLifecycleMetrics('test'),
         clock,
       },
       { noticeDays: 30 },
@@ -99,12 +99,14 @@ describe('daily expiry notices', () => {
     expect(perCertificate).toContainEqual([soon.id, 5]);
     expect(perCertificate).toContainEqual([longExpired.id, -3]);
     expect(metrics.find((metric) => 'MinDaysToExpiry' in metric)?.MinDaysToExpiry).toBe(-3);
+    // The stage is a dimension of every metric, so two deployments in one account alarm apart.
+    expect(metrics.every((metric) => metric.stage === 'test' && metric._aws.CloudWatchMetrics[0].Dimensions[0].includes('stage'))).toBe(true);
     expect(metrics.find((metric) => 'RenewalsFailing' in metric)?.RenewalsFailing).toBe(1);
   });
 });
 
 describe('renewal outcomes', () => {
-  const lifecycle = () => ({ events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics() });
+  const lifecycle = () => ({ events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics('test') });
 
   it('announces a failed renewal with its reason and counts it for the alarm', async () => {
     const organization = await table.identity.createOrganization('failures', NOW.toISOString());

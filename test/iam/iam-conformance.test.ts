@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertwrightApp } from '../../infra/app.ts';
+import { DEFAULT_SECRET_PREFIX, ENV } from '../../shared/config/env-names.ts';
 import type { AwsCall, AwsResource } from '../support/aws-calls.ts';
 import { AWS_CALLS_DIR } from '../support/aws-calls-dir.ts';
 import type { Json } from '../support/cloudformation.ts';
@@ -34,7 +35,16 @@ function readCalls(): AwsCall[] {
   return [...unique.values()];
 }
 
-function arnOf(resource: AwsResource): string {
+/**
+ * The local stack names secrets under the default prefix (`certwright/`); a deployed function names them under its
+ * stage's (`certwright/prod/`, from its environment), so a recorded name is checked as the deployed function makes it.
+ */
+function deployedSecretName(role: FunctionRole, name: string): string {
+  const prefix = role.environment[ENV.secretPrefix];
+  return prefix && name.startsWith(DEFAULT_SECRET_PREFIX) ? `${prefix}${name.slice(DEFAULT_SECRET_PREFIX.length)}` : name;
+}
+
+function arnOf(resource: AwsResource, role: FunctionRole): string {
   switch (resource.kind) {
     case 'table': {
       const table = model.arnOfOnly('AWS::DynamoDB::Table');
@@ -42,7 +52,7 @@ function arnOf(resource: AwsResource): string {
     }
     case 'secret':
       // Secrets Manager appends six random characters to every secret's ARN.
-      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${resource.name}-AbCdEf`;
+      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${deployedSecretName(role, resource.name)}-AbCdEf`;
     case 'secret-key':
       return model.arnOfOnly('AWS::KMS::Key');
     case 'state-machine':
@@ -69,7 +79,7 @@ async function decide(role: FunctionRole, call: AwsCall): Promise<string> {
       request: {
         principal: `arn:aws:iam::${ACCOUNT}:role/certwright-test`,
         action: call.action,
-        resource: { resource: arnOf(call.resource), accountId: ACCOUNT },
+        resource: { resource: arnOf(call.resource, role), accountId: ACCOUNT },
         contextVariables: call.context ?? {},
       },
       identityPolicies: role.policies.map(({ name, policy }) => ({ name, policy })),
@@ -116,7 +126,7 @@ describe('IAM conformance of the deployed roles', () => {
       const role = functions.find((fn) => fn.entry === call.function);
       if (!role) continue;
       const decision = await decide(role, call);
-      if (decision !== 'Allowed') denied.push(`${call.function}: ${call.action} on ${arnOf(call.resource)} ${JSON.stringify(call.context ?? {})} -> ${decision}`);
+      if (decision !== 'Allowed') denied.push(`${call.function}: ${call.action} on ${arnOf(call.resource, role)} ${JSON.stringify(call.context ?? {})} -> ${decision}`);
     }
     expect(denied.sort()).toEqual([]);
   });

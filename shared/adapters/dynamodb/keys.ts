@@ -41,6 +41,9 @@ export const keys = {
   }),
   challenge: (token: string) => ({ pk: `CHALLENGE#${token}`, sk: 'CHALLENGE' }),
   challengesOfAttempt: (attemptId: string) => `ATTEMPT#${attemptId}#CHALLENGE`,
+  // DNS zones live in their organization's partition, so one consistent Query lists them all.
+  dnsZone: (organizationId: number, zoneName: string) => ({ pk: `DNSZONES#${organizationId}`, sk: zoneName }),
+  dnsZonesOf: (organizationId: number) => `DNSZONES#${organizationId}`,
   // New ACME orders granted per account in the current window (the renewal planner's budget).
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
 };

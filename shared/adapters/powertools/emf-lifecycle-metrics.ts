@@ -12,7 +12,12 @@ export class EmfLifecycleMetrics implements LifecycleMetrics {
   private minimum: number | null = null;
   private buffered = false;
 
-  constructor(private readonly metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright' })) {}
+  private readonly metrics: Metrics;
+
+  /** `stage`: a dimension of every metric, so that two deployments in one account and region alarm apart. */
+  constructor(stage: string, metrics?: Metrics) {
+    this.metrics = metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'certwright', defaultDimensions: { stage } });
+  }
 
   daysToExpiry(certificate: { id: string; domainName: string }, days: number): void {
     const single = this.metrics.singleMetric();

@@ -1,4 +1,4 @@
-import type { AcmeOrderRef, AuthorizationRef } from '../../domain/acme.ts';
+import type { AcmeOrderRef, AuthorizationRef, IssuanceSettings } from '../../domain/acme.ts';
 import { ariCertificateId, createReplacementOrder } from '../../domain/ari.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
@@ -32,7 +32,23 @@ const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: Attemp
  * picks, per authorization still pending, the challenge of the configured type.
  */
 /** Placing the order: the account (registered on first use), the certificate and its settings. */
-export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId'>;
+export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId' | 'dnsZones'>;
+
+/**
+ * The zones a DNS-01 attempt writes to must still be the organization's when the order is placed: a zone the operator
+ * withdrew (or the organization removed) ends its renewals here, before the CA is asked.
+ */
+async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
+  if (settings.challengeType !== 'dns-01' || !settings.dnsZones) return;
+  const held = new Set((await deps.dnsZones.list(organizationId)).map((zone) => `${zone.zoneName}\n${zone.dnsProvider}`));
+  const gone = settings.dnsZones.find((zone) => !held.has(`${zone.zoneName}\n${zone.dnsProvider}`));
+  if (gone) {
+    throw new StepError(
+      'DomainControlError',
+      `The DNS zone ${gone.zoneName} is no longer this organization's, so its names cannot be validated with DNS-01; register the zone again (or ask the operator to grant it), or obtain with HTTP-01`,
+    );
+  }
+}
 
 export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
   // The settings are read together with the certificate the attempt is marked running on: one BatchGetItem, then the write.
@@ -43,7 +59,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
     directoryUrl: settings.directoryUrl,
     challengeType: settings.challengeType,
     dnsProvider: settings.dnsProvider,
-    hostedZoneId: settings.hostedZoneId ?? null,
+    ...(settings.dnsZones ? { dnsZones: settings.dnsZones } : { hostedZoneId: settings.hostedZoneId ?? null }),
     keyType: settings.keyType,
     keySize: settings.keySize,
     profile: settings.profile,
@@ -51,6 +67,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
 
   if (!certificate) throw new StepError('IssuanceSetupError', 'The certificate was deleted while it was being issued');
   if (certificate.lastAttempt?.id !== ids.attemptId) throw new StepError('IssuanceSetupError', 'A newer attempt replaced this one');
+  await assertZonesHeld(deps, ids.organizationId, settings);
 
   const account = { organizationId: ids.organizationId, directoryUrl: settings.directoryUrl, email: settings.email };
   let session = await ensureAccount(deps, account);
