@@ -119,7 +119,7 @@ describe('audit', () => {
   });
 
   it("records an operator's write on an organization in the operator's log and in that organization's", async () => {
-    const record = vi.fn(async (_event: { organizationId: number }) => undefined);
+    const record = vi.fn(async (_event: unknown) => undefined);
     await audit<IdentityDeps>().after?.(
       requestFor('POST /api/operator/organizations/{orgId}/suspend', {
         params: { orgId: '42' },
@@ -128,7 +128,7 @@ describe('audit', () => {
         response: { statusCode: 200 },
       }),
     );
-    expect(record.mock.calls.map(([event]) => event.organizationId)).toEqual([1, 42]);
+    expect(record.mock.calls.map(([event]) => (event as { organizationId: number }).organizationId)).toEqual([1, 42]);
   });
 
   it('records no read, no refused write and no public route; a failed record leaves the reply as it is', async () => {
