@@ -18,6 +18,7 @@ const PUBLIC_LOGIN = 'POST /api/auth/login';
 const event = (routeKey: string, pathParameters: Record<string, string> = {}): ApiEvent =>
   ({
     routeKey,
+    rawPath: routeKey.split(' ')[1],
     rawQueryString: 'limit=2',
     headers: {},
     pathParameters,
@@ -60,7 +61,10 @@ describe('routing', () => {
 
   it('answers 404 for a route of another function or of none, and fails (500) for a route of its own without an operation', async () => {
     const middleware = routing({ function: 'admin', operations: {}, init: () => ({}) as IdentityDeps });
-    await expect(async () => middleware.before?.(requestFor(PLATFORM_GET))).rejects.toMatchObject({ code: 'not_found', message: 'Route not found' });
+    await expect(async () => middleware.before?.(requestFor(PLATFORM_GET))).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'No route for POST /api/organizations/{organizationId}/certificates/{id}',
+    });
     const unknown = requestFor(PLATFORM_GET);
     unknown.event = event('GET /nowhere');
     await expect(async () => middleware.before?.(unknown)).rejects.toMatchObject({ code: 'not_found' });
