@@ -106,8 +106,7 @@ export function operatorCommand(program: Command, io: Io): void {
           const reason = (error as NodeJS.ErrnoException).code === 'EEXIST' ? `${flags.out} exists already` : (error as Error).message;
           throw new CliError(`token ${reply.body.id} was issued but not written (${reason}); revoke it and try again with another --out`);
         }
-        const { token: _secret, ...described } = reply.body;
-        context.print({ ...described, file: flags.out }, `Token ${reply.body.id} (${flags.role}) of organization ${id} written to ${flags.out} (mode 0600)`);
+        context.print({ id: reply.body.id, scopes: reply.body.scopes, file: flags.out }, `Token ${reply.body.id} (${flags.role}) of organization ${id} written to ${flags.out} (mode 0600)`);
       }),
     );
 
