@@ -33,8 +33,8 @@ describe('npm run smoke', () => {
     expect(lines).toHaveLength(3);
   });
 
-  it('reports the CA reason when issuance fails', async () => {
-    // The name points where nothing answers HTTP-01: the CA cannot validate it.
+  it('reports the reason when issuance fails', async () => {
+    // The name points where nothing answers HTTP-01: the pre-flight finds it before any order at the CA, and says why.
     const moved = await fetch(`${local.api.stack.acme.pebble?.challengeServerUrl}/add-a`, {
       method: 'POST',
       body: JSON.stringify({ host: 'unreachable.example.test.', addresses: ['127.0.0.2'] }),
@@ -44,6 +44,6 @@ describe('npm run smoke', () => {
       { url: local.api.stack.url, token: local.api.token, issue: 'unreachable.example.test', organization: String(local.api.organizationId), challenge: 'http-01', pollMs: 50 },
       () => undefined,
     );
-    await expect(run).rejects.toThrow(/^issuance failed: .*HTTP-01 challenge failed for unreachable\.example\.test/);
+    await expect(run).rejects.toThrow(/^issuance failed: .*HTTP-01 pre-flight failed, so no order was placed at the CA: unreachable\.example\.test: /);
   });
 });
