@@ -9,13 +9,14 @@ import { lambdaContext } from './lambda-context.ts';
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/([a-z.+-]*json|xml|x-www-form-urlencoded)|text\/)/i;
 
-interface CompiledRoute {
+export interface CompiledRoute {
   route: RouteDefinition;
   pattern: RegExp;
   names: string[];
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+/** A route's path template as a pattern, as API Gateway matches it: `{name}` is one segment, `{name+}` the rest. */
+export function compileRoute(route: RouteDefinition): CompiledRoute {
   const names: string[] = [];
   const source = route.path.replace(/\./g, '\\.').replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
     names.push(name);
@@ -113,7 +114,7 @@ const gatewayError = (response: ServerResponse, statusCode: number, message: str
  * would build and invokes the same handler Lambda runs.
  */
 export function gatewayListener(routes: readonly RouteDefinition[], handlers: Record<ApiFunctionName, ApiHandler>): RequestListener {
-  const compiled = routes.map(compile);
+  const compiled = routes.map(compileRoute);
   return async (request, response) => {
     const requestId = randomUUID();
     try {

@@ -67,6 +67,9 @@ export const ROUTES = [
   { method: 'GET', path: '/api/organizations/{organizationId}/audit-events', function: 'identity', scope: 'admin' },
   // ACME HTTP-01: the CA fetches the key authorization here, without credentials (RFC 8555 section 8.3).
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
+  // The API reference (OpenAPI document and its browsable page), public, from the function that reads nothing else.
+  { method: 'GET', path: '/openapi.json', function: 'acme-challenge', scope: null },
+  { method: 'GET', path: '/docs', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

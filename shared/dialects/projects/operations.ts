@@ -19,7 +19,7 @@ export interface ProjectsOptions {
 
 const JSON_TYPES = ['application/json'];
 
-const bundleSchema = z.object({
+export const bundleSchema = z.object({
   certificate: z.string({ message: 'certificate (PEM) is required' }).min(1, 'certificate (PEM) is required'),
   privateKey: z.string({ message: 'privateKey (PEM) is required' }).min(1, 'privateKey (PEM) is required'),
 });
