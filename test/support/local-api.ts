@@ -6,7 +6,7 @@ import type { Scope } from '../../shared/domain/organization.ts';
 import { ALL_SCOPES } from '../../shared/domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
-import { checkReplyAgainstOpenApi } from './openapi-replies.ts';
+import { checkReplyAgainstOpenApi, prepareOpenApiChecks } from './openapi-replies.ts';
 
 export interface ApiReply<T = any> {
   status: number;
@@ -39,6 +39,7 @@ export interface TestApi {
 /** The local stack with its own table in the shared DynamoDB Local, on a free port. */
 export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}): Promise<TestApi> {
   const token = generateTokenValue();
+  prepareOpenApiChecks();
   const stack = await startLocalStack({
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
