@@ -38,8 +38,8 @@ beforeAll(async () => {
     bootstrapToken: token,
     acme: { pebble: true },
   });
-  // What `npm start` writes (infra/local/main.ts).
-  await writeFile(join(dataDir, 'bootstrap.json'), JSON.stringify({ apiUrl: stack.url, organizationId: stack.bootstrap.organizationId, token }));
+  // What `npm start` writes (infra/local/main.ts): the URL and what the bootstrap made (organization, tokens).
+  await writeFile(join(dataDir, 'bootstrap.json'), JSON.stringify({ ...stack.bootstrap, apiUrl: stack.url, token }), { mode: 0o600 });
 });
 
 afterAll(async () => {
