@@ -10,6 +10,11 @@ export interface AcmeConfig {
   /** Set when this deployment cannot issue (the local stack without Pebble); the reason names what to install. */
   unavailableReason: string | undefined;
   challtestsrv: { url: string; dnsServer: string } | undefined;
+  /**
+   * How the CA fetches HTTP-01 answers, which the pre-flight imitates: its first port, and the ports it follows a
+   * redirect to (null: any, as Pebble does).
+   */
+  http01: { port: number; redirectPorts: number[] | null };
   /** A state machine ARN, `local` for the local stack's in-process runner, or unset where nothing starts workflows. */
   stateMachineArn: string | undefined;
   /** Whether new auto-managed certificates keep their key on renewal when their request does not say. */
@@ -20,12 +25,14 @@ export interface AcmeConfig {
 export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
   const challtestsrvUrl = read.optionalUrl(ENV.challtestsrvUrl);
   const challtestsrvDns = read.optional(ENV.challtestsrvDns);
+  const http01Port = read.optional(ENV.http01Port) ? read.integer(ENV.http01Port, { fallback: 80, min: 1, max: 65_535 }) : null;
   return {
     defaultDirectoryUrl: read.url(ENV.acmeDirectoryUrl, LETS_ENCRYPT.production),
     stagingDirectoryUrl: read.url(ENV.acmeStagingDirectoryUrl, LETS_ENCRYPT.staging),
     caFile: read.optional(ENV.acmeCaFile),
     unavailableReason: read.optional(ENV.acmeUnavailable) || undefined,
     challtestsrv: challtestsrvUrl && challtestsrvDns ? { url: challtestsrvUrl, dnsServer: challtestsrvDns } : undefined,
+    http01: http01Port === null ? { port: 80, redirectPorts: [80, 443] } : { port: http01Port, redirectPorts: null },
     stateMachineArn: read.optional(ENV.issuanceStateMachineArn),
     reusePrivateKeyByDefault: read.oneOf(ENV.reusePrivateKey, ['true', 'false', '']) === 'true',
   };

@@ -1,5 +1,6 @@
 import { CertwrightError } from './errors.ts';
 import type { KeyType } from './certificate.ts';
+import type { IssuanceZone } from './dns-zone.ts';
 
 /** RFC 8555 challenge types certwright solves. */
 export type ChallengeType = 'dns-01' | 'http-01';
@@ -9,9 +10,14 @@ export interface IssuanceSettings {
   directoryUrl: string;
   email: string | null;
   challengeType: ChallengeType;
-  /** `aws` = Route 53; only used for dns-01. */
+  /** dns-01: the provider of the (first) zone the names are in; `aws` = Route 53. */
   dnsProvider: string | null;
-  /** dns-01 on Route 53: the hosted zone the project pins (no lookup by name); absent or null to look it up. */
+  /**
+   * dns-01: the organization's zones the challenge records land in, each with its provider, provider options and the
+   * name of its credentials secret (never the credentials). Absent in settings stored before zones existed.
+   */
+  dnsZones?: IssuanceZone[] | undefined;
+  /** Settings stored before zones existed: the Route 53 zone a project pinned. New settings carry it in `dnsZones`. */
   hostedZoneId?: string | null | undefined;
   keyType: 'rsa' | 'ec';
   /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
@@ -63,8 +69,12 @@ export interface ChallengeRecord {
   value: string;
   /** dns-01: the DNS provider that holds the value, so clean-up removes it there. */
   dnsProvider: string | null;
-  /** dns-01 on Route 53: the zone the value was written to when the project pins one. */
+  /** dns-01 on Route 53: the zone the value was written to when the project pinned one (records before zones existed). */
   hostedZoneId?: string | null | undefined;
+  /** dns-01: the zone the value was written to, with what its provider needs to remove it again (no credentials). */
+  zoneName?: string | null | undefined;
+  providerOptions?: Record<string, string> | null | undefined;
+  credentialsSecretName?: string | null | undefined;
   createdAt: string;
 }
 

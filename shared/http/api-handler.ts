@@ -3,7 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { CertwrightError, NotFoundError, isCertwrightError } from '../domain/errors.ts';
-import type { Principal } from '../domain/organization.ts';
+import { scopeCovered } from '../domain/identity.ts';
+import type { Principal, Scope } from '../domain/organization.ts';
 import { recordAudit } from '../use-cases/audit.ts';
 import { authenticate } from '../use-cases/authenticate.ts';
 import type { IdentityDeps } from '../use-cases/core-deps.ts';
@@ -70,12 +71,13 @@ export interface ApiHandlerOptions<D extends ApiHandlerDeps> {
   /** Builds the dependencies; called once, on the first request (the cold start). */
   init: () => D;
   maxBodyBytes?: number;
+  /** Headers every reply of the function carries, errors included (the platform dialect's Link to its documentation). */
+  replyHeaders?: (event: ApiEvent) => Record<string, string>;
 }
 
 const logger = new Logger({ serviceName: 'certwright' });
 
-export const hasScope = (principal: Principal, scope: string): boolean =>
-  principal.scopes.includes('admin') || principal.scopes.some((granted) => granted === scope);
+export const hasScope = (principal: Principal, scope: Scope): boolean => scopeCovered(principal.scopes, scope);
 
 /**
  * Turns any thrown error into the dialect's error reply. Client mistakes keep their message;
@@ -130,7 +132,10 @@ export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOp
     deps ??= options.init();
     const route = routesByKey.get(event.routeKey);
     const operation = options.operations[event.routeKey];
-    if (!route || route.function !== options.function || !operation) throw new NotFoundError('Route');
+    // A fallback route's request (ANY /prefix/{proxy+}, $default): a path or method no route has, answered in this dialect's style.
+    if (!route || route.function !== options.function || !operation) {
+      throw new CertwrightError('not_found', `No route for ${event.requestContext.http.method} ${event.rawPath.slice(0, 200)}`);
+    }
     const params = (event.pathParameters ?? {}) as Record<string, string>;
     const query = new URLSearchParams(event.rawQueryString ?? '');
     let principal: Principal = { organizationId: 0, subject: 'anonymous', scopes: [] };
@@ -166,8 +171,21 @@ export function createApiHandler<D extends ApiHandlerDeps>(options: ApiHandlerOp
       requestId: context.awsRequestId,
       ...(readAhead?.organizationId === principal.organizationId ? { readAhead: readAhead.read } : {}),
     });
-    if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) await audit(deps, route, event, principal, result, context);
+    if (route.scope !== null && route.method !== 'GET' && result.statusCode < 400) {
+      await audit(deps, route, event, principal, result, context);
+      // The operator's action on an organization is in that organization's log as well as in the operator's own.
+      const target = Number(params.orgId);
+      if (Number.isSafeInteger(target) && target > 0 && target !== principal.organizationId) {
+        await audit(deps, route, event, { ...principal, organizationId: target }, result, context);
+      }
+    }
     return result;
   };
-  return middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
+  const handler = middy<ApiEvent, ApiResult, Error, Context>().use(dialectErrors(options.errors)).handler(core) as unknown as ApiHandler;
+  const replyHeaders = options.replyHeaders;
+  if (!replyHeaders) return handler;
+  return async (event, context) => {
+    const result = await handler(event, context);
+    return { ...result, headers: { ...result.headers, ...replyHeaders(event) } };
+  };
 }

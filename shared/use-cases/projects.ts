@@ -52,14 +52,14 @@ function normalizeDomain(domain: string | null | undefined, problems: Violation[
 }
 
 /** A Route 53 hosted zone id: `Z...` as Route 53 writes it, stored without a `/hostedzone/` prefix. */
-function normalizeHostedZoneId(id: string | null | undefined, problems: Violation[]): string | null | undefined {
+export function normalizeHostedZoneId(id: string | null | undefined, problems: Violation[], field = 'hostedZoneId'): string | null | undefined {
   if (id === undefined || id === null) return id;
   const normalized = id
     .trim()
     .replace(/^\/hostedzone\//, '')
     .toUpperCase();
   if (!/^Z[A-Z0-9]{1,31}$/.test(normalized)) {
-    problems.push({ field: 'hostedZoneId', message: `"${id}" is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.` });
+    problems.push({ field, message: `"${id}" is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.` });
   }
   return normalized;
 }

@@ -64,7 +64,9 @@ function expectEnvelope(route: Pick<RouteDefinition, 'function'>, reply: ApiRepl
 }
 
 const send = (route: RouteDefinition, path: string, options: RequestOptions = {}) =>
-  route.function === 'admin' ? admin(route.method, path, options) : api.request(route.method, path, options);
+  route.function === 'admin'
+    ? admin(route.method, path, options)
+    : api.request(route.method, path, { ...(route.function === 'operator' ? { token: api.operatorToken } : {}), ...options });
 
 /** A body each write route parses without complaint, so that what is answered is about the path. */
 const BODIES: Record<string, unknown> = {
@@ -78,6 +80,8 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/organization/certificates/{certificate_id}': { name: 'renamed' },
   'POST /v1/organization/projects/{project_id}/certificates/activate': { certificate_ids: ['00000000-0000-4000-8000-000000000000'] },
   'POST /v1/organization/projects/{project_id}/certificates/deactivate': { certificate_ids: ['00000000-0000-4000-8000-000000000000'] },
+  'POST /api/operator/organizations/{orgId}/api-tokens': { role: 'admin' },
+  'POST /api/operator/organizations/{orgId}/dns-zones': { zoneName: 'hostile.example' },
 };
 const contentType = (route: RouteDefinition) => (route.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
 

@@ -21,7 +21,7 @@ export interface ReplyToCheck {
   text: string;
 }
 
-const compiledRoutes = ROUTES.map(compileRoute);
+const compiledRoutes = ROUTES.map((route) => ({ route, ...compileRoute(route) }));
 
 let checker: { document: OpenApiDocument; validatorFor(schema: MediaObject['schema']): ValidateFunction } | undefined;
 

@@ -25,6 +25,7 @@ function handlerWith(read: (deps: CoreDeps, request: ReadAheadRequest) => Promis
           : null;
       },
       touchToken: async () => undefined,
+      getOrganization: async (id: number) => ({ id, name: 'read-ahead', createdAt: NOW.toISOString(), suspendedAt: null }),
     },
     // No JWT signing key has been made: every JWT is refused before the store is asked.
     secrets: { get: async () => null },

@@ -1,7 +1,8 @@
 import type { AcmeConfig } from '../../config/acme-config.ts';
-import type { IssuanceSettings } from '../../domain/acme.ts';
+import type { DnsZoneTarget } from '../../domain/dns-zone.ts';
 import type { AcmeCa } from '../../ports/acme-ca.ts';
 import type { DnsProvider } from '../../ports/dns-provider.ts';
+import type { Http01Fetcher } from '../../ports/http01-fetcher.ts';
 import type { IssuanceRepository } from '../../ports/issuance-repository.ts';
 import type { WorkflowStarter } from '../../ports/workflow-starter.ts';
 
@@ -11,6 +12,11 @@ export interface AcmeDeps {
   acme: AcmeCa;
   workflow: WorkflowStarter;
   acmeConfig: AcmeConfig;
-  /** The DNS provider that solves dns-01 for these settings (Route 53 in AWS, in the pinned zone if any; challtestsrv locally). */
-  dnsProviderFor(settings: Pick<IssuanceSettings, 'dnsProvider' | 'hostedZoneId'>): DnsProvider;
+  /**
+   * The DNS provider that solves dns-01 in a zone: chosen by the zone's provider, configured by its provider options,
+   * with its credentials read from the secret store by name (Route 53 of this account without; challtestsrv locally).
+   */
+  dnsProviderFor(zone: DnsZoneTarget): DnsProvider;
+  /** Fetches HTTP-01 answers the way the CA does, for the pre-flight before an order (and the projects' checks). */
+  http01: Http01Fetcher;
 }

@@ -23,6 +23,12 @@ export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?
   return (name) => resolver.resolveCname(name);
 }
 
+/** The resolver Pebble and the CA see: challtestsrv's DNS on the local stack, the system's resolvers in AWS. */
+export const challengeCnameResolver = (acmeConfig: { challtestsrv?: { dnsServer: string } | undefined }): ResolveCname => {
+  const dnsServer = acmeConfig.challtestsrv?.dnsServer;
+  return cnameResolver(dnsServer ? { servers: [dnsServer] } : {});
+};
+
 /**
  * The name to write the DNS-01 TXT record on for an identifier. It is `_acme-challenge.<domain>` (a wildcard's
  * `*.` dropped, RFC 8555 section 8.4), unless that name is a CNAME: then the record goes where the chain ends,
