@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { adminApiDoc } from '../dialects/admin/openapi.ts';
 import { publicApiDoc } from '../dialects/acme-challenge/openapi.ts';
 import { identityApiDoc } from '../dialects/identity/openapi.ts';
+import { operatorApiDoc } from '../dialects/operator/openapi.ts';
 import { platformApiDoc } from '../dialects/platform/openapi.ts';
 import { projectsApiDoc } from '../dialects/projects/openapi.ts';
 import type { ApiFunctionName, RouteDefinition } from '../http/routes.ts';
@@ -15,6 +16,7 @@ export const DIALECT_DOCS: Readonly<Record<ApiFunctionName, DialectDoc>> = {
   admin: adminApiDoc,
   projects: projectsApiDoc,
   identity: identityApiDoc,
+  operator: operatorApiDoc,
   'acme-challenge': publicApiDoc,
 };
 
@@ -58,6 +60,11 @@ const PATH_PARAMETERS: Readonly<Record<string, string>> = {
   hostname: 'The mapped hostname',
   userId: 'User identifier',
   token: 'The HTTP-01 challenge token',
+  sanId: 'Identifier of one name of the certificate',
+  attemptId: 'Attempt identifier',
+  zoneName: 'The DNS zone\'s name, e.g. `example.com`',
+  shortName: 'A JSON-LD context\'s name, e.g. `Certificate`',
+  orgId: 'Organization identifier',
 };
 
 type JsonSchema = Record<string, unknown>;

@@ -16,6 +16,12 @@ export const publicApiDoc: DialectDoc = {
       description: 'Answers only for the host the challenge is for; anything else is a plain 404.',
       replies: { 200: { description: 'the key authorization', schema: z.string() } },
     },
+    'GET /.well-known/acme-challenge/{organizationId}/{token}': {
+      operationId: 'acmeHttp01RedirectTarget',
+      summary: 'The same key authorization, where a domain redirects its HTTP-01 challenges (docs/http-01.md)',
+      description: 'Answers only challenges of the organization in the path; anything else is a plain 404.',
+      replies: { 200: { description: 'the key authorization', schema: z.string() } },
+    },
     'GET /openapi.json': {
       operationId: 'openApiDocument',
       summary: 'This OpenAPI 3.1 document',

@@ -48,6 +48,9 @@ const listQuery = {
   limit: z.number().int().min(1).max(100).default(20).describe('A limit on the number of objects to be returned, 1 to 100'),
   after: z.string().describe('A cursor: the id of the last object of the previous page'),
   order: z.enum(['asc', 'desc']).default('desc').describe('Sort order by `created_at`'),
+  'include[]': z
+    .enum(['content'])
+    .describe('`content` adds the PEM to certificate_details; a page then ends early (`has_more`) once its objects pass 1 MiB'),
 };
 
 const json = (schema: z.ZodType) => ({ schema, mediaTypes: ['application/json'] });

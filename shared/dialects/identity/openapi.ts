@@ -36,7 +36,7 @@ const session = z.object({
   user,
 });
 
-const apiToken = z.object({
+export const apiToken = z.object({
   '@id': z.string(),
   id: z.string(),
   name: z.string(),
@@ -49,7 +49,7 @@ const apiToken = z.object({
   revokedAt: isoDate.nullable(),
 });
 
-const auditEvent = z.object({
+export const auditEvent = z.object({
   id: z.string(),
   at: isoDate,
   actor: z.string().describe('`user:<id>` or `token:<id>`'),
@@ -64,8 +64,10 @@ const auditEvent = z.object({
 
 const collectionOf = (member: z.ZodType) => z.object({ totalItems: z.number().int(), member: z.array(member) });
 
-/** RFC 7807 problem document; `violations` on 422. */
-const error = z.object({
+/** RFC 7807 problem document in JSON-LD (the platform dialect's contexts); `violations` on 422. */
+export const identityError = z.object({
+  '@context': z.string(),
+  '@type': z.enum(['hydra:Error', 'ConstraintViolationList']),
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
@@ -116,6 +118,11 @@ const operations: Record<string, OperationDoc> = {
     summary: 'List API tokens (never their secret)',
     replies: { 200: { description: 'tokens', schema: collectionOf(apiToken) } },
   },
+  'GET /api/api-tokens/{id}': {
+    operationId: 'identityGetApiToken',
+    summary: 'Get an API token (the @id of a listed one; never its secret)',
+    replies: { 200: { description: 'token', schema: apiToken } },
+  },
   'DELETE /api/api-tokens/{id}': {
     operationId: 'identityRevokeApiToken',
     summary: 'Revoke an API token',
@@ -132,6 +139,11 @@ const operations: Record<string, OperationDoc> = {
     body: json(createUserSchema),
     replies: { 201: { description: 'user created', schema: user, headers: { Location: 'The user resource' } } },
     errors: [409, 422],
+  },
+  [`GET ${users}/{userId}`]: {
+    operationId: 'identityGetUser',
+    summary: 'Get a user (the @id of a listed one)',
+    replies: { 200: { description: 'user', schema: user } },
   },
   [`PATCH ${users}/{userId}`]: {
     operationId: 'identityChangeRole',
@@ -163,7 +175,7 @@ const operations: Record<string, OperationDoc> = {
 export const identityApiDoc: DialectDoc = {
   tag: { name: 'identity', description: 'Sign-in (JWT), API tokens, users and roles, the audit log. Errors are RFC 7807 problem documents.' },
   mediaType: 'application/json',
-  error: { name: 'IdentityError', schema: error, mediaType: 'application/problem+json' },
+  error: { name: 'IdentityError', schema: identityError, mediaType: 'application/problem+json' },
   components: { Session: session, User: user, ApiToken: apiToken, AuditEvent: auditEvent },
   operations,
 };

@@ -3,6 +3,7 @@ import { revokeSchema } from '../../http/revocation-request.ts';
 import { REVOCATION_REASON_NAMES } from '../../use-cases/acme/revoke-certificate.ts';
 import type { DialectDoc, OperationDoc } from '../../openapi/operation-doc.ts';
 import { autoManagedSchema } from './auto-managed.ts';
+import { dnsZoneSchema } from './dns-zone-operations.ts';
 import { createSchema as createMappingSchema, patchSchema as patchMappingSchema } from './hostname-mapping-operations.ts';
 import { patchSchema, uploadSchema } from './operations.ts';
 import { JSON_TYPES, MERGE_PATCH } from './paging.ts';
@@ -19,6 +20,20 @@ const attempt = z.object({
   startedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
   error: z.string().optional().describe('Why the attempt failed (the CA\'s reason), when it failed'),
+  progress: z
+    .array(
+      z.object({
+        name: z.string(),
+        orderedAt: isoDate.nullable(),
+        challengePresentedAt: isoDate.nullable(),
+        propagatedAt: isoDate.nullable(),
+        validatedAt: isoDate.nullable(),
+        finalizedAt: isoDate.nullable(),
+        storedAt: isoDate.nullable(),
+      }),
+    )
+    .optional()
+    .describe('ACME attempts only: per name, when the workflow reached each stage (null until then, or skipped)'),
 });
 
 const certificateSan = z.object({
@@ -115,6 +130,20 @@ const hostnameMapping = z.object({
   organizationId: z.number().int(),
 });
 
+const dnsZone = z.object({
+  ...node('DnsZone'),
+  zoneName: z.string(),
+  provider: z.string().describe('The DNS provider that writes the zone\'s challenge records'),
+  providerOptions: z.record(z.string(), z.string()),
+  hasCredentials: z.boolean().describe('Whether the zone has credentials of its own (never shown)'),
+  grantedBy: z.enum(['operator', 'organization']),
+  createdAt: isoDate,
+  organizationId: z.number().int(),
+});
+
+/** A JSON-LD document of the API's own description: its shape is JSON-LD's, not one of the API's resources. */
+const jsonLdDocument = z.record(z.string(), z.unknown());
+
 /** API Platform's problem document; a ConstraintViolationList (422) adds `violations`. */
 const error = z.object({
   '@context': z.string(),
@@ -149,6 +178,7 @@ const json = (schema: z.ZodType) => ({ schema, mediaTypes: JSON_TYPES });
 const patch = (schema: z.ZodType) => ({ schema, mediaTypes: MERGE_PATCH });
 
 const certificates = '/api/organizations/{organizationId}/certificates';
+const dnsZones = '/api/organizations/{organizationId}/dns-zones';
 const projects = '/api/organizations/{organizationId}/projects';
 const mappings = '/api/organizations/{organizationId}/hostname-mappings';
 
@@ -175,6 +205,16 @@ const operations: Record<string, OperationDoc> = {
     summary: 'Get a certificate',
     query: { include: z.enum(['privateKeyData']).describe('`privateKeyData` adds the private key (needs the certificates:export scope)') },
     replies: { 200: { description: 'certificate resource', schema: certificate, headers: ETAG } },
+  },
+  [`GET ${certificates}/{id}/sans/{sanId}`]: {
+    operationId: 'platformGetCertificateSan',
+    summary: 'Get one name of a certificate (the @id of its sans)',
+    replies: { 200: { description: 'certificate name', schema: certificateSan } },
+  },
+  [`GET ${certificates}/{id}/attempts/{attemptId}`]: {
+    operationId: 'platformGetAttempt',
+    summary: 'Get an attempt of a certificate (its latest one, or its latest renewal)',
+    replies: { 200: { description: 'attempt', schema: attempt } },
   },
   [`PATCH ${certificates}/{id}`]: {
     operationId: 'platformUpdateCertificate',
@@ -242,6 +282,45 @@ const operations: Record<string, OperationDoc> = {
     replies: { 204: { description: 'project deleted' } },
     errors: [409, 412],
   },
+  [`GET ${dnsZones}`]: {
+    operationId: 'platformListDnsZones',
+    summary: 'List the DNS zones the organization may certify names under with DNS-01',
+    query: pageQuery,
+    replies: { 200: { description: 'DNS zone collection', schema: collectionOf(dnsZone) } },
+  },
+  [`POST ${dnsZones}`]: {
+    operationId: 'platformRegisterDnsZone',
+    summary: 'Register a DNS zone of the organization\'s own, with its provider and credentials (never shown again)',
+    body: json(dnsZoneSchema),
+    replies: { 201: { description: 'zone registered', schema: dnsZone, headers: { Location: 'The zone IRI' } } },
+    errors: [409, 422],
+  },
+  [`GET ${dnsZones}/{zoneName}`]: {
+    operationId: 'platformGetDnsZone',
+    summary: 'Get a DNS zone (never its credentials)',
+    replies: { 200: { description: 'DNS zone', schema: dnsZone } },
+  },
+  [`DELETE ${dnsZones}/{zoneName}`]: {
+    operationId: 'platformRemoveDnsZone',
+    summary: 'Remove a DNS zone the organization registered (a zone the operator granted stays)',
+    replies: { 204: { description: 'zone removed' } },
+    errors: [403, 409],
+  },
+  'GET /api': {
+    operationId: 'platformEntrypoint',
+    summary: 'The JSON-LD entrypoint: where each collection is',
+    replies: { 200: { description: 'entrypoint', schema: jsonLdDocument } },
+  },
+  'GET /api/docs.jsonld': {
+    operationId: 'platformApiDocumentation',
+    summary: 'The Hydra API documentation: classes, their properties and operations',
+    replies: { 200: { description: 'hydra:ApiDocumentation', schema: jsonLdDocument } },
+  },
+  'GET /api/contexts/{shortName}': {
+    operationId: 'platformJsonLdContext',
+    summary: 'The JSON-LD context a reply names in its @context',
+    replies: { 200: { description: 'JSON-LD context', schema: z.object({ '@context': z.record(z.string(), z.unknown()) }) } },
+  },
   [`GET ${mappings}`]: {
     operationId: 'platformListHostnameMappings',
     summary: 'List hostname mappings',
@@ -291,6 +370,7 @@ export const platformApiDoc: DialectDoc = {
     PlatformCertificateSan: certificateSan,
     PlatformProject: project,
     PlatformHostnameMapping: hostnameMapping,
+    PlatformDnsZone: dnsZone,
     HydraPartialCollectionView: partialView,
     HydraIriTemplate: search,
   },
