@@ -71,7 +71,7 @@ export async function runKeyMigration(options: KeyMigrationOptions, env: NodeJS.
   });
   const toEnvelope = options.to === 'envelope';
   const start = await savedProgress(options);
-  if (start.seen > 0) log(`resuming: ${describe(start)}`);
+  if (start.cursor !== undefined) log(`resuming: ${describe(start)}`);
   const finished = await migrateKeys(
     {
       references: new DynamoKeyReferences(table.documents, table.tableName),

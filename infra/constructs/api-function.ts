@@ -81,6 +81,6 @@ export class ApiFunction extends Construct {
     else grantTableAccess(fn, props.table);
 
     grantSecrets(fn, props.secretKey, access.secrets);
-    configureKeyStore(fn, props.secretKey, props.keyStore, access.secrets.certificates ?? []);
+    configureKeyStore(fn, props.secretKey, props.table, props.keyStore, access.secrets.certificates ?? []);
   }
 }

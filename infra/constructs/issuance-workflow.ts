@@ -214,7 +214,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     });
     grantTableAccess(fn, props.table, access.table);
     grantSecrets(fn, props.secretKey, access.secrets);
-    configureKeyStore(fn, props.secretKey, keyStoreOf(this), access.secrets.certificates ?? []);
+    configureKeyStore(fn, props.secretKey, props.table, keyStoreOf(this), access.secrets.certificates ?? []);
 
     const acknowledgements: { id: string; reason: string }[] = [];
     if (access.route53 !== 'none') {

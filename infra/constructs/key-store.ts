@@ -1,4 +1,5 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
@@ -36,9 +37,24 @@ const ENVELOPE_KEY_ACTIONS: Readonly<Record<CertificateKeyUse, string[]>> = {
  * (`Null` on kms:EncryptionContext:<key>) would be tighter still, but the IAM evaluator test/iam checks the roles
  * with does not read context keys of that shape, so they could not be checked.
  */
-export function configureKeyStore(fn: NodejsFunction, key: IKey, keyStore: KeyStoreKind, uses: readonly CertificateKeyUse[]): void {
+export function configureKeyStore(fn: NodejsFunction, key: IKey, table: ITable, keyStore: KeyStoreKind, uses: readonly CertificateKeyUse[]): void {
   fn.addEnvironment(ENV.keyStore, keyStore);
   if (keyStore !== 'envelope') return;
+  // The key items themselves (a function whose table access is read-only, such as finalize, still writes its key).
+  const itemActions = [
+    ...(uses.length > 0 ? ['dynamodb:GetItem'] : []),
+    ...(uses.includes('write') ? ['dynamodb:PutItem'] : []),
+    ...(uses.includes('delete') ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : []),
+  ];
+  if (itemActions.length > 0) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: itemActions,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PRIVATEKEY#*'] } },
+      }),
+    );
+  }
   const actions = [...new Set(uses.flatMap((use) => ENVELOPE_KEY_ACTIONS[use]))];
   if (actions.length === 0) return;
   fn.addToRolePolicy(

@@ -16,7 +16,9 @@ import type { BootstrapResult } from '../../shared/use-cases/bootstrap.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
 import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
-import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { sweeperDeps } from '../../shared/wiring/sweeper.ts';
+import { loadWorkflowConfig } from '../../shared/wiring/workflow.ts';
 import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import type { SweepResult } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -170,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // their reason, rather than after the attempt lease (the sweeper timer catches the ones that die later).
     // As the sweeper's Lambda function would (its AWS calls are held against that function's role in test/iam).
     const sweepOnStart = asFunction('functions/scheduled/attempt-sweeper.ts', () =>
-      sweepAttempts(buildSweeperDeps(loadApiConfig(), localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 }),
+      sweepAttempts(sweeperDeps(loadWorkflowConfig(), systemAmbient, localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 }),
     );
     const startSweep = await sweepOnStart();
     if (startSweep.failed > 0) console.log(`certwright: ${startSweep.failed} attempt(s) left unfinished by the last run were failed`);

@@ -117,7 +117,19 @@ export const FALLBACK_ROUTES: readonly FallbackRoute[] = [
   { routeKey: '$default', function: 'platform' },
 ];
 
-export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+type Route = (typeof ROUTES)[number];
+
+/** `METHOD path`, as API Gateway names a route in `event.routeKey` (distributed over the routes one by one). */
+type KeyOf<R extends Route> = R extends Route ? `${R['method']} ${R['path']}` : never;
+
+/** The key of every route in ROUTES. */
+export type RouteKey = KeyOf<Route>;
+
+/**
+ * The keys of the routes one API function serves. Its operation map is typed by them (`Operations` in
+ * api-handler.ts), so a route added here without its operation, or an operation under a misspelled key, fails tsc.
+ */
+export type RouteKeyOf<F extends ApiFunctionName> = KeyOf<Extract<Route, { function: F }>>;
 
 export const routeKeyOf = (route: RouteDefinition): string => `${route.method} ${route.path}`;
 

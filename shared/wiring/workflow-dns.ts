@@ -34,8 +34,11 @@ export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, 
 };
 
 /** execution-ended: record-failure's and clean-up's dependencies together, each adapter once. */
-export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>> = (config, ambient) => {
-  const table = tableFor(config.store);
+export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>> = (
+  config,
+  ambient,
+  table = tableFor(config.store),
+) => {
   return {
     ...failureStepDeps(config, ambient, table),
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),

@@ -42,7 +42,9 @@ const USER_ONLY_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password'
  * ids that name nothing and, for writes, an empty JSON object: the route's own answer, exactly, so a 500 or a wrong
  * 4xx fails. 200 for a list; 404 for an id that names nothing; else the dialect's answer to the empty body (422 in
  * the platform and identity dialects, 400 in the admin and projects ones; 415 for a PATCH, which needs
- * application/merge-patch+json). A route missing here fails the matrix until its status is written down.
+ * application/merge-patch+json). A route missing here fails the matrix until its status is written down. A route
+ * without its operation cannot pass for one of the 404s: it fails tsc (operation maps are typed by route key) and,
+ * built anyway, answers 500, and the matrix checks that no 404 is the routing's.
  */
 const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'GET /api/organizations/{organizationId}/certificates': 200,
@@ -324,6 +326,8 @@ describe('access matrix', () => {
       foreignPath = fill(route.path, foreign);
     }
 
+    /** The replies to the correct credentials, kept to tell a resource's 404 from a route without its operation. */
+    const correctReplies: ApiReply[] = [];
     const statuses = async (): Promise<Record<Cell, number | null>> => {
       const [none, wrongOrganization, lacking, expired, revoked, tampered, expiredJwt, correct, correctJwt] = await Promise.all([
         send(route, ownPath, {}),
@@ -336,6 +340,7 @@ describe('access matrix', () => {
         send(route, ownPath, { token: isOperatorRoute(route) ? api.operatorToken : api.token }),
         send(route, ownPath, { jwt: credentials.ownerJwt }),
       ]);
+      correctReplies.push(correct, correctJwt);
       return {
         'no credential': none.status,
         'wrong organization': wrongOrganization?.status ?? null,
@@ -367,5 +372,8 @@ describe('access matrix', () => {
       // An organization owner's session is no operator's: 403 on the operator's routes.
       'correct JWT': isOperatorRoute(route) ? 403 : expected,
     });
+    // A 404 here is the route's own answer (an id that names nothing), never the one for a route without its
+    // operation: that is a fault (500) since operation maps are typed by their function's routes, and this keeps it so.
+    for (const reply of correctReplies) expect(reply.text).not.toMatch(/No route for|No operation for/);
   });
 });

@@ -19,7 +19,7 @@ let certificates: string;
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 const DAY = 86_400_000;
 
-/** `2026-01-19T00:00:00Z`, as seed 004 writes dates. */
+/** `2026-01-19T00:00:00Z`, as the projects dialect writes dates. */
 const seedDate = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function newProject(domain: string | null = 'api.example.com', token?: string, organizationId = api.organizationId) {

@@ -1,6 +1,6 @@
 import type { ChallengeRecord } from '../../domain/acme.ts';
 import type { CertwrightError } from '../../domain/errors.ts';
-import type { DialectErrors, Operation } from '../../http/api-handler.ts';
+import type { DialectErrors, Operations } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 
@@ -26,7 +26,7 @@ async function challengeOf(deps: Pick<CoreDeps, 'issuance'>, token: string | und
   return record?.type === 'http-01' ? record : null;
 }
 
-export const acmeChallengeOperations: Record<string, Operation<Pick<CoreDeps, 'issuance'>>> = {
+export const acmeChallengeOperations: Operations<'acme-challenge', Pick<CoreDeps, 'issuance'>> = {
   /**
    * RFC 8555 section 8.3: the key authorization of a pending HTTP-01 challenge, from the table. Only for the
    * host the challenge is for, so a token cannot be answered under another tenant's domain.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { ActivationScope } from '../../domain/activation.ts';
 import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../domain/activation.ts';
 import { CertwrightError, ValidationError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operation, Operations } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -109,7 +109,7 @@ const OBJECT_TYPE: Record<ActivationScope['type'], ScopedObjectType> = {
   project: 'organization.project.certificate',
 };
 
-export function adminOperations(options: AdminOptions): Record<string, Operation<CertificateApiDeps>> {
+export function adminOperations(options: AdminOptions): Operations<'admin', CertificateApiDeps> {
   const body = (event: Parameters<Operation<CertificateApiDeps>>[0]['event']) =>
     readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import { ROLES } from '../../domain/identity.ts';
 import { ALL_SCOPES } from '../../domain/organization.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operations } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import type { ApiEvent, ApiResult } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -76,7 +76,7 @@ function auditSession(deps: IdentityDeps, session: Session, action: string, even
   });
 }
 
-export function identityOperations(options: IdentityOptions): Record<string, Operation<IdentityDeps>> {
+export function identityOperations(options: IdentityOptions): Operations<'identity', IdentityDeps> {
   const body = <T>(schema: z.ZodType<T>, event: ApiEvent): T =>
     parseWith(schema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { DnsZone } from '../../domain/dns-zone.ts';
 import type { Organization } from '../../domain/organization.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operation, Operations } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import {
@@ -60,7 +60,7 @@ export const grantSchema = z.object({
 const organizationIdOf = (params: Readonly<Record<string, string>>): number => Number(params.orgId ?? '');
 
 /** The operator's API, above every organization: organizations, their first tokens, and account zone grants. */
-export function operatorOperations(options: { maxBodyBytes: number }): Record<string, Operation<OperatorDeps>> {
+export function operatorOperations(options: { maxBodyBytes: number }): Operations<'operator', OperatorDeps> {
   const body = <T>(schema: z.ZodType<T>, event: Parameters<Operation<OperatorDeps>>[0]['event']): T =>
     parseWith(schema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
   return {

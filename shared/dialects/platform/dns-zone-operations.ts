@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { DnsZone } from '../../domain/dns-zone.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
@@ -36,7 +36,7 @@ export const dnsZoneSchema = z.object({
 });
 
 /** Platform dialect: the DNS zones an organization may certify names under with DNS-01. */
-export function dnsZoneOperations(options: { maxBodyBytes: number }): Record<string, Operation<CertificateApiDeps>> {
+export function dnsZoneOperations(options: { maxBodyBytes: number }) {
   return {
     'GET /api/organizations/{organizationId}/dns-zones': async ({ deps, principal, query }) => {
       const request = pageRequest(query);
@@ -60,5 +60,5 @@ export function dnsZoneOperations(options: { maxBodyBytes: number }): Record<str
       await removeDnsZone(deps, principal.organizationId, params.zoneName ?? '', 'organization');
       return { statusCode: 204, body: '' };
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import type { ApiEvent } from '../../http/api-types.ts';
 import { json } from '../../http/api-types.ts';
 import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
@@ -16,7 +16,7 @@ export const originOf = (event: ApiEvent): string => requestOrigin(event.headers
 export const platformReplyHeaders = (event: ApiEvent): Record<string, string> => ({ link: apiDocumentationLink(originOf(event)) });
 
 /** Public: the entrypoint, the JSON-LD contexts the replies name, and the Hydra API documentation. */
-export function documentationOperations(): Record<string, Operation<CertificateApiDeps>> {
+export function documentationOperations() {
   return {
     'GET /api': async () => json(200, entrypoint(), PUBLIC_DOCUMENT),
     'GET /api/docs.jsonld': async ({ event }) => json(200, apiDocumentation(originOf(event)), PUBLIC_DOCUMENT),
@@ -25,5 +25,5 @@ export function documentationOperations(): Record<string, Operation<CertificateA
       if (!context) throw new NotFoundError('Context');
       return json(200, context, PUBLIC_DOCUMENT);
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

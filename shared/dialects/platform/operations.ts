@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { CertwrightError, NotFoundError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { hasScope, readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -42,7 +42,7 @@ export const uploadSchema = z.object({
   chainData: z.string().nullish(),
 });
 
-export function platformOperations(options: PlatformOptions): Record<string, Operation<CertificateApiDeps>> {
+export function platformOperations(options: PlatformOptions) {
   return {
     'POST /api/organizations/{organizationId}/certificates': async ({ deps, principal, event }) => {
       const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
@@ -152,5 +152,5 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       const request = { organizationId: principal.organizationId, ...page };
       return json(200, certificateCollection(request, items, totalItems, deps.clock.now()), JSON_LD);
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

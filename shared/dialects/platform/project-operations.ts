@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -24,7 +24,7 @@ export const createSchema = z.object({ name, domain: domain.nullish(), hostedZon
 export const patchSchema = z.object({ name: name.optional(), domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
 
 /** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
-export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CertificateApiDeps>> {
+export function platformProjectOperations(options: ProjectOperationOptions) {
   return {
     'POST /api/organizations/{organizationId}/projects': async ({ deps, principal, event }) => {
       const input = parseWith(createSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
@@ -58,5 +58,5 @@ export function platformProjectOperations(options: ProjectOperationOptions): Rec
       await deleteProject(deps, principal, params.id ?? '', { ifMatchVersion: ifMatchVersion(event) });
       return { statusCode: 204, body: '' };
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { readRevocationReason } from '../../http/revocation-request.ts';
@@ -36,7 +36,7 @@ export const obtainSchema = z.object({
 const CREDENTIALS_IGNORED = 'dnsCredentials were not stored: certwright changes Route 53 records with its own IAM role';
 
 /** The ACME operations of the projects dialect, merged into the projects function beside the others. */
-export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<string, Operation<CoreDeps>> {
+export function projectAcmeOperations(options: ProjectsAcmeOptions) {
   return {
     /**
      * Starts obtaining the project's certificate and answers at once (202): the certificate as the seed shows it
@@ -110,5 +110,5 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       await revokeCertificate(deps, certificate, reason);
       return json(200, { success: true, message: 'Certificate revoked' });
     },
-  };
+  } satisfies OperationGroup<'projects', CoreDeps>;
 }

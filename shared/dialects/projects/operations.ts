@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operation, OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { deleteOptions } from '../../http/revocation-request.ts';
@@ -35,7 +35,7 @@ export const bundleSchema = z.object({
  * Projects dialect, certificate operations apart from the ACME ones (obtain, renew, revoke), which
  * live beside this file and are merged into the same function.
  */
-export function projectOperations(options: ProjectsOptions): Record<string, Operation<CoreDeps>> {
+export function projectOperations(options: ProjectsOptions) {
   const readBundle = (event: Parameters<Operation<CoreDeps>>[0]['event']) =>
     parseWith(bundleSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
 
@@ -84,5 +84,5 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
       await removeProjectCertificate(deps, principal, params.id ?? '', deleteOptions(deps, query));
       return json(200, { success: true, message: 'Certificate removed' });
     },
-  };
+  } satisfies OperationGroup<'projects', CoreDeps>;
 }
