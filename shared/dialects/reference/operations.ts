@@ -1,5 +1,5 @@
 import openApiDocument from '../../../docs/openapi.json' with { type: 'json' };
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 
 /** Scalar's API reference, pinned; the browser loads it, the API only serves this page and the document. */
@@ -31,7 +31,7 @@ const reply = (contentType: string, body: string): ApiResult => ({
 });
 
 /** The API reference: the OpenAPI 3.1 document of every dialect, and a page that renders it. Public, no reads. */
-export const referenceOperations: Record<string, Operation<unknown>> = {
+export const referenceOperations = {
   'GET /openapi.json': async () => reply('application/json; charset=utf-8', DOCUMENT),
   'GET /docs': async () => reply('text/html; charset=utf-8', PAGE),
-};
+} satisfies OperationGroup<'acme-challenge', unknown>;
