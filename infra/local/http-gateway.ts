@@ -9,7 +9,7 @@ import { lambdaContext } from './lambda-context.ts';
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/([a-z.+-]*json|xml|x-www-form-urlencoded)|text\/)/i;
 
-interface CompiledRoute {
+export interface CompiledRoute {
   routeKey: string;
   /** The route's method, or ANY for every method. */
   method: string;
@@ -18,6 +18,7 @@ interface CompiledRoute {
   names: string[];
 }
 
+/** A path template as a pattern, as API Gateway matches it: `{name}` is one segment, `{name+}` the rest. */
 function compilePath(routeKey: string, method: string, path: string, fn: ApiFunctionName): CompiledRoute {
   const names: string[] = [];
   const source = path.replace(/\./g, '\\.').replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
@@ -27,7 +28,7 @@ function compilePath(routeKey: string, method: string, path: string, fn: ApiFunc
   return { routeKey, method, function: fn, pattern: new RegExp(`^${source}$`), names };
 }
 
-const compile = (route: RouteDefinition): CompiledRoute => compilePath(routeKeyOf(route), route.method, route.path, route.function);
+export const compileRoute = (route: RouteDefinition): CompiledRoute => compilePath(routeKeyOf(route), route.method, route.path, route.function);
 
 /** `ANY /prefix/{proxy+}` takes every method under the prefix; `$default` takes every request. */
 function compileFallback(fallback: FallbackRoute): CompiledRoute {
@@ -132,7 +133,7 @@ export function gatewayListener(
   fallbacks: readonly FallbackRoute[] = [],
 ): RequestListener {
   // Routes before fallbacks: API Gateway takes an exact route (or one with path variables) before a greedy one.
-  const compiled = [...routes.map(compile), ...fallbacks.map(compileFallback)];
+  const compiled = [...routes.map(compileRoute), ...fallbacks.map(compileFallback)];
   return async (request, response) => {
     const requestId = randomUUID();
     try {

@@ -8,7 +8,7 @@ import { parseWith, readJsonBody } from './request.ts';
 
 const reasonSchema = z.enum(REVOCATION_REASON_NAMES, { message: `reason must be one of ${REVOCATION_REASON_NAMES.join(', ')}` });
 
-const revokeSchema = z.object({ reason: reasonSchema.default('unspecified') });
+export const revokeSchema = z.object({ reason: reasonSchema.default('unspecified') });
 
 /** A revoke request's optional body, `{"reason": "keyCompromise"}`: no body at all means `unspecified`. */
 export function readRevocationReason(event: ApiEvent, maxBytes: number): RevocationReason {

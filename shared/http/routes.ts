@@ -93,6 +93,9 @@ export const ROUTES = [
   { method: 'GET', path: '/.well-known/acme-challenge/{token}', function: 'acme-challenge', scope: null },
   // The target of a domain's redirect (docs/http-01.md): the organization in the path is the one the domain lets answer.
   { method: 'GET', path: '/.well-known/acme-challenge/{organizationId}/{token}', function: 'acme-challenge', scope: null },
+  // The API reference (OpenAPI document and its browsable page), public, from the function that reads nothing else.
+  { method: 'GET', path: '/openapi.json', function: 'acme-challenge', scope: null },
+  { method: 'GET', path: '/docs', function: 'acme-challenge', scope: null },
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route that catches every request no route of {@link ROUTES} takes, under a dialect's prefix. */

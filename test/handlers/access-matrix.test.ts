@@ -23,6 +23,9 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/auth/refresh',
   // The CA fetches HTTP-01 key authorizations anonymously (RFC 8555 section 8.3).
   'GET /.well-known/acme-challenge/{token}',
+  // The API reference: the OpenAPI document and its page.
+  'GET /openapi.json',
+  'GET /docs',
   // The same, where a domain's web server redirects the CA to (docs/http-01.md).
   'GET /.well-known/acme-challenge/{organizationId}/{token}',
   // The JSON-LD entrypoint, contexts and Hydra documentation describe the API, not an organization's data.
@@ -120,6 +123,8 @@ const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>>
   'POST /api/auth/login': { status: 422, text: /"propertyPath":"email".*"propertyPath":"password"/ },
   'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
   'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /openapi.json': { status: 200, text: /^\{"openapi":"3\.1\.\d+"/ },
+  'GET /docs': { status: 200, text: /^<!doctype html>/ },
   'GET /.well-known/acme-challenge/{organizationId}/{token}': { status: 404, text: /^Not Found\n$/ },
   'GET /api': { status: 200, text: /"@type":"Entrypoint"/ },
   'GET /api/docs.jsonld': { status: 200, text: /"@type":"hydra:ApiDocumentation"/ },

@@ -122,7 +122,7 @@ describe('projects dialect: following obtain and renew (items 2 to 4)', () => {
   });
 
   it("a failed issuance reads failed with the CA's reason, in the seed's failure shape too", async () => {
-    // The name points where nothing answers HTTP-01: the CA cannot validate it.
+    // The name points where nothing answers HTTP-01: the pre-flight finds it (before any order at the CA) and says why.
     const moved = await fetch(`${api.stack.acme.pebble?.challengeServerUrl}/add-a`, {
       method: 'POST',
       body: JSON.stringify({ host: 'unreachable-project.example.test.', addresses: ['127.0.0.2'] }),
@@ -144,7 +144,7 @@ describe('projects dialect: following obtain and renew (items 2 to 4)', () => {
     const failed = await pollStatus(statusPath, (body) => body.status !== 'pending');
     expect(failed).toMatchObject({
       success: false,
-      error: expect.stringMatching(/^HTTP-01 challenge failed for unreachable-project\.example\.test: /),
+      error: expect.stringMatching(/^HTTP-01 pre-flight failed, so no order was placed at the CA: unreachable-project\.example\.test: .*ECONNREFUSED/),
       status: 'failed',
       domain: 'unreachable-project.example.test',
       expiresAt: null,

@@ -6,6 +6,7 @@ import type { Scope } from '../../shared/domain/organization.ts';
 import { ALL_SCOPES } from '../../shared/domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-cases/api-tokens.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
+import { checkReplyAgainstOpenApi, prepareOpenApiChecks } from './openapi-replies.ts';
 
 export interface ApiReply<T = any> {
   status: number;
@@ -20,6 +21,11 @@ export interface RequestOptions {
   /** Sent as-is instead of JSON. */
   rawBody?: string | Buffer;
   headers?: Record<string, string>;
+  /**
+   * Whether the reply must match the OpenAPI document (default true). Off only for a reply the API cannot shape,
+   * such as a request cut off at the socket.
+   */
+  checkOpenApi?: boolean;
 }
 
 export interface TestApi {
@@ -35,6 +41,7 @@ export interface TestApi {
 /** The local stack with its own table in the shared DynamoDB Local, on a free port. */
 export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}): Promise<TestApi> {
   const token = generateTokenValue();
+  prepareOpenApiChecks();
   const operatorToken = generateTokenValue();
   const stack = await startLocalStack({
     port: 0,
@@ -55,6 +62,7 @@ export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}
     }
     const response = await fetch(`${stack.url}${path}`, { method, headers, body });
     const text = await response.text();
+    if (options.checkOpenApi !== false) checkReplyAgainstOpenApi(method, path, { status: response.status, headers: response.headers, text });
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : null;

@@ -1,6 +1,6 @@
 import type { ChallengeRecord } from '../../domain/acme.ts';
 import type { CertwrightError } from '../../domain/errors.ts';
-import type { DialectErrors, Operations } from '../../http/api-handler.ts';
+import type { DialectErrors, OperationGroup } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 
@@ -26,7 +26,8 @@ async function challengeOf(deps: Pick<CoreDeps, 'issuance'>, token: string | und
   return record?.type === 'http-01' ? record : null;
 }
 
-export const acmeChallengeOperations: Operations<'acme-challenge', Pick<CoreDeps, 'issuance'>> = {
+/** The HTTP-01 answers; the function's other routes, the API reference, are shared/dialects/reference's. */
+export const acmeChallengeOperations = {
   /**
    * RFC 8555 section 8.3: the key authorization of a pending HTTP-01 challenge, from the table. Only for the
    * host the challenge is for, so a token cannot be answered under another tenant's domain.
@@ -48,4 +49,4 @@ export const acmeChallengeOperations: Operations<'acme-challenge', Pick<CoreDeps
     if (!record || String(record.organizationId) !== params.organizationId) return text(404, 'Not Found\n');
     return text(200, record.value);
   },
-};
+} satisfies OperationGroup<'acme-challenge', Pick<CoreDeps, 'issuance'>>;

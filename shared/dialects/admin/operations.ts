@@ -29,7 +29,7 @@ const name = z
   .min(1, "'name' must not be empty.")
   .max(200, "'name' is at most 200 characters.");
 
-const uploadSchema = z.strictObject(
+export const uploadSchema = z.strictObject(
   {
     certificate: z.string({ message: required('certificate') }).min(1, required('certificate')),
     name: name.optional(),
@@ -40,12 +40,12 @@ const uploadSchema = z.strictObject(
   { message: 'Unrecognized request argument supplied.' },
 );
 
-const modifySchema = z.strictObject(
+export const modifySchema = z.strictObject(
   { name: z.string({ message: required('name') }).pipe(name) },
   { message: 'Only name can be modified.' },
 );
 
-const activationSchema = z.strictObject(
+export const activationSchema = z.strictObject(
   {
     certificate_ids: z
       .array(z.string({ message: 'Each certificate id must be a string.' }).min(1, 'A certificate id must not be empty.'), {

@@ -29,28 +29,28 @@ const password = (field: string) =>
     .min(1, `${field} is required`)
     .refine((value) => [...value].length <= PASSWORD_RULES.maxLength, `${field} has at most ${PASSWORD_RULES.maxLength} characters`);
 
-const loginSchema = z.object({
+export const loginSchema = z.object({
   email: z.string({ message: 'email is required' }).trim().min(1, 'email is required').max(254),
   password: password('password'),
 });
 
-const refreshSchema = z.object({ refreshToken: z.string({ message: 'refreshToken is required' }).min(1).max(512) });
+export const refreshSchema = z.object({ refreshToken: z.string({ message: 'refreshToken is required' }).min(1).max(512) });
 
-const createTokenSchema = z.object({
+export const createTokenSchema = z.object({
   name: z.string({ message: 'name is required' }).trim().min(1, 'name is required').max(100),
   scopes: z.array(z.enum(ALL_SCOPES as [string, ...string[]], { message: `scopes are among: ${ALL_SCOPES.join(', ')}` })).min(1, 'at least one scope is required'),
   expiresAt: z.iso.datetime({ offset: true, message: 'expiresAt is an ISO 8601 date-time' }).nullish(),
 });
 
-const createUserSchema = z.object({
+export const createUserSchema = z.object({
   email: z.email({ message: 'email must be an email address' }).max(254),
   password: z.string({ message: 'password is required' }).max(1024),
   role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }),
 });
 
-const changeRoleSchema = z.object({ role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }) });
+export const changeRoleSchema = z.object({ role: z.enum(ROLES as [string, ...string[]], { message: `role is one of: ${ROLES.join(', ')}` }) });
 
-const changePasswordSchema = z.object({
+export const changePasswordSchema = z.object({
   currentPassword: password('currentPassword'),
   newPassword: z.string({ message: 'newPassword is required' }).max(1024),
 });

@@ -46,12 +46,12 @@ export const grantedZoneResource = (zone: DnsZone) => ({
   organizationId: zone.organizationId,
 });
 
-const createSchema = z.object({ name: z.string({ message: 'name is required' }).min(1, 'name is required').max(400) });
-const tokenSchema = z.object({
+export const createSchema = z.object({ name: z.string({ message: 'name is required' }).min(1, 'name is required').max(400) });
+export const tokenSchema = z.object({
   role: z.enum(['owner', 'admin'], { message: 'role must be "owner" or "admin"' }),
   name: z.string().max(400).optional(),
 });
-const grantSchema = z.object({
+export const grantSchema = z.object({
   zoneName: z.string({ message: 'zoneName is required' }).min(1, 'zoneName is required').max(253),
   providerOptions: z.record(z.string(), z.string({ message: 'providerOptions values must be strings' }).max(1024)).optional(),
 });

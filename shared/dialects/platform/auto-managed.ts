@@ -10,7 +10,7 @@ import { certificateIri, certificateResource } from './presenter.ts';
 const sanSchema = z.union([z.string().min(1), z.object({ name: z.string().min(1) }).transform((san) => san.name)]);
 
 /** `type: auto_managed`: certwright obtains the certificate itself through ACME. */
-const autoManagedSchema = z.object({
+export const autoManagedSchema = z.object({
   type: z.literal('auto_managed'),
   domainName: z.string({ message: 'domainName is required for an auto_managed certificate.' }).trim().min(1, 'domainName is required.'),
   sans: z.array(sanSchema).max(99).optional(),

@@ -23,11 +23,11 @@ export interface HostnameMappingOperationOptions {
 
 const certificateReference = z.string({ message: 'certificate must be a certificate IRI or id.' }).min(1).max(300);
 // `certificate` is parsed as mappedCertificate, the core's name for it (plain `certificate` means certificateData).
-const createSchema = z.object({
+export const createSchema = z.object({
   hostname: z.string({ message: 'hostname is required.' }).min(1, 'hostname is required.'),
   mappedCertificate: certificateReference,
 });
-const patchSchema = z.object({ mappedCertificate: certificateReference.optional() });
+export const patchSchema = z.object({ mappedCertificate: certificateReference.optional() });
 
 const asCore = (body: unknown) => {
   const { certificate, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -24,7 +24,7 @@ export interface PlatformOptions {
 const cannotRemove = (field: string) => `${field} cannot be removed; send new certificateData and privateKeyData together.`;
 
 /** RFC 7396: absent keeps, null removes (back to the default), a value replaces. Read-only properties are ignored. */
-const patchSchema = z.object({
+export const patchSchema = z.object({
   name: z.string().trim().min(1).max(200).nullish(),
   autoRenew: z.boolean({ message: 'autoRenew must be true, false or null.' }).nullish(),
   reusePrivateKey: z.boolean({ message: 'reusePrivateKey must be true, false or null.' }).nullish(),
@@ -34,7 +34,7 @@ const patchSchema = z.object({
   chainData: z.string().nullish(),
 });
 
-const uploadSchema = z.object({
+export const uploadSchema = z.object({
   type: z.literal('custom', { message: 'Only "custom" certificates can be uploaded; auto_managed ones are obtained through ACME.' }).default('custom'),
   name: z.string().trim().min(1).max(200).optional(),
   certificateData: z.string({ message: 'certificateData (PEM) is required.' }).min(1, 'certificateData (PEM) is required.'),

@@ -20,8 +20,8 @@ const domain = z.string({ message: 'domain must be a hostname or null.' });
 
 const hostedZoneId = z.string({ message: 'hostedZoneId must be a Route 53 hosted zone id or null.' }).max(64);
 
-const createSchema = z.object({ name, domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
-const patchSchema = z.object({ name: name.optional(), domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
+export const createSchema = z.object({ name, domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
+export const patchSchema = z.object({ name: name.optional(), domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
 
 /** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
 export function platformProjectOperations(options: ProjectOperationOptions) {

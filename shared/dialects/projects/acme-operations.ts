@@ -17,7 +17,7 @@ export interface ProjectsAcmeOptions {
 }
 
 /** The projects dialect's obtain request; keySize is 2048 | 4096 for RSA and P-256 | P-384 for EC. */
-const obtainSchema = z.object({
+export const obtainSchema = z.object({
   email: z.string().trim().email('email must be an e-mail address').optional(),
   challengeType: z.enum(['http-01', 'dns-01'], { message: 'challengeType must be http-01 or dns-01' }).default('http-01'),
   dnsProvider: z.string().trim().min(1).optional(),

@@ -22,11 +22,11 @@ export interface ProjectsOptions {
 const JSON_TYPES = ['application/json'];
 
 /** validate without a certificate: is the project's domain ready for this challenge type (HTTP-01: its redirect)? */
-const readinessSchema = z.object({
+export const readinessSchema = z.object({
   challengeType: z.literal('http-01', { message: 'validate checks the http-01 redirect; for dns-01, obtain with dryRun: true checks the zone' }),
 });
 
-const bundleSchema = z.object({
+export const bundleSchema = z.object({
   certificate: z.string({ message: 'certificate (PEM) is required' }).min(1, 'certificate (PEM) is required'),
   privateKey: z.string({ message: 'privateKey (PEM) is required' }).min(1, 'privateKey (PEM) is required'),
 });

@@ -1,0 +1,37 @@
+import openApiDocument from '../../../docs/openapi.json' with { type: 'json' };
+import type { OperationGroup } from '../../http/api-handler.ts';
+import type { ApiResult } from '../../http/api-types.ts';
+
+/** Scalar's API reference, pinned; the browser loads it, the API only serves this page and the document. */
+export const SCALAR_SCRIPT = 'https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.4';
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>certwright API reference</title>
+  </head>
+  <body>
+    <noscript>The API reference needs JavaScript; the OpenAPI document itself is at <a href="openapi.json">openapi.json</a>.</noscript>
+    <div id="app"></div>
+    <script src="${SCALAR_SCRIPT}" crossorigin="anonymous"></script>
+    <script>Scalar.createApiReference('#app', { url: 'openapi.json' });</script>
+  </body>
+</html>
+`;
+
+// Serialized once per cold start: the document is the one committed in docs/openapi.json (the OpenAPI test keeps it current).
+const DOCUMENT = JSON.stringify(openApiDocument);
+
+const reply = (contentType: string, body: string): ApiResult => ({
+  statusCode: 200,
+  headers: { 'content-type': contentType, 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
+  body,
+});
+
+/** The API reference: the OpenAPI 3.1 document of every dialect, and a page that renders it. Public, no reads. */
+export const referenceOperations = {
+  'GET /openapi.json': async () => reply('application/json; charset=utf-8', DOCUMENT),
+  'GET /docs': async () => reply('text/html; charset=utf-8', PAGE),
+} satisfies OperationGroup<'acme-challenge', unknown>;
