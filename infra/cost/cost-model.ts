@@ -15,6 +15,19 @@ export interface OperationCounts {
 }
 
 /** What a deployment keeps per certificate and in all, whatever it issues. */
+/** No operation at all: the start of a count, or the part of a run that costs nothing. */
+export const noOperations = (): OperationCounts => ({
+  stateTransitions: 0,
+  lambdaInvocations: 0,
+  lambdaGbSeconds: 0,
+  readUnits: 0,
+  writeUnits: 0,
+  secretApiCalls: 0,
+  kmsRequests: 0,
+  events: 0,
+  apiRequests: 0,
+});
+
 export interface Holdings {
   /** Secrets Manager secrets per certificate (its key; 0 with the envelope store). */
   secretsPerCertificate: number;

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as renewalPlanner } from '../../functions/scheduled/renewal-planner.ts';
-import { costPerCertificateYear, costPerOperation } from '../../infra/cost/cost-model.ts';
+import { costPerCertificateYear, costPerOperation, noOperations } from '../../infra/cost/cost-model.ts';
 import type { Holdings, OperationCounts } from '../../infra/cost/cost-model.ts';
 import { ANCHORS, PRICES_2026 } from '../../infra/cost/prices-2026.ts';
 import { STEP_MEMORY } from '../../infra/issuance-stack.ts';
@@ -53,19 +53,7 @@ function memoryOf(entry: string): number {
   return 256;
 }
 
-const zero = (): OperationCounts => ({
-  stateTransitions: 0,
-  lambdaInvocations: 0,
-  lambdaGbSeconds: 0,
-  readUnits: 0,
-  writeUnits: 0,
-  secretApiCalls: 0,
-  kmsRequests: 0,
-  events: 0,
-  apiRequests: 0,
-});
-
-let counts = zero();
+let counts = noOperations();
 const metricNames = new Set<string>();
 
 /** Counts what the functions (not the bench itself) do. */
@@ -188,7 +176,7 @@ async function measure(store: KeyStoreKind): Promise<Measured> {
     };
 
     await issue('warmup', WARMUP);
-    counts = zero();
+    counts = noOperations();
     const issued = await issue('measured', COUNT);
     const issuance = per(counts, COUNT);
 
@@ -197,7 +185,7 @@ async function measure(store: KeyStoreKind): Promise<Measured> {
       const current = await stack.deps.certificates.get(organizationId, id);
       if (current) await stack.deps.certificates.update({ ...current, renewAt: new Date(Date.now() - 60_000).toISOString() }, current.version);
     }
-    counts = zero();
+    counts = noOperations();
     await asFunction('functions/scheduled/renewal-planner.ts', renewalPlanner)();
     const renewed = await Promise.all(issued.ids.map((id) => finished(id, 'acme_renew')));
     await stack.acme.workflow?.idle();

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { costPerCertificateYear, costPerOperation } from '../../infra/cost/cost-model.ts';
+import { costPerCertificateYear, costPerOperation, noOperations } from '../../infra/cost/cost-model.ts';
 import type { Holdings, OperationCounts } from '../../infra/cost/cost-model.ts';
 import { PRICES_2026 } from '../../infra/cost/prices-2026.ts';
 
-const NOTHING: OperationCounts = {
-  stateTransitions: 0,
-  lambdaInvocations: 0,
-  lambdaGbSeconds: 0,
-  readUnits: 0,
-  writeUnits: 0,
-  secretApiCalls: 0,
-  kmsRequests: 0,
-  events: 0,
-  apiRequests: 0,
-};
+const NOTHING = noOperations();
 const NO_HOLDINGS: Holdings = {
   secretsPerCertificate: 0,
   bytesPerCertificate: 0,
