@@ -1,4 +1,5 @@
 import { LETS_ENCRYPT } from '../domain/acme.ts';
+import { DEFAULT_DNS_PROVIDER, DNS_PROVIDER_NAMES } from '../adapters/dns/names.ts';
 import { ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
@@ -10,10 +11,24 @@ export interface AcmeConfig {
   /** Set when this deployment cannot issue (the local stack without Pebble); the reason names what to install. */
   unavailableReason: string | undefined;
   challtestsrv: { url: string; dnsServer: string } | undefined;
+  /** The DNS providers dns-01 can name, and the one used when a request names none. */
+  dnsProviders: { names: readonly string[]; defaultName: string };
+  /** Tests and the local stack only: a base URL per DNS provider API, in place of the vendor's (its fake). */
+  dnsApiEndpoints: Readonly<Record<string, string>>;
   /** A state machine ARN, `local` for the local stack's in-process runner, or unset where nothing starts workflows. */
   stateMachineArn: string | undefined;
   /** Whether new auto-managed certificates keep their key on renewal when their request does not say. */
   reusePrivateKeyByDefault: boolean;
+}
+
+/** `cloudflare=http://127.0.0.1:8787,godaddy=http://...`: where each provider's API is, for its local fake. */
+function dnsApiEndpointsOf(value: string | undefined): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at > 0) endpoints[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return endpoints;
 }
 
 /** The ACME part of the environment, read with the rest of a function's configuration. */
@@ -26,6 +41,8 @@ export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
     caFile: read.optional(ENV.acmeCaFile),
     unavailableReason: read.optional(ENV.acmeUnavailable) || undefined,
     challtestsrv: challtestsrvUrl && challtestsrvDns ? { url: challtestsrvUrl, dnsServer: challtestsrvDns } : undefined,
+    dnsProviders: { names: DNS_PROVIDER_NAMES, defaultName: DEFAULT_DNS_PROVIDER },
+    dnsApiEndpoints: dnsApiEndpointsOf(read.optional(ENV.dnsApiEndpoints)),
     stateMachineArn: read.optional(ENV.issuanceStateMachineArn),
     reusePrivateKeyByDefault: read.oneOf(ENV.reusePrivateKey, ['true', 'false', '']) === 'true',
   };

@@ -32,6 +32,8 @@ export const ENV = {
   /** Local stack only: pebble-challtestsrv's management URL and DNS `host:port`, used instead of Route 53. */
   challtestsrvUrl: 'CERTWRIGHT_CHALLTESTSRV_URL',
   challtestsrvDns: 'CERTWRIGHT_CHALLTESTSRV_DNS',
+  /** Tests and the local stack only: `provider=baseUrl,...`, each DNS provider's API at its local fake. */
+  dnsApiEndpoints: 'CERTWRIGHT_DNS_API_ENDPOINTS',
   /**
    * Default for new auto-managed certificates that do not say: `true` makes renewals keep the key (cert-manager's
    * rotationPolicy Never, lego's --reuse-key); unset or `false` gives every renewal a new key.

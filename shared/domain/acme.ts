@@ -4,15 +4,20 @@ import type { KeyType } from './certificate.ts';
 /** RFC 8555 challenge types certwright solves. */
 export type ChallengeType = 'dns-01' | 'http-01';
 
+/** A DNS provider's settings, by its own names; the core passes them on without reading them. */
+export type ProviderOptions = Readonly<Record<string, string>>;
+
 /** How an auto-managed certificate is obtained; stored on the attempt, read by every workflow step. */
 export interface IssuanceSettings {
   directoryUrl: string;
   email: string | null;
   challengeType: ChallengeType;
-  /** `aws` = Route 53; only used for dns-01. */
+  /** dns-01 only: the name of the DNS provider that solves it (see docs/dns-providers.md). */
   dnsProvider: string | null;
-  /** dns-01 on Route 53: the hosted zone the project pins (no lookup by name); absent or null to look it up. */
-  hostedZoneId?: string | null | undefined;
+  /** dns-01: the provider's own settings (which zone, which server), opaque to the core; absent or null for none. */
+  providerOptions?: ProviderOptions | null | undefined;
+  /** dns-01: the secret-store name of the provider credentials (a reference, never the credentials); null: none needed. */
+  dnsCredentialsSecret?: string | null | undefined;
   keyType: 'rsa' | 'ec';
   /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
   keySize: number;
@@ -61,10 +66,10 @@ export interface ChallengeRecord {
   recordName: string | null;
   /** dns-01: the TXT value; http-01: the key authorization served at /.well-known/acme-challenge/<token>. */
   value: string;
-  /** dns-01: the DNS provider that holds the value, so clean-up removes it there. */
+  /** dns-01: the DNS provider that holds the value, with its options and credentials, so clean-up removes it there. */
   dnsProvider: string | null;
-  /** dns-01 on Route 53: the zone the value was written to when the project pins one. */
-  hostedZoneId?: string | null | undefined;
+  providerOptions?: ProviderOptions | null | undefined;
+  dnsCredentialsSecret?: string | null | undefined;
   createdAt: string;
 }
 

@@ -5,7 +5,7 @@ import type { Ambient } from './basics.ts';
 import { dnsProvidersFor } from './dns.ts';
 
 /** The projects dialect: the same, and the DNS provider obtain checks a dns-01 project's delegation with. */
-export const projectsApiDeps = (config: ApiFunctionConfig, ambient: Ambient): CoreDeps => ({
-  ...certificateApiDeps(config, ambient),
-  dnsProviderFor: dnsProvidersFor(config.acme),
-});
+export const projectsApiDeps = (config: ApiFunctionConfig, ambient: Ambient): CoreDeps => {
+  const deps = certificateApiDeps(config, ambient);
+  return { ...deps, dnsProviderFor: dnsProvidersFor(config.acme, deps.secrets) };
+};

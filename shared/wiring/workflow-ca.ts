@@ -6,7 +6,7 @@ import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { acmeCaFor } from './ca.ts';
-import { dnsProvidersFor } from './dns.ts';
+import { cnameLookupFor, dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
 import { renewalInfoFor } from './renewal-info.ts';
 import { secretStoreFor } from './secrets.ts';
@@ -27,11 +27,11 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
 };
 
 /** present-challenges: the CA (for the challenges' values) and the DNS provider. */
-export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>> = (config, ambient) => ({
-  ...orderStepDeps(config, ambient),
-  dnsProviderFor: dnsProvidersFor(config.acme),
-  acmeConfig: config.acme,
-});
+export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'resolveCname'>> = (config, ambient) => {
+  const deps = orderStepDeps(config, ambient);
+  const resolveCname = cnameLookupFor(config.acme);
+  return { ...deps, dnsProviderFor: dnsProvidersFor(config.acme, deps.secrets), ...(resolveCname ? { resolveCname } : {}) };
+};
 
 /** store-certificate: the CA (the download), and the outcome announced with the CA's renewal advice. */
 export const storeStepDeps: StepWiring<StoreStepDeps> = (config, ambient) => ({

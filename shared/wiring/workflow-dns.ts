@@ -14,7 +14,7 @@ export const dnsStepDeps: StepWiring<ChallengeDnsDeps> = (config, ambient) => {
   const { documents, tableName } = tableFor(config.store);
   return {
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
     clock: ambient.clock,
   };
 };
@@ -35,9 +35,10 @@ export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, 
 /** execution-ended: record-failure's and clean-up's dependencies together, each adapter once. */
 export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>> = (config, ambient) => {
   const table = tableFor(config.store);
+  const failureDeps = failureStepDeps(config, ambient, table);
   return {
-    ...failureStepDeps(config, ambient, table),
+    ...failureDeps,
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme),
+    dnsProviderFor: dnsProvidersFor(config.acme, failureDeps.secrets),
   };
 };

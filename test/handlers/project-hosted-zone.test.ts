@@ -51,21 +51,21 @@ describe('a Route 53 hosted zone id per project', () => {
       });
       expect(obtain.status).toBe(202);
       attemptId = obtain.body.attempt.id;
-      expect((await api.stack.deps.issuance.getSettings(obtain.body.certificate.id))?.hostedZoneId).toBe('ZZONED1');
+      expect((await api.stack.deps.issuance.getSettings(obtain.body.certificate.id))?.providerOptions).toEqual({ hostedZoneId: 'ZZONED1' });
       const done = await waitForAttempt(api, `/api/organizations/${api.organizationId}/certificates/${obtain.body.certificate.id}`);
       expect(done.status).toBe('active');
     } finally {
       workflow.beforeTask('CheckPropagation', null);
     }
     expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((record) => record.hostedZoneId === 'ZZONED1')).toBe(true);
+    expect(seen.every((record) => record.providerOptions?.hostedZoneId === 'ZZONED1')).toBe(true);
 
     // HTTP-01 has no zone to pin.
     const http = await api.request('POST', projects, { body: { name: 'web', domain: 'web.example.test', hostedZoneId: 'ZZONED1' } });
     const obtained = await api.request('POST', `/api/v1/projects/${http.body.id}/certificate/obtain`, {
       body: { challengeType: 'http-01', keyType: 'ec' },
     });
-    expect((await api.stack.deps.issuance.getSettings(obtained.body.certificate.id))?.hostedZoneId).toBeUndefined();
+    expect((await api.stack.deps.issuance.getSettings(obtained.body.certificate.id))?.providerOptions).toBeUndefined();
     await waitForAttempt(api, `/api/organizations/${api.organizationId}/certificates/${obtained.body.certificate.id}`);
   });
 });

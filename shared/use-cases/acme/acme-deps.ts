@@ -1,7 +1,7 @@
 import type { AcmeConfig } from '../../config/acme-config.ts';
-import type { IssuanceSettings } from '../../domain/acme.ts';
 import type { AcmeCa } from '../../ports/acme-ca.ts';
-import type { DnsProvider } from '../../ports/dns-provider.ts';
+import type { DnsCredentials, DnsProvider, DnsProviderChoice } from '../../ports/dns-provider.ts';
+import type { ResolveCname } from './challenge-name.ts';
 import type { IssuanceRepository } from '../../ports/issuance-repository.ts';
 import type { WorkflowStarter } from '../../ports/workflow-starter.ts';
 
@@ -11,6 +11,11 @@ export interface AcmeDeps {
   acme: AcmeCa;
   workflow: WorkflowStarter;
   acmeConfig: AcmeConfig;
-  /** The DNS provider that solves dns-01 for these settings (Route 53 in AWS, in the pinned zone if any; challtestsrv locally). */
-  dnsProviderFor(settings: Pick<IssuanceSettings, 'dnsProvider' | 'hostedZoneId'>): DnsProvider;
+  /**
+   * The DNS provider that solves dns-01 for these settings: by name, with its options, and its credentials read from
+   * the secret store by reference (or given inline, only while obtain checks them before storing them).
+   */
+  dnsProviderFor(settings: DnsProviderChoice, inlineCredentials?: DnsCredentials): DnsProvider;
+  /** Where CNAMEs of `_acme-challenge` names are looked up; the system resolver when absent. */
+  resolveCname?: ResolveCname;
 }

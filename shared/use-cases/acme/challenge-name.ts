@@ -14,7 +14,7 @@ const normalize = (name: string): string => name.replace(/\.$/, '').toLowerCase(
 
 /**
  * A CNAME lookup through the given DNS servers (`host` or `host:port`; the system's resolvers when none), with a
- * short timeout so a step never spends its time on DNS. The local stack points it at challtestsrv's DNS port, the
+ * short timeout so a step never spends its time on DNS. The local stack points it at its own DNS server, the
  * resolver Pebble uses, so both see the same delegation.
  */
 export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?: number } = {}): ResolveCname {

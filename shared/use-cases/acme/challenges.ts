@@ -45,14 +45,12 @@ export interface PollState {
 /** Where challenge values go: the table (HTTP-01, and every record for clean-up) and the zone's DNS provider. */
 export type ChallengeDnsDeps = Pick<CoreDeps, 'issuance' | 'dnsProviderFor' | 'clock'>;
 
-export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>, input: OrderStepInput): Promise<PropagationState> {
+export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & Pick<CoreDeps, 'resolveCname'>, input: OrderStepInput): Promise<PropagationState> {
   const settings = input.acme.settings;
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const changeIds: string[] = [];
   let expectedRecords = 0;
-  // Locally the CNAME lookups go to challtestsrv, the DNS Pebble resolves through; in AWS to the system resolver.
-  const dnsServer = deps.acmeConfig.challtestsrv?.dnsServer;
-  const resolveCname = cnameResolver(dnsServer ? { servers: [dnsServer] } : {});
+  const resolveCname = deps.resolveCname ?? cnameResolver();
   for (const ref of input.acme.authorizations) {
     const authorization = await deps.acme.getAuthorization(session, ref.url);
     const challenge = authorization.challenges.find((candidate) => candidate.url === ref.challengeUrl);
@@ -68,7 +66,8 @@ export async function presentChallenges(deps: AccountDeps & ChallengeDnsDeps & P
       recordName: ref.challengeType === 'dns-01' ? await resolveChallengeRecordName(ref.identifier, resolveCname) : null,
       value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
       dnsProvider: ref.challengeType === 'dns-01' ? settings.dnsProvider : null,
-      hostedZoneId: ref.challengeType === 'dns-01' ? (settings.hostedZoneId ?? null) : null,
+      providerOptions: ref.challengeType === 'dns-01' ? (settings.providerOptions ?? null) : null,
+      dnsCredentialsSecret: ref.challengeType === 'dns-01' ? (settings.dnsCredentialsSecret ?? null) : null,
       createdAt: deps.clock.now().toISOString(),
     };
     await deps.issuance.putChallenge(record);

@@ -15,9 +15,6 @@ import { eabSecretName } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
 import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
 
-/** DNS providers certwright can solve dns-01 with today. */
-export const SUPPORTED_DNS_PROVIDERS = ['aws'] as const;
-
 export interface IssuanceRequest {
   domainName: string;
   sans?: readonly string[] | undefined;
@@ -93,9 +90,10 @@ export async function prepareIssuance(deps: CertificateApiDeps, request: Issuanc
 
   let dnsProvider: string | null = null;
   if (challengeType === 'dns-01') {
-    dnsProvider = request.dnsProvider ?? 'aws';
-    if (!(SUPPORTED_DNS_PROVIDERS as readonly string[]).includes(dnsProvider)) {
-      throw new CertwrightError('bad_request', `DNS provider ${dnsProvider} is not supported yet; use aws (Route 53)`);
+    const { names: known, defaultName } = deps.acmeConfig.dnsProviders;
+    dnsProvider = request.dnsProvider ?? defaultName;
+    if (!known.includes(dnsProvider)) {
+      throw new CertwrightError('bad_request', `DNS provider ${dnsProvider} is not supported; use one of ${known.join(', ')}`);
     }
   }
   let keySpec;
