@@ -8,7 +8,7 @@ const CORE = ['shared/domain', 'shared/use-cases', 'shared/ports'];
 
 /** Words that belong to one provider or its stand-in; `aws` alone is too common a word to ban (AWS is the platform). */
 const PROVIDER_WORDS = [
-  ...DNS_PROVIDER_NAMES.filter((name) => name !== 'aws' && name !== 'google'),
+  ...DNS_PROVIDER_NAMES.filter((name: string) => name !== 'aws' && name !== 'google'),
   'cloudflare',
   'digitalocean',
   'godaddy',
