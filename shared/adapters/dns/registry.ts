@@ -26,6 +26,7 @@ export type ProviderFactory = (context: ProviderContext) => Promise<DnsProvider>
  */
 export const DNS_PROVIDER_FACTORIES: Readonly<Record<DnsProviderName, ProviderFactory>> = {
   aws: async (context) => (await import('./route53/route53-factory.ts')).route53Provider(context),
+  cloudflare: async (context) => (await import('./cloudflare/cloudflare-dns-provider.ts')).cloudflareProvider(context),
   rfc2136: async (context) => (await import('./rfc2136/rfc2136-dns-provider.ts')).rfc2136Provider(context),
 };
 
