@@ -27,6 +27,8 @@ export type ProviderFactory = (context: ProviderContext) => Promise<DnsProvider>
 export const DNS_PROVIDER_FACTORIES: Readonly<Record<DnsProviderName, ProviderFactory>> = {
   aws: async (context) => (await import('./route53/route53-factory.ts')).route53Provider(context),
   cloudflare: async (context) => (await import('./cloudflare/cloudflare-dns-provider.ts')).cloudflareProvider(context),
+  digitalocean: async (context) => (await import('./digitalocean/digitalocean-dns-provider.ts')).digitalOceanProvider(context),
+  godaddy: async (context) => (await import('./godaddy/godaddy-dns-provider.ts')).goDaddyProvider(context),
   rfc2136: async (context) => (await import('./rfc2136/rfc2136-dns-provider.ts')).rfc2136Provider(context),
 };
 
