@@ -45,7 +45,7 @@ export class JsonApi {
             signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
           });
           const text = await response.text();
-          let body: unknown = null;
+          let body: unknown;
           try {
             body = text ? JSON.parse(text) : null;
           } catch {
