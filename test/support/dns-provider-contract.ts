@@ -29,16 +29,21 @@ export interface ContractSetup {
   authenticated(request: FakeRequest): boolean;
   /** Extra requests a write may need besides its own (an OAuth token exchange). */
   isAuthExchange?(request: FakeRequest): boolean;
+  /** Attempts per call when the vendor keeps failing, where the client retries by itself. */
+  attempts?: number;
 }
 
 const noSecrets: SecretStore = { put: async () => undefined, create: async () => true, get: async () => null, delete: async () => undefined };
 
 /** Every string of the credentials, however deep: none may appear in a message. */
-const secretValues = (credentials: DnsCredentials): string[] =>
-  JSON.stringify(credentials)
-    .match(/"((?:[^"\\]|\\.){8,})"/g)
-    ?.map((quoted) => JSON.parse(quoted) as string)
-    .filter((value) => !/^(https?:|service_account|hmac-)/.test(value)) ?? [];
+const secretValues = (credentials: unknown): string[] =>
+  typeof credentials === 'string'
+    ? credentials.length >= 8 && !/^(service_account|hmac-)/.test(credentials)
+      ? [credentials]
+      : []
+    : credentials && typeof credentials === 'object'
+      ? Object.values(credentials).flatMap(secretValues)
+      : [];
 
 const failureOf = async (promise: Promise<unknown>) => (await promise.then(() => null, (error: unknown) => error)) as (Error & { code?: string; retryable?: boolean }) | null;
 
@@ -115,8 +120,8 @@ export function describeProviderContract(title: string, start: () => Promise<Con
       expect(setup.fake.requests.length - before).toBeGreaterThanOrEqual(3);
       await provider.cleanUp({ name: setup.recordName, value: 'after-retries' });
 
-      // As many failures as the shared backoff makes attempts: all consumed by this one call.
-      setup.fake.failNext(500, PROVIDER_BACKOFF.maxAttempts);
+      // As many failures as attempts are made (the shared backoff's, or a client's own retries): all consumed by this call.
+      setup.fake.failNext(500, setup.attempts ?? PROVIDER_BACKOFF.maxAttempts);
       const error = await failureOf(provider.present({ name: setup.recordName, value: 'never' }));
       expect(error).toMatchObject({ code: 'dependency_unavailable', retryable: true });
       expect(error?.message).toMatch(new RegExp(`^${PROVIDER_TITLES[setup.provider]} did not`));

@@ -1,5 +1,5 @@
 /** The DNS providers dns-01 can name (`dnsProvider`), one folder each beside this file; see docs/dns-providers.md. */
-export const DNS_PROVIDER_NAMES = ['aws', 'cloudflare', 'digitalocean', 'godaddy', 'rfc2136'] as const;
+export const DNS_PROVIDER_NAMES = ['aws', 'cloudflare', 'digitalocean', 'godaddy', 'google', 'rfc2136'] as const;
 
 export type DnsProviderName = (typeof DNS_PROVIDER_NAMES)[number];
 
@@ -12,6 +12,7 @@ export const PROVIDER_TITLES: Readonly<Record<DnsProviderName, string>> = {
   cloudflare: 'Cloudflare',
   digitalocean: 'DigitalOcean',
   godaddy: 'GoDaddy',
+  google: 'Google Cloud DNS',
   rfc2136: 'The RFC 2136 server',
 };
 

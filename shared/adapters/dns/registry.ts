@@ -29,6 +29,7 @@ export const DNS_PROVIDER_FACTORIES: Readonly<Record<DnsProviderName, ProviderFa
   cloudflare: async (context) => (await import('./cloudflare/cloudflare-dns-provider.ts')).cloudflareProvider(context),
   digitalocean: async (context) => (await import('./digitalocean/digitalocean-dns-provider.ts')).digitalOceanProvider(context),
   godaddy: async (context) => (await import('./godaddy/godaddy-dns-provider.ts')).goDaddyProvider(context),
+  google: async (context) => (await import('./google/google-dns-provider.ts')).googleProvider(context),
   rfc2136: async (context) => (await import('./rfc2136/rfc2136-dns-provider.ts')).rfc2136Provider(context),
 };
 
