@@ -15,19 +15,20 @@ import { HOSTED_ZONE_IDS_CONTEXT, hostedZoneIdsOf } from './constructs/hosted-zo
  * What each step does besides reading and writing the table, from the use case it runs (shared/use-cases/acme):
  * the account key is read by every step that talks to the CA; create-order registers an account on first use
  * (and deletes a key whose registration failed); finalize writes the certificate key; store-certificate deletes
- * the key it replaced; record-failure deletes the key of a failed attempt. Only the DNS-01 steps touch Route 53.
+ * the key it replaced; record-failure deletes the key of a failed attempt. Only the DNS-01 steps touch Route 53, and
+ * only they read the DNS provider credentials a user gave.
  */
 export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
   'create-order': { secrets: ['read', 'write', 'delete'], route53: 'none' },
-  'present-challenges': { secrets: ['read'], route53: 'write' },
-  'check-propagation': { secrets: [], route53: 'read' },
+  'present-challenges': { secrets: ['read'], route53: 'write', dnsCredentials: 'read' },
+  'check-propagation': { secrets: [], route53: 'read', dnsCredentials: 'read' },
   'complete-challenges': { secrets: ['read'], route53: 'none' },
   'poll-authorizations': { secrets: ['read'], route53: 'none' },
   // delete: a key written after its attempt was failed (stopped, swept) is removed by finalize itself.
   finalize: { secrets: ['read', 'write', 'delete'], route53: 'none' },
   'poll-order': { secrets: ['read'], route53: 'none' },
   'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
-  'clean-up': { secrets: [], route53: 'write' },
+  'clean-up': { secrets: [], route53: 'write', dnsCredentials: 'read' },
   'record-failure': { secrets: ['delete'], route53: 'none' },
   // Reads only the clock and the state it is given.
   'plan-rate-limit-wait': { secrets: [], route53: 'none' },
@@ -60,7 +61,7 @@ export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
  * The handler of executions that ended without their failure path runs the clean-up and record-failure use cases:
  * Route 53 like clean-up, and the secret deletion of record-failure.
  */
-export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write' };
+export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write', dnsCredentials: 'read' };
 
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
 export { HOSTED_ZONE_IDS_CONTEXT };

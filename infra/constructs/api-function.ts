@@ -54,7 +54,7 @@ export const SECRET_PREFIX_ACKNOWLEDGEMENT = {
 };
 
 /** The kinds of secret certwright keeps, each under its own name prefix (`certwright/<kind>/...`). */
-export type SecretKind = 'certificates' | 'acme-accounts' | 'identity';
+export type SecretKind = 'certificates' | 'acme-accounts' | 'identity' | 'dns-credentials';
 
 /** The Secrets Manager actions behind each use of a secret, and the KMS actions Secrets Manager needs for it. */
 const SECRET_USES = {
@@ -72,7 +72,11 @@ export const API_FUNCTION_ACCESS: Readonly<
   Record<ApiFunctionName, { secrets: Partial<Record<SecretKind, readonly (keyof typeof SECRET_USES)[]>>; startsIssuance: boolean }>
 > = {
   platform: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
-  projects: { secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'] }, startsIssuance: true },
+  // dns-credentials write: obtain stores the dnsCredentials it was given (checked first, with the values as sent).
+  projects: {
+    secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['write'] },
+    startsIssuance: true,
+  },
   admin: { secrets: { certificates: ['write', 'delete'], identity: ['read'] }, startsIssuance: false },
   identity: { secrets: { identity: ['read', 'write'] }, startsIssuance: false },
   // The public HTTP-01 route reads challenge items and nothing else (see grantChallengeReads).

@@ -26,6 +26,11 @@ import { hostedZoneArns } from './hosted-zone-ids.ts';
 export interface StepAccess {
   secrets: readonly SecretUse[];
   route53: 'none' | 'read' | 'write';
+  /**
+   * `read`: the DNS provider credentials a user gave (`certwright/dns-credentials/*`), for the steps that talk to the
+   * DNS provider (present, check, clean up) and nothing else.
+   */
+  dnsCredentials?: 'none' | 'read';
 }
 
 export type SecretUse = 'read' | 'write' | 'delete';
@@ -228,6 +233,21 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
       const keyActions = uses.flatMap((use) => use.key);
       if (keyActions.length > 0) props.secretKey.grant(fn, ...keyActions);
       acknowledgements.push(SECRET_PREFIX_ACKNOWLEDGEMENT);
+    }
+
+    if (access.dnsCredentials === 'read') {
+      const dnsCredentials = Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${SECRET_PREFIX}dns-credentials/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_USE_ACTIONS.read.secrets, resources: [dnsCredentials] }));
+      props.secretKey.grant(fn, ...SECRET_USE_ACTIONS.read.key);
+      acknowledgements.push({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}dns-credentials/*]`,
+        reason: 'DNS credential secrets are named per project at run time; only their prefix is fixed, and * also covers the random suffix Secrets Manager appends.',
+      });
     }
 
     if (access.route53 !== 'none') {
