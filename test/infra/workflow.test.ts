@@ -30,7 +30,7 @@ const ACCESS: Record<FakeStep, StepAccess> = {
   order: { secrets: ['read', 'write', 'delete'], route53: 'none' },
   present: { secrets: ['read'], route53: 'write' },
   check: { secrets: [], route53: 'read' },
-  'clean-up': { secrets: [], route53: 'write' },
+  'clean-up': { secrets: [], route53: 'write', dnsCredentials: 'read' },
   record: { secrets: ['delete'], route53: 'none' },
 };
 
@@ -210,6 +210,12 @@ describe('IssuanceWorkflow construct', () => {
       'secretsmanager:PutSecretValue',
     ]);
     expect(actions('order', 'kms:')).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    // A step that reads DNS credentials reads those and no other secret.
+    expect(actions('clean-up', 'secretsmanager:')).toEqual(['secretsmanager:GetSecretValue']);
+    const reads = statementsOf(built.template, roleOfStep(built.template, built.logicalId('clean-up'))).filter((statement) =>
+      actionsOf([statement]).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(reads.map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringContaining('certwright/dns-credentials/*')]);
   });
 });
 
