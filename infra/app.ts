@@ -8,6 +8,7 @@ import { IssuanceStack } from './issuance-stack.ts';
 import { LifecycleStack } from './lifecycle-stack.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
+import { stackName, stageOf } from './constructs/stage.ts';
 
 export interface CertwrightApp {
   app: App;
@@ -26,12 +27,17 @@ const cdkJsonContext = (): Record<string, unknown> =>
 /** Builds the whole app with its cdk-nag checks; the CDK CLI and the infra tests both start here. */
 export function createCertwrightApp(props?: AppProps): CertwrightApp {
   const app = new App({ ...props, context: { ...cdkJsonContext(), ...props?.context } });
+  // `-c certwright:stage=staging` deploys a second, separate copy next to `prod` (the default): every stack name,
+  // the secret name prefix and the metrics' `stage` dimension carry it; all other names are generated per stack.
+  const stage = stageOf(app);
   // Environment-agnostic on purpose: a team deploys into whatever account and region its credentials point to,
   // and the templates (and cdk-nag finding ids) do not change with the machine that synthesizes them.
   const data = new StatefulStack(app, 'CertwrightData', {
+    stackName: stackName('Data', stage),
     description: 'certwright: table and secrets key (retained on delete)',
   });
   const issuance = new IssuanceStack(app, 'CertwrightIssuance', {
+    stackName: stackName('Issuance', stage),
     description: 'certwright: ACME issuance workflow (state machine and one function per step)',
     table: data.table,
     secretKey: data.secretKey,
@@ -39,6 +45,7 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
   // One order budget per ACME account, spent by the renewal planner and by renew now alike (Let's Encrypt's limit).
   const orderBudget = { orderLimit: 300, orderWindowMinutes: 180 };
   const service = new ServiceStack(app, 'CertwrightService', {
+    stackName: stackName('Service', stage),
     description: 'certwright: HTTP API and functions',
     table: data.table,
     secretKey: data.secretKey,
@@ -47,6 +54,7 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
   });
 
   const lifecycle = new LifecycleStack(app, 'CertwrightLifecycle', {
+    stackName: stackName('Lifecycle', stage),
     description: 'certwright: renewal planner and expiry notices on schedules, lifecycle alarms',
     table: data.table,
     issuanceStateMachine: issuance.workflow.stateMachine,

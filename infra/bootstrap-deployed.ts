@@ -15,6 +15,8 @@ import { buildCoreDeps } from '../shared/wiring.ts';
  *
  * Locked out (the admin token revoked or lost)? `--new-admin-token` issues a fresh admin token for the first
  * organization; with CERTWRIGHT_BOOTSTRAP_TOKEN set, that token is added, or made to work again if it was revoked.
+ * The first run also prints the operator token (organizations, suspension, account DNS zone grants);
+ * `--new-operator-token` issues another, and CERTWRIGHT_OPERATOR_TOKEN is added or made to work again.
  */
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     'owner-email': { type: 'string' },
     'owner-password': { type: 'string' },
     'new-admin-token': { type: 'boolean', default: false },
+    'new-operator-token': { type: 'boolean', default: false },
   },
 });
 
@@ -42,7 +45,7 @@ async function ownerInput(): Promise<OwnerInput | undefined> {
 
 const table = values.table ?? process.env[ENV.tableName];
 if (!table) {
-  console.error('certwright: pass --table with the TableName output of the CertwrightService stack (CertwrightService.TableName)');
+  console.error('certwright: pass --table with the TableName output of the service stack (CertwrightService-prod.TableName, or the stage you deployed)');
   process.exit(2);
 }
 const owner = await ownerInput();
@@ -52,8 +55,13 @@ try {
     organizationName: values.organization ?? 'Default organization',
     token: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN,
     newAdminToken: values['new-admin-token'],
+    operatorToken: process.env.CERTWRIGHT_OPERATOR_TOKEN,
+    newOperatorToken: values['new-operator-token'],
     owner,
   });
+  if (result.operatorToken) {
+    console.log(`operator token (above every organization: organizations, suspension, account DNS zones; shown once, store it now):\n  ${result.operatorToken}`);
+  }
   if (result.token) {
     console.log(`organization ${result.organizationId}, admin API token (shown once, store it now):\n  ${result.token}`);
   } else {

@@ -12,26 +12,33 @@ import type { IssuanceStep } from './workflow/issuance-definition.ts';
 import { HOSTED_ZONE_IDS_CONTEXT, hostedZoneIdsOf } from './constructs/hosted-zone-ids.ts';
 
 /**
- * What each step does besides reading and writing the table, from the use case it runs (shared/use-cases/acme):
- * the account key is read by every step that talks to the CA; create-order registers an account on first use
- * (and deletes a key whose registration failed); finalize writes the certificate key; store-certificate deletes
- * the key it replaced; record-failure deletes the key of a failed attempt. Only the DNS-01 steps touch Route 53, and
- * only they read the DNS provider credentials a user gave.
+ * What each step does, from the use case it runs (shared/use-cases/acme): every step that talks to the CA reads the
+ * account key; create-order registers an account on first use (and deletes a key whose registration failed);
+ * finalize reads a kept key or one a first try left, writes the certificate key (and deletes it when the attempt
+ * ended meanwhile); store-certificate reads it and deletes the key it replaced; record-failure deletes the key of a
+ * failed attempt. complete-challenges only reads the table; every other step records the attempt's progress on the
+ * certificate (lastAttempt.progress, one UpdateItem), and preflight-http-01 writes and removes a probe challenge
+ * record. The DNS-01 steps alone touch Route 53, and check-propagation only reads it; they read a DNS zone's
+ * credentials when the zone has some.
  */
+const ACCOUNT_KEY_READ = { 'acme-accounts': ['read'] } as const;
+/** A DNS zone on a provider with credentials: the steps that write, check and remove its records read them by name. */
+const ZONE_CREDENTIALS_READ = { 'dns-credentials': ['read'] } as const;
 export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
-  'create-order': { secrets: ['read', 'write', 'delete'], route53: 'none' },
-  'present-challenges': { secrets: ['read'], route53: 'write', dnsCredentials: 'read' },
-  'check-propagation': { secrets: [], route53: 'read', dnsCredentials: 'read' },
-  'complete-challenges': { secrets: ['read'], route53: 'none' },
-  'poll-authorizations': { secrets: ['read'], route53: 'none' },
-  // delete: a key written after its attempt was failed (stopped, swept) is removed by finalize itself.
-  finalize: { secrets: ['read', 'write', 'delete'], route53: 'none' },
-  'poll-order': { secrets: ['read'], route53: 'none' },
-  'store-certificate': { secrets: ['read', 'delete'], route53: 'none' },
-  'clean-up': { secrets: [], route53: 'write', dnsCredentials: 'read' },
-  'record-failure': { secrets: ['delete'], route53: 'none' },
+  // A probe challenge record written and removed (table write); the fetch goes to the names over HTTP.
+  'preflight-http-01': { table: 'write', secrets: {}, route53: 'none' },
+  'create-order': { table: 'write', secrets: { 'acme-accounts': ['read', 'write', 'delete'] }, route53: 'none' },
+  'present-challenges': { table: 'write', secrets: { ...ACCOUNT_KEY_READ, ...ZONE_CREDENTIALS_READ }, route53: 'write' },
+  'check-propagation': { table: 'write', secrets: ZONE_CREDENTIALS_READ, route53: 'read' },
+  'complete-challenges': { table: 'read', secrets: ACCOUNT_KEY_READ, route53: 'none' },
+  'poll-authorizations': { table: 'write', secrets: ACCOUNT_KEY_READ, route53: 'none' },
+  finalize: { table: 'write', secrets: { ...ACCOUNT_KEY_READ, certificates: ['read', 'write', 'delete'] }, route53: 'none' },
+  'poll-order': { table: 'write', secrets: ACCOUNT_KEY_READ, route53: 'none' },
+  'store-certificate': { table: 'write', secrets: { ...ACCOUNT_KEY_READ, certificates: ['read', 'delete'] }, route53: 'none' },
+  'clean-up': { table: 'write', secrets: ZONE_CREDENTIALS_READ, route53: 'write' },
+  'record-failure': { table: 'write', secrets: { certificates: ['delete'] }, route53: 'none' },
   // Reads only the clock and the state it is given.
-  'plan-rate-limit-wait': { secrets: [], route53: 'none' },
+  'plan-rate-limit-wait': { table: 'none', secrets: {}, route53: 'none' },
 };
 
 /**
@@ -44,6 +51,7 @@ export const STEP_ACCESS: Readonly<Record<IssuanceStep, StepAccess>> = {
  * takes about a second rather than four.
  */
 export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
+  'preflight-http-01': 256,
   'create-order': 512,
   'present-challenges': 512,
   'check-propagation': 256,
@@ -61,7 +69,7 @@ export const STEP_MEMORY: Readonly<Record<IssuanceStep, number>> = {
  * The handler of executions that ended without their failure path runs the clean-up and record-failure use cases:
  * Route 53 like clean-up, and the secret deletion of record-failure.
  */
-export const ENDED_EXECUTION_ACCESS: StepAccess = { secrets: ['delete'], route53: 'write', dnsCredentials: 'read' };
+export const ENDED_EXECUTION_ACCESS: StepAccess = { table: 'write', secrets: { certificates: ['delete'], ...ZONE_CREDENTIALS_READ }, route53: 'write' };
 
 /** CDK context key: comma-separated Route 53 hosted zone ids the workflow may write to (all zones when unset). */
 export { HOSTED_ZONE_IDS_CONTEXT };

@@ -10,6 +10,7 @@ import { API_FUNCTIONS } from '../shared/http/routes.ts';
 import type { ApiFunctionName } from '../shared/http/routes.ts';
 import { API_FUNCTION_ACCESS, ApiFunction } from './constructs/api-function.ts';
 import { CertwrightHttpApi } from './constructs/http-api.ts';
+import { keyStoreOf } from './constructs/key-store.ts';
 import { grantZoneLookup } from './constructs/route53-lookup.ts';
 
 export interface ServiceStackProps extends StackProps {
@@ -39,8 +40,9 @@ export class ServiceStack extends Stack {
 
     const functions = {} as Record<ApiFunctionName, ApiFunction>;
     const lambdas = {} as Record<ApiFunctionName, IFunction>;
+    const keyStore = keyStoreOf(this);
     for (const name of API_FUNCTIONS) {
-      functions[name] = new ApiFunction(this, `${name}-function`, { name, table: props.table, secretKey: props.secretKey });
+      functions[name] = new ApiFunction(this, `${name}-function`, { name, table: props.table, secretKey: props.secretKey, keyStore });
       lambdas[name] = functions[name].function;
       // Starting an execution is all the API does with Step Functions (obtain, renew now: platform and projects); the
       // steps run under their own roles.

@@ -1,3 +1,4 @@
+import { platformReplyHeaders } from '../../shared/dialects/platform/documentation-operations.ts';
 import { identityErrors } from '../../shared/dialects/identity/errors.ts';
 import { identityOperations } from '../../shared/dialects/identity/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
@@ -12,4 +13,6 @@ export const handler = createApiHandler({
   errors: identityErrors,
   operations: identityOperations({ maxBodyBytes: config.api.maxBodyBytes }),
   init: () => identityApiDeps(config, systemAmbient),
+  // Its errors are JSON-LD problems in the platform dialect's vocabulary.
+  replyHeaders: platformReplyHeaders,
 });

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { loadSweeperConfig } from '../../shared/config/sweeper-config.ts';
-import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
 import type { SweepOptions, SweepResult, SweeperDeps } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { sweeperDeps } from '../../shared/wiring/sweeper.ts';
+import { loadWorkflowConfig } from '../../shared/wiring/workflow.ts';
 
 const logger = new Logger({ serviceName: 'certwright', persistentKeys: { function: 'attempt-sweeper' } });
 let deps: SweeperDeps | undefined;
@@ -16,7 +17,7 @@ const config = loadSweeperConfig();
  */
 export const handler = async (): Promise<SweepResult> => {
   deps ??= {
-    ...buildSweeperDeps(loadApiConfig()),
+    ...sweeperDeps(loadWorkflowConfig(), systemAmbient),
     onSweepError: (attempt, error) =>
       logger.error('attempt not swept; tried again on the next run', { attemptId: attempt.attemptId, error: error as Error }),
   };

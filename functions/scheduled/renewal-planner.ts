@@ -7,21 +7,21 @@ import type { PlanResult, RenewalPlannerDeps } from '../../shared/use-cases/plan
 import { planRenewals } from '../../shared/use-cases/plan-renewals.ts';
 
 const logger = new Logger({ serviceName: 'certwright', persistentKeys: { function: 'renewal-planner' } });
-const metrics = new EmfLifecycleMetrics();
 
 /** The planner run by the EventBridge schedule: one bounded pass over the due certificates, its figures logged. */
-export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; maxPerRun: number }) {
-  let wired: { deps: RenewalPlannerDeps; maxPerRun: number } | undefined;
+export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; maxPerRun: number; metrics: EmfLifecycleMetrics }) {
+  let wired: { deps: RenewalPlannerDeps; maxPerRun: number; metrics: EmfLifecycleMetrics } | undefined;
   return async (_event?: Partial<ScheduledEvent>): Promise<PlanResult> => {
     if (!wired) {
-      const { deps, maxPerRun } = init();
+      const { deps, maxPerRun, metrics } = init();
       const onStartFailure: RenewalPlannerDeps['onStartFailure'] = (item, error) =>
         logger.error('renewal not started; planned again when its lease runs out', {
           certificateId: item.certificateId,
           error: error as Error,
         });
-      wired = { deps: { ...deps, onStartFailure }, maxPerRun };
+      wired = { deps: { ...deps, onStartFailure }, maxPerRun, metrics };
     }
+    const { metrics } = wired;
     const result = await planRenewals(wired.deps, { maxPerRun: wired.maxPerRun });
     logger.info('renewal planner run', { ...result });
     if (result.started) metrics.count('RenewalsStarted', result.started);
@@ -34,5 +34,5 @@ export function renewalPlannerHandler(init: () => { deps: RenewalPlannerDeps; ma
 /** Configuration parsed and ports built on the first run (the local stack sets the environment after importing it). */
 export const handler = renewalPlannerHandler(() => {
   const config = loadPlannerConfig();
-  return { deps: plannerDeps(config, systemAmbient), maxPerRun: config.renewal.maxPerRun };
+  return { deps: plannerDeps(config, systemAmbient), maxPerRun: config.renewal.maxPerRun, metrics: new EmfLifecycleMetrics(config.renewal.stage) };
 });

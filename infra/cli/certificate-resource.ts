@@ -30,6 +30,19 @@ export interface AttemptResource {
   startedAt: string;
   finishedAt: string | null;
   error?: string;
+  /** ACME attempts: per name, when it reached each stage (null: not yet, or skipped); absent from older APIs. */
+  progress?: NameProgress[];
+}
+
+/** One name's `lastAttempt.progress` entry. */
+export interface NameProgress {
+  name: string;
+  orderedAt: string | null;
+  challengePresentedAt: string | null;
+  propagatedAt: string | null;
+  validatedAt: string | null;
+  finalizedAt: string | null;
+  storedAt: string | null;
 }
 
 /** The names a certificate covers: its SANs, or its domain name before it has any. */

@@ -4,6 +4,7 @@ import { certsCommand } from './commands/certs.ts';
 import { exportCommand } from './commands/export.ts';
 import { issuanceCommands } from './commands/issuance.ts';
 import { loginCommand } from './commands/login.ts';
+import { operatorCommand } from './commands/operator.ts';
 import { statusCommand } from './commands/status.ts';
 import { CliError, EXIT } from './errors.ts';
 import type { Io } from './io.ts';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io): Command {
   issuanceCommands(program, io);
   statusCommand(program, io);
   exportCommand(program, io);
+  operatorCommand(program, io);
   return program;
 }
 

@@ -2,21 +2,33 @@ import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { ApiClient } from './api-client.ts';
 import type { CertificateResource } from './certificate-resource.ts';
 import { namesOf } from './certificate-resource.ts';
+import type { NameProgress } from './certificate-resource.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
 import type { Io, Output } from './io.ts';
 import { writeLine } from './io.ts';
 
 /**
- * Where one name of an attempt stands, as far as the API shows it: the attempt's status (pending until the workflow
- * has placed the order, running after), each SAN's `dnsStatus` (what the CA said of its challenge) and the
- * attempt's outcome (the certificate stored).
+ * Where one name of an attempt stands: waiting for the order, then the six stages of the certificate's progress
+ * fields (`lastAttempt.progress`), or how it ended otherwise.
  */
-export type Stage = 'requested' | 'ordered' | 'validated' | 'stored' | 'failed' | 'stopped';
+export type Stage =
+  | 'requested'
+  | 'ordered'
+  | 'challengePresented'
+  | 'propagated'
+  | 'validated'
+  | 'finalized'
+  | 'stored'
+  | 'failed'
+  | 'stopped';
 
 const LABELS: Record<Stage, string> = {
   requested: 'waiting for the workflow to place the order',
-  ordered: 'order placed; challenge under way',
-  validated: 'validated by the CA; waiting for the certificate',
+  ordered: 'order placed at the CA',
+  challengePresented: 'challenge presented',
+  propagated: 'challenge propagated; the CA is validating it',
+  validated: 'validated by the CA',
+  finalized: 'certificate issued by the CA; storing it',
   stored: 'issued and stored',
   failed: 'failed',
   stopped: 'not reached',
@@ -24,40 +36,60 @@ const LABELS: Record<Stage, string> = {
 
 export const stageLabel = (stage: Stage): string => LABELS[stage];
 
-/** Each name's stage in the certificate's current attempt. */
-export function stagesOf(certificate: CertificateResource): Map<string, Stage> {
+/** The progress fields, in the order an attempt passes them. */
+const PROGRESS_FIELDS: readonly [Exclude<Stage, 'requested' | 'failed' | 'stopped'>, keyof Omit<NameProgress, 'name'>][] = [
+  ['ordered', 'orderedAt'],
+  ['challengePresented', 'challengePresentedAt'],
+  ['propagated', 'propagatedAt'],
+  ['validated', 'validatedAt'],
+  ['finalized', 'finalizedAt'],
+  ['stored', 'storedAt'],
+];
+
+/**
+ * Each name's stages in the certificate's current attempt, in the order it passed them (a stage passed between two
+ * polls is there too): from the progress fields, or from the attempt's status and the SANs' dnsStatus where the API
+ * has none. A failure ends the names it concerns; a rejected challenge fails only its own name.
+ */
+export function stagesOf(certificate: CertificateResource): Map<string, Stage[]> {
   const attempt = certificate.lastAttempt;
-  const stages = new Map<string, Stage>();
+  const stages = new Map<string, Stage[]>();
   const sans = certificate.sans.length > 0 ? certificate.sans : [{ name: certificate.domainName, dnsStatus: 'pending' as const }];
   const anyInvalid = sans.some((san) => san.dnsStatus === 'invalid');
   for (const san of sans) {
-    let stage: Stage;
-    if (!attempt || attempt.status === 'pending') stage = 'requested';
-    else if (attempt.status === 'succeeded') stage = 'stored';
-    else if (attempt.status === 'failed') {
+    const passed: Stage[] = ['requested'];
+    const progress = attempt?.progress?.find((entry) => entry.name === san.name);
+    if (progress) {
+      for (const [stage, field] of PROGRESS_FIELDS) if (progress[field]) passed.push(stage);
+    } else if (attempt && attempt.status !== 'pending') {
+      passed.push('ordered');
+      if (san.dnsStatus === 'valid') passed.push('validated');
+    }
+    if (attempt?.status === 'succeeded' && passed.at(-1) !== 'stored') passed.push('stored');
+    if (attempt?.status === 'failed') {
       // A failure after validation (finalize, download) fails every name; a rejected challenge only its own.
-      stage = !anyInvalid || san.dnsStatus === 'invalid' ? 'failed' : san.dnsStatus === 'valid' ? 'validated' : 'stopped';
-    } else stage = san.dnsStatus === 'valid' ? 'validated' : san.dnsStatus === 'invalid' ? 'failed' : 'ordered';
-    stages.set(san.name, stage);
+      if (!anyInvalid || san.dnsStatus === 'invalid') passed.push('failed');
+      else if (san.dnsStatus !== 'valid') passed.push('stopped');
+    }
+    stages.set(san.name, passed);
   }
   return stages;
 }
 
 /** Renders stage changes; `close` ends the view (the live one stops redrawing). */
 interface ProgressView {
-  update(stages: Map<string, Stage>): void;
+  update(stages: Map<string, Stage[]>): void;
   close(): Promise<void>;
 }
 
-/** A non-terminal (a pipe, a CI log): one plain line per change of a name's stage. */
+/** A non-terminal (a pipe, a CI log): one plain line per stage a name passes, in order, each once. */
 function plainView(out: Output): ProgressView {
-  const shown = new Map<string, Stage>();
+  const shown = new Map<string, number>();
   return {
     update(stages) {
-      for (const [name, stage] of stages) {
-        if (shown.get(name) === stage) continue;
-        shown.set(name, stage);
-        writeLine(out, `${name}: ${stageLabel(stage)}`);
+      for (const [name, passed] of stages) {
+        for (const stage of passed.slice(shown.get(name) ?? 0)) writeLine(out, `${name}: ${stageLabel(stage)}`);
+        shown.set(name, Math.max(shown.get(name) ?? 0, passed.length));
       }
     },
     close: async () => undefined,
@@ -114,7 +146,8 @@ function liveView(out: Output, err: Output, names: string[]): ProgressView {
   const running = list.run().catch(() => undefined);
   return {
     update(stages) {
-      for (const [name, stage] of stages) {
+      for (const [name, passed] of stages) {
+        const stage = passed.at(-1) ?? 'requested';
         const tracker = trackers.get(name);
         if (!tracker || tracker.stage === stage) continue;
         tracker.stage = stage;

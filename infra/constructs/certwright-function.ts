@@ -9,6 +9,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env-names.ts';
+import { stageOf } from './stage.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -79,6 +81,7 @@ export function certwrightFunction(
     ...(props.environment ? { environment: props.environment } : {}),
     bundling: LAMBDA_BUNDLING,
   });
+  fn.addEnvironment(ENV.stage, stageOf(scope));
   // Which entry file this function runs, for the IAM conformance check (test/iam): the local stack names functions so.
   (fn.node.defaultChild as CfnFunction).addMetadata('certwright:entry', relative(repoRoot, props.entry));
   Validations.of(fn).acknowledge({

@@ -1,12 +1,12 @@
 import { CfnOutput, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { HttpRouteIntegration } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../shared/http/routes.ts';
+import { FALLBACK_ROUTES, ROUTES } from '../../shared/http/routes.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
 
 export const API_RATE_LIMIT_CONTEXT = 'certwright:apiRateLimit';
@@ -18,7 +18,7 @@ export interface CertwrightHttpApiProps {
   functions: Readonly<Record<ApiFunctionName, IFunction>>;
 }
 
-/** The HTTP API: one route per ROUTES entry, each to the Lambda of its dialect, with access logs. */
+/** The HTTP API: one route per ROUTES entry and per FALLBACK_ROUTES entry, each to the Lambda of its dialect, with access logs. */
 export class CertwrightHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -50,7 +50,8 @@ export class CertwrightHttpApi extends Construct {
       id: 'AwsSolutions-APIG4',
       reason:
         'Authorization happens in the handler, per route: X-API-TOKEN / Bearer tokens are hashed and looked up in the table ' +
-        'and checked against the scope each route needs (shared/http/routes.ts); login is public by design.',
+        'and checked against the scope each route needs (shared/http/routes.ts); login, the JSON-LD contexts and API ' +
+        'documentation, and the fallback routes (which only answer 404 in the dialect of their prefix) are public by design.',
     });
 
     // One integration per function, shared by all of its routes.
@@ -65,6 +66,16 @@ export class CertwrightHttpApi extends Construct {
     };
     for (const route of ROUTES) {
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrationFor(route.function) });
+    }
+    // A request no route takes reaches the dialect of its prefix, which answers 404 in its own style.
+    for (const fallback of FALLBACK_ROUTES) {
+      const integration = integrationFor(fallback.function);
+      if (fallback.routeKey === '$default') {
+        new HttpRoute(this.api, 'DefaultRoute', { httpApi: this.api, routeKey: HttpRouteKey.DEFAULT, integration });
+      } else {
+        const [, path = ''] = fallback.routeKey.split(' ');
+        this.api.addRoutes({ path, methods: [HttpMethod.ANY], integration });
+      }
     }
 
     // The public sign-in routes get a tighter limit for the whole stage, on top of the per-account and per-address

@@ -12,35 +12,26 @@ import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXECUTION_STATUS_CHANGE } from '../../shared/adapters/step-functions/execution-status-event.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { SECRET_PREFIX, SECRET_PREFIX_ACKNOWLEDGEMENT, grantTableAccess, secretArnPattern } from './api-function.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
+import { grantSecrets, grantTableAccess } from './grants.ts';
+import type { SecretGrants, TableAccess } from './grants.ts';
 import { hostedZoneArns } from './hosted-zone-ids.ts';
+import { configureKeyStore, keyStoreOf } from './key-store.ts';
 
 /**
- * What one workflow step may touch besides the table (every step records progress there).
- * - secrets: `read` a secret (the ACME account key, from which each step rebuilds its ACME client), `write` one
- *   (the account key on first use, the certificate key in finalize), `delete` one (a replaced or orphaned key).
+ * What one workflow step may touch:
+ * - table: `read` (the attempt, the account, the certificate) or `write` (also record progress); `none` for a step
+ *   that reads only the clock and its input.
+ * - secrets, by kind: the ACME account key (`acme-accounts`, from which each step rebuilds its ACME client, written on
+ *   first use) and the certificate keys (`certificates`: written in finalize, deleted when replaced or orphaned).
  * - route53 `read`: find the zone, its name servers, and whether a change is INSYNC; `write`: also change the
  *   `_acme-challenge` TXT records, and nothing else (see {@link route53ChangeStatement}).
  */
 export interface StepAccess {
-  secrets: readonly SecretUse[];
+  table: TableAccess;
+  secrets: SecretGrants;
   route53: 'none' | 'read' | 'write';
-  /**
-   * `read`: the DNS provider credentials a user gave (`certwright/dns-credentials/*`), for the steps that talk to the
-   * DNS provider (present, check, clean up) and nothing else.
-   */
-  dnsCredentials?: 'none' | 'read';
 }
-
-export type SecretUse = 'read' | 'write' | 'delete';
-
-/** The Secrets Manager and KMS actions behind each use; the secret store adapter makes no other call. */
-export const SECRET_USE_ACTIONS: Readonly<Record<SecretUse, { secrets: string[]; key: string[] }>> = {
-  read: { secrets: ['secretsmanager:GetSecretValue'], key: ['kms:Decrypt'] },
-  write: { secrets: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], key: ['kms:Encrypt', 'kms:GenerateDataKey'] },
-  delete: { secrets: ['secretsmanager:DeleteSecret'], key: [] },
-};
 
 /** The Route 53 reads of the DNS-01 provider: zone lookup by name, name servers, record sets, change status. */
 export const ROUTE53_READ_ACTIONS = [
@@ -221,35 +212,11 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
       // invocation ends here and the state's Retry decides.
       timeout: Duration.seconds(60),
     });
-    grantTableAccess(fn, props.table);
+    grantTableAccess(fn, props.table, access.table);
+    grantSecrets(fn, props.secretKey, access.secrets);
+    configureKeyStore(fn, props.secretKey, props.table, keyStoreOf(this), access.secrets.certificates ?? []);
 
     const acknowledgements: { id: string; reason: string }[] = [];
-    // Configuration is the same for every step; what differs is what the role allows.
-    fn.addEnvironment(ENV.secretPrefix, SECRET_PREFIX);
-    fn.addEnvironment(ENV.secretKmsKeyId, props.secretKey.keyArn);
-    if (access.secrets.length > 0) {
-      const uses = access.secrets.map((use) => SECRET_USE_ACTIONS[use]);
-      fn.addToRolePolicy(new PolicyStatement({ actions: uses.flatMap((use) => use.secrets), resources: [secretArnPattern(this)] }));
-      const keyActions = uses.flatMap((use) => use.key);
-      if (keyActions.length > 0) props.secretKey.grant(fn, ...keyActions);
-      acknowledgements.push(SECRET_PREFIX_ACKNOWLEDGEMENT);
-    }
-
-    if (access.dnsCredentials === 'read') {
-      const dnsCredentials = Stack.of(this).formatArn({
-        service: 'secretsmanager',
-        resource: 'secret',
-        resourceName: `${SECRET_PREFIX}dns-credentials/*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      fn.addToRolePolicy(new PolicyStatement({ actions: SECRET_USE_ACTIONS.read.secrets, resources: [dnsCredentials] }));
-      props.secretKey.grant(fn, ...SECRET_USE_ACTIONS.read.key);
-      acknowledgements.push({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRET_PREFIX}dns-credentials/*]`,
-        reason: 'DNS credential secrets are named per project at run time; only their prefix is fixed, and * also covers the random suffix Secrets Manager appends.',
-      });
-    }
-
     if (access.route53 !== 'none') {
       const zones = hostedZoneArns(this, props.hostedZoneIds);
       const stack = Stack.of(this);

@@ -10,13 +10,14 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { stageOf } from './stage.ts';
 
 /** `-c certwright:alarmEmail=ops@example.com`: subscribe this address to the alarm topic (it must confirm by mail). */
 export const ALARM_EMAIL_CONTEXT = 'certwright:alarmEmail';
 
 /** The topic every certwright alarm notifies, with an e-mail subscription when asked. */
 export function alarmTopic(scope: Construct): Topic {
-  const topic = new Topic(scope, 'Alarms', { displayName: 'certwright alarms', enforceSSL: true });
+  const topic = new Topic(scope, 'Alarms', { displayName: `certwright ${stageOf(scope)} alarms`, enforceSSL: true });
   Validations.of(topic).acknowledge({
     id: 'AwsSolutions-SNS2',
     reason:

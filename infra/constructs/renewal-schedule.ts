@@ -9,6 +9,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXPIRY_INDEX, RENEWAL_INDEX } from '../../shared/adapters/dynamodb/renewal-index.ts';
+import { stageOf } from './stage.ts';
 import { METRICS_NAMESPACE } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
@@ -33,7 +34,7 @@ export interface RenewalScheduleProps {
 
 /**
  * Certificate lifecycle in AWS: an EventBridge schedule runs the renewal planner, a daily one the expiry notices
- * (events on the default bus, DaysToExpiry metrics), and two alarms watch the result.
+ * (events on the default bus, the MinDaysToExpiry metric), and two alarms watch the result.
  */
 export class RenewalSchedule extends Construct {
   readonly planner: NodejsFunction;
@@ -87,8 +88,8 @@ export class RenewalSchedule extends Construct {
       targets: [new LambdaFunction(this.expiryNotices, { retryAttempts: 2 })],
     });
 
-    // EMF metrics carry Powertools' `service` dimension.
-    const dimensionsMap = { service: 'certwright' };
+    // EMF metrics carry Powertools' `service` dimension and the deployment's `stage` (EmfLifecycleMetrics).
+    const dimensionsMap = { service: 'certwright', stage: stageOf(this) };
     this.expiryAlarm = new Alarm(this, 'CertificateExpiringAlarm', {
       alarmDescription: 'A certificate has fewer days left than the threshold: its renewal is failing, or it is a custom upload to replace.',
       metric: new Metric({ namespace: METRICS_NAMESPACE, metricName: 'MinDaysToExpiry', dimensionsMap, statistic: 'Minimum', period: Duration.days(1) }),

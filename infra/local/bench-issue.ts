@@ -94,7 +94,8 @@ async function throughWorkflow(stack: LocalStack, token: string, n: number, labe
   const headers = { 'x-api-token': token, 'content-type': 'application/json' };
   const ids = await Promise.all(
     Array.from({ length: n }, async (_, index) => {
-      const body = { type: 'auto_managed', domainName: `wf${index}.${label}.bench.test`, challengeType: 'dns-01', keyType: 'ec' };
+      // Under example.test, the zone the local stack grants its bootstrap organization (DNS-01 needs one).
+      const body = { type: 'auto_managed', domainName: `wf${index}.${label}.bench.example.test`, challengeType: 'dns-01', keyType: 'ec' };
       const reply = await fetch(base, { method: 'POST', headers, body: JSON.stringify(body) });
       if (reply.status !== 201) throw new Error(`POST answered ${reply.status}: ${await reply.text()}`);
       return ((await reply.json()) as { id: string }).id;
@@ -132,7 +133,7 @@ async function bare(client: acme.Client, challengeServerUrl: string, n: number, 
     }
   };
   const issueOne = async (index: number) => {
-    const name = `bare${index}.${label}.bench.test`;
+    const name = `bare${index}.${label}.bench.example.test`;
     const order = await client.createOrder({ identifiers: [{ type: 'dns', value: name }] });
     const [authorization] = await client.getAuthorizations(order);
     const challenge = authorization?.challenges.find((candidate) => candidate.type === 'dns-01');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ApiEvent, ApiHandler, ApiResult } from '../../shared/http/api-types.ts';
-import type { ApiFunctionName, RouteDefinition } from '../../shared/http/routes.ts';
+import type { ApiFunctionName, FallbackRoute, RouteDefinition } from '../../shared/http/routes.ts';
 import { routeKeyOf } from '../../shared/http/routes.ts';
 import { lambdaContext } from './lambda-context.ts';
 
@@ -10,18 +10,30 @@ const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/([a-z.+-]*json|xml|x-www-form-urlencoded)|text\/)/i;
 
 interface CompiledRoute {
-  route: RouteDefinition;
+  routeKey: string;
+  /** The route's method, or ANY for every method. */
+  method: string;
+  function: ApiFunctionName;
   pattern: RegExp;
   names: string[];
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+function compilePath(routeKey: string, method: string, path: string, fn: ApiFunctionName): CompiledRoute {
   const names: string[] = [];
-  const source = route.path.replace(/\./g, '\\.').replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
+  const source = path.replace(/\./g, '\\.').replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
     names.push(name);
     return greedy ? '(.+)' : '([^/]+)';
   });
-  return { route, pattern: new RegExp(`^${source}$`), names };
+  return { routeKey, method, function: fn, pattern: new RegExp(`^${source}$`), names };
+}
+
+const compile = (route: RouteDefinition): CompiledRoute => compilePath(routeKeyOf(route), route.method, route.path, route.function);
+
+/** `ANY /prefix/{proxy+}` takes every method under the prefix; `$default` takes every request. */
+function compileFallback(fallback: FallbackRoute): CompiledRoute {
+  if (fallback.routeKey === '$default') return { routeKey: '$default', method: 'ANY', function: fallback.function, pattern: /^/, names: [] };
+  const [method = 'ANY', path = '/'] = fallback.routeKey.split(' ');
+  return compilePath(fallback.routeKey, method, path, fallback.function);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | null> {
@@ -64,7 +76,9 @@ function toEvent(
   const pathParameters = Object.fromEntries(match.names.map((name, index) => [name, pathValues[index] ?? '']));
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
-  const routeKey = routeKeyOf(match.route);
+  const routeKey = match.routeKey;
+  // API Gateway adds these to every request it passes on; the platform dialect names its vocabulary by the origin.
+  headers['x-forwarded-proto'] ??= 'http';
   return {
     version: '2.0',
     routeKey,
@@ -112,8 +126,13 @@ const gatewayError = (response: ServerResponse, statusCode: number, message: str
  * A node:http server standing in for API Gateway: it matches the route table, builds the event the HTTP API
  * would build and invokes the same handler Lambda runs.
  */
-export function gatewayListener(routes: readonly RouteDefinition[], handlers: Record<ApiFunctionName, ApiHandler>): RequestListener {
-  const compiled = routes.map(compile);
+export function gatewayListener(
+  routes: readonly RouteDefinition[],
+  handlers: Record<ApiFunctionName, ApiHandler>,
+  fallbacks: readonly FallbackRoute[] = [],
+): RequestListener {
+  // Routes before fallbacks: API Gateway takes an exact route (or one with path variables) before a greedy one.
+  const compiled = [...routes.map(compile), ...fallbacks.map(compileFallback)];
   return async (request, response) => {
     const requestId = randomUUID();
     try {
@@ -121,15 +140,15 @@ export function gatewayListener(routes: readonly RouteDefinition[], handlers: Re
       const body = await readBody(request);
       if (body === null) return gatewayError(response, 413, 'Request Entity Too Large', requestId);
       for (const candidate of compiled) {
-        if (candidate.route.method !== request.method) continue;
+        if (candidate.method !== 'ANY' && candidate.method !== request.method) continue;
         const values = candidate.pattern.exec(url.pathname);
         if (!values) continue;
         const pathValues = values.slice(1).map(decodePathValue);
         // API Gateway refuses a path it cannot decode before any route or Lambda sees it.
         if (pathValues.includes(null)) return gatewayError(response, 400, 'Bad Request', requestId);
         const event = toEvent(request, body, candidate, pathValues as string[], url, requestId);
-        const handler = handlers[candidate.route.function];
-        return send(response, await handler(event, lambdaContext(`certwright-${candidate.route.function}`)), requestId);
+        const handler = handlers[candidate.function];
+        return send(response, await handler(event, lambdaContext(`certwright-${candidate.function}`)), requestId);
       }
       gatewayError(response, 404, 'Not Found', requestId);
     } catch {

@@ -27,6 +27,7 @@ const ACME_ENV = [
   ENV.acmeUnavailable,
   ENV.challtestsrvUrl,
   ENV.challtestsrvDns,
+  ENV.http01Port,
   ENV.issuanceStateMachineArn,
 ] as const;
 
@@ -58,6 +59,8 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     [ENV.acmeCaFile]: pebble.httpsCaFile,
     [ENV.challtestsrvUrl]: pebble.challengeServerUrl,
     [ENV.challtestsrvDns]: pebble.dnsServer,
+    // Pebble validates HTTP-01 on the API's own port; the pre-flight fetches the same way.
+    [ENV.http01Port]: String(options.apiPort),
     [ENV.issuanceStateMachineArn]: 'local',
   });
   const workflow = await LocalWorkflowRunner.create(options);

@@ -5,7 +5,7 @@ import type { ExecutionMonitor, ExecutionState } from '../../shared/ports/execut
 import type { IssuanceExecutionInput, WorkflowStarter } from '../../shared/ports/workflow-starter.ts';
 import { ISSUANCE_STEPS, ISSUANCE_TASK_STATES, ISSUANCE_WAIT_STATES, issuanceDefinition } from '../workflow/issuance-definition.ts';
 import type { IssuanceStep } from '../workflow/issuance-definition.ts';
-import { asFunction } from './function-context.ts';
+import { asFunction, localRunObserver } from './function-context.ts';
 
 type StepHandler = (payload: unknown) => Promise<unknown>;
 
@@ -106,6 +106,13 @@ export class LocalWorkflowRunner implements WorkflowStarter, ExecutionMonitor {
         retryIntervalOverrides: Object.fromEntries(Object.keys(ISSUANCE_TASK_STATES).map((state) => [state, this.options.retryMs])),
       },
     });
+    const observer = localRunObserver();
+    if (observer) {
+      // Standard workflows are billed per state transition: every state entered, and every retry.
+      void (async () => {
+        for await (const event of execution.eventLogs) if (event.type === 'StateEntered' || event.type === 'StateRetried') observer.stateTransition();
+      })().catch(() => undefined);
+    }
     const done = execution.result.then(
       () => undefined,
       async (error: unknown) => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startLocalStack } from './stack.ts';
 
@@ -8,15 +8,29 @@ const dataDir = resolve(process.env.CERTWRIGHT_DATA_DIR ?? '.local');
 const bootstrapFile = join(dataDir, 'bootstrap.json');
 const port = Number(process.env.PORT ?? 8080);
 
+/** What an earlier start wrote; an operator token is added to data bootstrapped before operator tokens existed. */
+const written = existsSync(bootstrapFile) ? (JSON.parse(await readFile(bootstrapFile, 'utf8')) as Record<string, unknown>) : null;
+
 try {
-  const stack = await startLocalStack({ port, dataDir, bootstrapToken: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN, acme: { pebble: true } });
+  const stack = await startLocalStack({
+    port,
+    dataDir,
+    bootstrapToken: process.env.CERTWRIGHT_BOOTSTRAP_TOKEN,
+    operatorToken: process.env.CERTWRIGHT_OPERATOR_TOKEN,
+    newOperatorToken: written !== null && !written.operatorToken,
+    acme: { pebble: true },
+  });
   if (stack.acme.pebble)
     console.log(`ACME: Pebble at ${stack.acme.pebble.directoryUrl}, DNS (pebble-challtestsrv) at ${stack.acme.pebble.dnsServer}`);
   else console.log(`ACME: ${process.env.CERTWRIGHT_ACME_UNAVAILABLE}`);
-  const { organizationId, token } = stack.bootstrap;
+  const { organizationId, token, operatorToken } = stack.bootstrap;
   console.log(`certwright local stack listening on ${stack.url}`);
+  if (token || operatorToken) {
+    const file = { ...(written ?? {}), apiUrl: stack.url, organizationId, ...(token ? { token } : {}), ...(operatorToken ? { operatorToken } : {}) };
+    await writeFile(bootstrapFile, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+  }
+  if (operatorToken) console.log(`operator token (above every organization; shown once, also in ${bootstrapFile}):\n  ${operatorToken}`);
   if (token) {
-    await writeFile(bootstrapFile, JSON.stringify({ apiUrl: stack.url, organizationId, token }, null, 2) + '\n', { mode: 0o600 });
     console.log(`organization ${organizationId}, admin API token (shown once, also in ${bootstrapFile}):\n  ${token}`);
   } else {
     console.log(

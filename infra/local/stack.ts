@@ -7,14 +7,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadApiConfig } from '../../shared/config/api-config.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import type { ApiHandler } from '../../shared/http/api-types.ts';
-import { API_FUNCTIONS, ROUTES } from '../../shared/http/routes.ts';
+import { API_FUNCTIONS, FALLBACK_ROUTES, ROUTES } from '../../shared/http/routes.ts';
 import type { ApiFunctionName } from '../../shared/http/routes.ts';
+import { isCertwrightError } from '../../shared/domain/errors.ts';
 import { bootstrap } from '../../shared/use-cases/bootstrap.ts';
+import { grantAccountZone } from '../../shared/use-cases/dns-zones.ts';
 import type { BootstrapResult } from '../../shared/use-cases/bootstrap.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
 import { buildCoreDeps } from '../../shared/wiring.ts';
 import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
-import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { sweeperDeps } from '../../shared/wiring/sweeper.ts';
+import { loadWorkflowConfig } from '../../shared/wiring/workflow.ts';
 import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import type { SweepResult } from '../../shared/use-cases/acme/sweep-attempts.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -34,6 +38,9 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   tableName?: string;
   bootstrapToken?: string | undefined;
+  /** The operator's token: added (or made to work again) when given; `newOperatorToken` issues a fresh one. */
+  operatorToken?: string | undefined;
+  newOperatorToken?: boolean | undefined;
   /** ACME issuance: Pebble, challtestsrv and the in-process workflow (`npm start` turns it on). */
   acme?: Partial<LocalAcmeOptions>;
 }
@@ -85,6 +92,23 @@ async function loadHandlers(): Promise<Record<ApiFunctionName, ApiHandler>> {
     }),
   );
   return Object.fromEntries(entries) as Record<ApiFunctionName, ApiHandler>;
+}
+
+/** The zone the local stack's DNS (challtestsrv) stands for, granted to the bootstrap organization. */
+export const LOCAL_ZONE = 'example.test';
+
+/**
+ * Grants the bootstrap organization the zone example.test, once per data directory (a marker remembers it, so a zone
+ * the operator withdrew stays withdrawn across restarts): names under it are issued with DNS-01 through challtestsrv,
+ * and a name outside it shows the refusal.
+ */
+async function grantLocalZone(deps: CoreDeps, organizationId: number): Promise<void> {
+  if (await deps.identity.getMarker('local-zone')) return;
+  // Granted before the marker is written, so a stack killed in between grants it on its next start.
+  await grantAccountZone(deps, organizationId, { zoneName: LOCAL_ZONE }).catch((error: unknown) => {
+    if (!(isCertwrightError(error) && error.code === 'conflict')) throw error;
+  });
+  await deps.identity.claimMarker('local-zone', { organizationId, zoneName: LOCAL_ZONE });
 }
 
 /** Starts the whole local stack: DynamoDB Local, the secret store, the HTTP gateway with the real handlers. */
@@ -148,16 +172,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // their reason, rather than after the attempt lease (the sweeper timer catches the ones that die later).
     // As the sweeper's Lambda function would (its AWS calls are held against that function's role in test/iam).
     const sweepOnStart = asFunction('functions/scheduled/attempt-sweeper.ts', () =>
-      sweepAttempts(buildSweeperDeps(loadApiConfig(), localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 }),
+      sweepAttempts(sweeperDeps(loadWorkflowConfig(), systemAmbient, localExecutionMonitor), { graceMs: 0, maxPerRun: 10_000 }),
     );
     const startSweep = await sweepOnStart();
     if (startSweep.failed > 0) console.log(`certwright: ${startSweep.failed} attempt(s) left unfinished by the last run were failed`);
-    server.off('request', starting).on('request', gatewayListener(ROUTES, handlers));
+    server.off('request', starting).on('request', gatewayListener(ROUTES, handlers, FALLBACK_ROUTES));
     // `npm start` only (tests run the scheduled handlers themselves): the EventBridge schedules as timers.
     if (options.dataDir) cleanups.push(await startLifecycleTimers(options.dataDir));
 
     const deps = buildCoreDeps(loadApiConfig());
-    const result = await bootstrap(deps, { organizationName: 'Default organization', token: options.bootstrapToken });
+    const result = await bootstrap(deps, {
+      organizationName: 'Default organization',
+      token: options.bootstrapToken,
+      operatorToken: options.operatorToken,
+      newOperatorToken: options.newOperatorToken,
+    });
+    await grantLocalZone(deps, result.organizationId);
     return { url: `http://${host}:${port}`, bootstrap: result, deps, acme, startSweep, dynamodbPid, stop };
   } catch (error) {
     await stop();

@@ -11,6 +11,7 @@
 
 /** One Lambda per step; the entry point is functions/workflow/<step>.ts. */
 export const ISSUANCE_STEPS = [
+  'preflight-http-01',
   'create-order',
   'present-challenges',
   'check-propagation',
@@ -28,6 +29,7 @@ export type IssuanceStep = (typeof ISSUANCE_STEPS)[number];
 
 /** Task state name -> the step it runs; local runs bind handlers by state name. */
 export const ISSUANCE_TASK_STATES: Readonly<Record<string, IssuanceStep>> = {
+  PreflightHttp01: 'preflight-http-01',
   CreateOrder: 'create-order',
   PresentChallenges: 'present-challenges',
   CheckPropagation: 'check-propagation',
@@ -172,7 +174,10 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
     StartAt: 'Begin',
     States: {
       // Counters the loops below need from the start (a JSONPath to a missing field fails the execution).
-      Begin: { Type: 'Pass', Result: { rounds: 0, waitSeconds: 0 }, ResultPath: '$.rateLimit', Next: 'CreateOrder' },
+      Begin: { Type: 'Pass', Result: { rounds: 0, waitSeconds: 0 }, ResultPath: '$.rateLimit', Next: 'PreflightHttp01' },
+      // HTTP-01 only: each name's challenge path must reach this deployment before the CA is asked for anything, so a
+      // misconfigured name fails here, without an order or a failed validation (the step does nothing for dns-01).
+      PreflightHttp01: task('preflight-http-01', IDS, 'CreateOrder', { path: null }),
       CreateOrder: caTask('CreateOrder', 'create-order', IDS, 'PresentChallenges', {
         selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'sanNames', 'nonce'),
         path: '$.acme',

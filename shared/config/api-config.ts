@@ -1,4 +1,5 @@
-import { DEFAULT_SECRET_PREFIX, ENV } from './env-names.ts';
+import { DEFAULT_SECRET_PREFIX, ENV, KEY_STORES } from './env-names.ts';
+import type { KeyStoreKind } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
 
@@ -8,6 +9,7 @@ export interface StoreConfig {
   secretPrefix: string;
   secretKmsKeyId: string | undefined;
   secretRecoveryDays: number;
+  keyStore: KeyStoreKind;
   dynamodbEndpoint: string | undefined;
   secretDir: string | undefined;
 }
@@ -27,6 +29,7 @@ export function readStoreConfig(read: EnvironmentReader): StoreConfig {
     secretPrefix: read.string(ENV.secretPrefix, DEFAULT_SECRET_PREFIX),
     secretKmsKeyId: read.optional(ENV.secretKmsKeyId),
     secretRecoveryDays: read.integer(ENV.secretRecoveryDays, { fallback: 7, min: 7, max: 30 }),
+    keyStore: read.oneOf(ENV.keyStore, KEY_STORES) ?? KEY_STORES[0],
     dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
     secretDir: read.optional(ENV.secretDir),
   };

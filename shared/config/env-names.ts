@@ -1,9 +1,16 @@
 /** Environment variable names, shared by the functions that read them and the infra that sets them. */
 export const ENV = {
   tableName: 'CERTWRIGHT_TABLE_NAME',
+  /** The deployment's stage (`prod`, `staging`...): the `stage` dimension of the lifecycle metrics. `local` when unset. */
+  stage: 'CERTWRIGHT_STAGE',
   secretPrefix: 'CERTWRIGHT_SECRET_PREFIX',
   secretKmsKeyId: 'CERTWRIGHT_SECRET_KMS_KEY_ID',
   secretRecoveryDays: 'CERTWRIGHT_SECRET_RECOVERY_DAYS',
+  /**
+   * Where certificate private keys live: `secrets-manager` (default, one secret per key) or `envelope` (AES-256-GCM
+   * in the table under a KMS data key, the key of CERTWRIGHT_SECRET_KMS_KEY_ID). CDK sets it from `certwright:keyStore`.
+   */
+  keyStore: 'CERTWRIGHT_KEY_STORE',
   /** Local stack only: DynamoDB Local's endpoint. */
   dynamodbEndpoint: 'CERTWRIGHT_DYNAMODB_ENDPOINT',
   /** Local stack only: folder of the file-backed secret store; when set, Secrets Manager is not used. */
@@ -35,6 +42,11 @@ export const ENV = {
   /** Tests and the local stack only: `provider=baseUrl,...`, each DNS provider's API at its local fake. */
   dnsApiEndpoints: 'CERTWRIGHT_DNS_API_ENDPOINTS',
   /**
+   * Local stack only: the port the CA's HTTP-01 validation connects to (Pebble's httpPort, the local API's port). Set,
+   * the HTTP-01 pre-flight follows redirects to any port, as Pebble does; unset, port 80 and Let's Encrypt's rules.
+   */
+  http01Port: 'CERTWRIGHT_HTTP01_PORT',
+  /**
    * Default for new auto-managed certificates that do not say: `true` makes renewals keep the key (cert-manager's
    * rotationPolicy Never, lego's --reuse-key); unset or `false` gives every renewal a new key.
    */
@@ -46,6 +58,10 @@ export const ENV = {
   /** Most in-flight attempts one sweeper run looks at. */
   sweeperMaxPerRun: 'CERTWRIGHT_SWEEPER_MAX_PER_RUN',
 } as const;
+
+/** The key stores a deployment can choose (`certwright:keyStore`); the first is the default. */
+export const KEY_STORES = ['secrets-manager', 'envelope'] as const;
+export type KeyStoreKind = (typeof KEY_STORES)[number];
 
 /** Every secret certwright writes is named under this prefix; IAM grants access by it. */
 export const DEFAULT_SECRET_PREFIX = 'certwright/';

@@ -14,6 +14,8 @@ export interface RenewalConfig {
   expiryNoticeDays: number;
   /** Local stack: append events to this file instead of EventBridge. */
   eventsFile: string | undefined;
+  /** The `stage` dimension of the lifecycle metrics. */
+  stage: string;
 }
 
 /** Parses the scheduled functions' environment once; a malformed variable fails the cold start with its name. */
@@ -28,17 +30,22 @@ export const readRenewalConfig = (read: EnvironmentReader): RenewalConfig => ({
   maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: 50, min: 1, max: 10_000 }),
   expiryNoticeDays: read.integer(ENV.expiryNoticeDays, { fallback: 30, min: 1, max: 365 }),
   eventsFile: read.optional(ENV.eventsFile),
+  stage: readStage(read),
 });
+
+const readStage = (read: EnvironmentReader): string => read.optional(ENV.stage) || 'local';
 
 export interface EventsConfig {
   eventsFile: string | undefined;
   /** On the local stack (DynamoDB Local): without an events file, lifecycle announcements are off. */
   local: boolean;
+  /** The `stage` dimension of the lifecycle metrics. */
+  stage: string;
 }
 
 /** Where lifecycle events go, for functions that announce outcomes (the workflow steps): a file, or EventBridge. */
 export function readEventsConfig(read: EnvironmentReader): EventsConfig {
-  return { eventsFile: read.optional(ENV.eventsFile) || undefined, local: Boolean(read.optional(ENV.dynamodbEndpoint)) };
+  return { eventsFile: read.optional(ENV.eventsFile) || undefined, local: Boolean(read.optional(ENV.dynamodbEndpoint)), stage: readStage(read) };
 }
 
 export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): EventsConfig {

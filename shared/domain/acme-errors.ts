@@ -14,7 +14,10 @@ export type StepErrorName =
   | 'ChallengeFailedError'
   | 'AttemptDeadlineError'
   | 'DependencyUnavailableError'
-  | 'IssuanceSetupError';
+  | 'IssuanceSetupError'
+  | 'DomainControlError'
+  // A check before the order (HTTP-01: the names' challenge path does not reach this deployment): nothing was sent to the CA.
+  | 'PreflightFailedError';
 
 const RETRYABLE: ReadonlySet<StepErrorName> = new Set([
   'AcmeNetworkError',

@@ -1,5 +1,6 @@
 import { CertwrightError } from './errors.ts';
 import type { KeyType } from './certificate.ts';
+import type { IssuanceZone } from './dns-zone.ts';
 
 /** RFC 8555 challenge types certwright solves. */
 export type ChallengeType = 'dns-01' | 'http-01';
@@ -12,12 +13,18 @@ export interface IssuanceSettings {
   directoryUrl: string;
   email: string | null;
   challengeType: ChallengeType;
-  /** dns-01 only: the name of the DNS provider that solves it (see docs/dns-providers.md). */
+  /** dns-01: the provider of the (first) zone the names are in (see docs/dns-providers.md). */
   dnsProvider: string | null;
-  /** dns-01: the provider's own settings (which zone, which server), opaque to the core; absent or null for none. */
+  /**
+   * dns-01: the organization's zones the challenge records land in, each with its provider, provider options and the
+   * name of its credentials secret (never the credentials). Absent in settings stored before zones existed.
+   */
+  dnsZones?: IssuanceZone[] | undefined;
+  /**
+   * Settings stored before zones existed: the options of `dnsProvider` (the repository reads older pinned-zone fields
+   * into them). New settings carry options in `dnsZones`.
+   */
   providerOptions?: ProviderOptions | null | undefined;
-  /** dns-01: the secret-store name of the provider credentials (a reference, never the credentials); null: none needed. */
-  dnsCredentialsSecret?: string | null | undefined;
   keyType: 'rsa' | 'ec';
   /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
   keySize: number;
@@ -68,8 +75,10 @@ export interface ChallengeRecord {
   value: string;
   /** dns-01: the DNS provider that holds the value, with its options and credentials, so clean-up removes it there. */
   dnsProvider: string | null;
+  /** dns-01: the zone the value was written to, with what its provider needs to remove it again (no credentials). */
+  zoneName?: string | null | undefined;
   providerOptions?: ProviderOptions | null | undefined;
-  dnsCredentialsSecret?: string | null | undefined;
+  credentialsSecretName?: string | null | undefined;
   createdAt: string;
 }
 

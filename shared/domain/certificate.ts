@@ -1,3 +1,4 @@
+import type { AttemptProgress } from './attempt-progress.ts';
 import type { RenewalState } from './renewal.ts';
 
 export type CertificateType = 'auto_managed' | 'custom';
@@ -22,6 +23,8 @@ export interface Attempt {
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** ACME attempts: the stages reached so far, recorded by the workflow steps; absent before the first step. */
+  progress?: AttemptProgress;
 }
 
 /** One certificate record; the private key lives in the secret store, referenced by name only. */

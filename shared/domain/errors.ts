@@ -2,6 +2,8 @@
 export type ErrorCode =
   | 'bad_request'
   | 'validation_failed'
+  // A name the organization does not control (DNS-01 without a zone or a delegation into one): 422 in every dialect.
+  | 'domain_not_controlled'
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
@@ -51,6 +53,14 @@ export class ValidationError extends CertwrightError {
   constructor(violations: Violation[]) {
     super('validation_failed', violations.map((v) => `${v.field}: ${v.message}`).join('\n'), { violations });
     this.name = 'ValidationError';
+  }
+}
+
+/** Names the organization may not certify yet; each violation names one and what to set up. */
+export class DomainControlError extends CertwrightError {
+  constructor(violations: Violation[]) {
+    super('domain_not_controlled', violations.map((v) => v.message).join('\n'), { violations });
+    this.name = 'DomainControlError';
   }
 }
 

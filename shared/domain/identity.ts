@@ -13,8 +13,8 @@ export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   owner: ALL_SCOPES,
   admin: ALL_SCOPES.filter((scope) => scope !== 'admin'),
-  member: ['certificates:read', 'certificates:write', 'projects:read', 'projects:write', 'tokens:manage', 'account:manage'],
-  viewer: ['certificates:read', 'projects:read', 'account:manage'],
+  member: ['certificates:read', 'certificates:write', 'projects:read', 'projects:write', 'domains:read', 'tokens:manage', 'account:manage'],
+  viewer: ['certificates:read', 'projects:read', 'domains:read', 'account:manage'],
 };
 
 /** A person who signs in with email and password; belongs to one organization. */
@@ -97,10 +97,13 @@ export function loginDelaySeconds(counter: LoginFailures | null, threshold: numb
   return Math.max(0, Math.ceil(delay - sinceLast));
 }
 
-/** Scopes in `requested` that `held` does not cover; `admin` covers everything. */
+/** Whether `held` covers `scope`: `admin` covers every organization scope, never an operator scope, which only the operator holds. */
+export const scopeCovered = (held: readonly Scope[], scope: Scope): boolean =>
+  held.includes(scope) || (!scope.startsWith('operator:') && held.includes('admin'));
+
+/** Scopes in `requested` that `held` does not cover. */
 export function scopesBeyond(held: readonly Scope[], requested: readonly Scope[]): Scope[] {
-  if (held.includes('admin')) return [];
-  return requested.filter((scope) => !held.includes(scope));
+  return requested.filter((scope) => !scopeCovered(held, scope));
 }
 
 /** Too many failed logins; the caller must wait `retryAfterSeconds`. */

@@ -2,7 +2,15 @@ export interface Organization {
   id: number;
   name: string;
   createdAt: string;
+  /** Set while the operator has suspended the organization: none of its credentials work then. */
+  suspendedAt?: string | null | undefined;
 }
+
+/**
+ * The operator's credentials belong to no organization: they are stored under this id, which no organization has
+ * (organization ids start at 1).
+ */
+export const OPERATOR_ORGANIZATION_ID = 0;
 
 export type Scope =
   | 'certificates:read'
@@ -10,10 +18,18 @@ export type Scope =
   | 'certificates:export'
   | 'projects:read'
   | 'projects:write'
+  | 'domains:read'
+  | 'domains:write'
   | 'tokens:manage'
   | 'users:manage'
   | 'account:manage'
-  | 'admin';
+  | 'admin'
+  // The deployment's operator, above every organization: not among ALL_SCOPES and never implied by `admin`.
+  | 'operator:read'
+  | 'operator:write';
+
+/** What the operator's token holds: organizations (create, list, suspend, first tokens) and account zone grants. */
+export const OPERATOR_SCOPES: readonly Scope[] = ['operator:read', 'operator:write'];
 
 export const ALL_SCOPES: readonly Scope[] = [
   'certificates:read',
@@ -21,6 +37,9 @@ export const ALL_SCOPES: readonly Scope[] = [
   'certificates:export',
   'projects:read',
   'projects:write',
+  // The DNS zones an organization may certify names under (DNS-01), and their provider credentials.
+  'domains:read',
+  'domains:write',
   'tokens:manage',
   'users:manage',
   // Change one's own password; every role has it.

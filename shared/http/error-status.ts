@@ -4,6 +4,7 @@ import type { ErrorCode } from '../domain/errors.ts';
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   validation_failed: 422,
+  domain_not_controlled: 422,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

@@ -1,3 +1,4 @@
+import type { AttemptProgress } from '../domain/attempt-progress.ts';
 import type { Certificate, DnsStatus } from '../domain/certificate.ts';
 
 export interface CertificatePage {
@@ -24,6 +25,15 @@ export interface SanDnsStatusChange {
   /** The new dnsStatus of the SAN at each position of `sanNames`; null leaves that SAN as it is. */
   dnsStatuses: readonly (DnsStatus | null)[];
   updatedAt: string;
+  /** Stages of the attempt's progress reached now, recorded by the same write (each replaces what it held). */
+  progress?: Partial<AttemptProgress>;
+}
+
+/** Stages an attempt reached, each replacing what it held, written without reading the certificate first. */
+export interface ProgressChange {
+  attemptId: string;
+  progress: Partial<AttemptProgress>;
+  updatedAt: string;
 }
 
 export interface CertificateRepository {
@@ -44,6 +54,12 @@ export interface CertificateRepository {
    * so a client holding the old ETag is refused. False, with nothing changed, when that does not hold or it is gone.
    */
   setSanDnsStatuses(organizationId: number, id: string, change: SanDnsStatusChange): Promise<boolean>;
+  /**
+   * Records stages of the current attempt's progress in one conditional write: only while `attemptId` is its current
+   * attempt and that attempt's progress exists. The version goes up as with update(). False, with nothing changed,
+   * when that does not hold.
+   */
+  recordProgress(organizationId: number, id: string, change: ProgressChange): Promise<boolean>;
   /** The organization's certificates among `ids` (missing or foreign ones are left out), in no particular order. */
   getMany(organizationId: number, ids: readonly string[]): Promise<Certificate[]>;
   /**

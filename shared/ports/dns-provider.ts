@@ -1,8 +1,3 @@
-import type { IssuanceSettings } from '../domain/acme.ts';
-
-/** Which provider solves dns-01, with its options and the reference to its credentials (as settings carry them). */
-export type DnsProviderChoice = Pick<IssuanceSettings, 'dnsProvider' | 'providerOptions' | 'dnsCredentialsSecret'>;
-
 /** A provider's credentials as the user gave them (an API token, a key and secret, a service account...). */
 export type DnsCredentials = Readonly<Record<string, unknown>>;
 

@@ -7,6 +7,10 @@ export type OwnerGuardedChange = 'done' | 'missing' | 'owner-changed';
 export interface IdentityRepository {
   createOrganization(name: string, createdAt: string): Promise<Organization>;
   getOrganization(id: number): Promise<Organization | null>;
+  /** Organizations by id, oldest first: `limit` from `offset`; `total` is how many ids were handed out. */
+  listOrganizations(offset: number, limit: number): Promise<{ organizations: Organization[]; total: number }>;
+  /** Suspends (an instant) or reinstates (null) the organization; null when it does not exist. */
+  setOrganizationSuspended(id: number, suspendedAt: string | null): Promise<Organization | null>;
 
   putToken(token: ApiToken): Promise<void>;
   findTokenByHash(tokenHash: string): Promise<ApiToken | null>;

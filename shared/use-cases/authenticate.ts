@@ -1,6 +1,7 @@
 import { CertwrightError } from '../domain/errors.ts';
 import { ROLE_SCOPES } from '../domain/identity.ts';
-import type { Principal } from '../domain/organization.ts';
+import { OPERATOR_ORGANIZATION_ID } from '../domain/organization.ts';
+import type { Organization, Principal } from '../domain/organization.ts';
 import { verifyAccessToken } from './access-tokens.ts';
 import { TOKEN_PREFIX, hashToken } from './api-tokens.ts';
 import type { CoreDeps } from './core-deps.ts';
@@ -10,6 +11,25 @@ import { RecentFacts } from './recent-facts.ts';
 export type Credential = { kind: 'api-token'; value: string } | { kind: 'jwt'; value: string };
 
 const rejected = () => new CertwrightError('unauthenticated', 'A valid API token or access token is required');
+
+/**
+ * A suspended organization's credentials stop working, every one of them, until the operator reinstates it. `early` is
+ * the organization's read when it could start together with the credential's own (one round trip for both).
+ */
+async function assertNotSuspended(
+  deps: Pick<CoreDeps, 'identity'>,
+  organizationId: number,
+  early: Promise<Organization | null> | null,
+): Promise<void> {
+  if (organizationId === OPERATOR_ORGANIZATION_ID) return;
+  const organization = await (early ?? deps.identity.getOrganization(organizationId));
+  if (organization?.suspendedAt) throw new CertwrightError('forbidden', 'This organization is suspended; its credentials work again once the operator reinstates it');
+}
+
+const readEarly = <T>(read: Promise<T>): Promise<T> => {
+  read.catch(() => undefined); // awaited later, or not needed once the credential is refused
+  return read;
+};
 
 /** An API token's last use is written at most this often, so most requests stay one read. */
 const LAST_USED_PRECISION_MS = 60_000;
@@ -40,8 +60,9 @@ export async function authenticateToken(
   const known = tokenFacts.get(tokenHash);
   onPlausible?.(known?.organizationId);
   // Started in the same turn as the token's read, so both go to the store as one request.
-  const knownOwner = known?.ownerUserId ? deps.identity.getUser(known.ownerUserId) : null;
-  knownOwner?.catch(() => undefined); // awaited below, or not needed once the token is refused
+  const knownOwner = known?.ownerUserId ? readEarly(deps.identity.getUser(known.ownerUserId)) : null;
+  const knownOrganization =
+    known && known.organizationId !== OPERATOR_ORGANIZATION_ID ? readEarly(deps.identity.getOrganization(known.organizationId)) : null;
   const token = await deps.identity.findTokenByHash(tokenHash);
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -54,6 +75,7 @@ export async function authenticateToken(
     const allowed = ROLE_SCOPES[owner.role];
     scopes = token.scopes.filter((scope) => allowed.includes(scope));
   }
+  await assertNotSuspended(deps, token.organizationId, known?.organizationId === token.organizationId ? knownOrganization : null);
   const notBefore = new Date(now.getTime() - LAST_USED_PRECISION_MS).toISOString();
   if (!token.lastUsedAt || token.lastUsedAt < notBefore) await deps.identity.touchToken(tokenHash, at, notBefore);
   tokenFacts.remember(tokenHash, { organizationId: token.organizationId, ownerUserId });
@@ -72,9 +94,11 @@ export async function authenticateAccessToken(
 ): Promise<Principal> {
   const verified = await verifyAccessToken(deps, jwt);
   onPlausible?.(verified.organizationId);
+  const organization = readEarly(deps.identity.getOrganization(verified.organizationId));
   const user = await deps.identity.getUser(verified.userId);
   if (!user || user.organizationId !== verified.organizationId) throw rejected();
   if (verified.issuedAt < Math.floor(Date.parse(user.tokensValidAfter) / 1000)) throw rejected();
+  await assertNotSuspended(deps, user.organizationId, organization);
   const allowed = ROLE_SCOPES[user.role];
   return {
     organizationId: user.organizationId,

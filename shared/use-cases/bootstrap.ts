@@ -1,7 +1,7 @@
-import { isCertwrightError } from '../domain/errors.ts';
+import { CertwrightError, isCertwrightError } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/identity.ts';
-import { ALL_SCOPES } from '../domain/organization.ts';
-import type { ApiToken } from '../domain/organization.ts';
+import { ALL_SCOPES, OPERATOR_ORGANIZATION_ID, OPERATOR_SCOPES } from '../domain/organization.ts';
+import type { ApiToken, Scope } from '../domain/organization.ts';
 import { displayPrefix, generateTokenValue, hashToken } from './api-tokens.ts';
 import type { CoreDeps } from './core-deps.ts';
 import { createUser } from './manage-users.ts';
@@ -13,6 +13,8 @@ export interface BootstrapResult {
   created: boolean;
   /** What happened to the requested owner user: created now, there already, or none requested. */
   owner: 'created' | 'exists' | null;
+  /** The plaintext operator token: on the run that created the first organization, or when the operator asked for one. */
+  operatorToken: string | null;
 }
 
 export interface OwnerInput {
@@ -33,11 +35,36 @@ export interface BootstrapInput {
   /** Issue a fresh admin token for the first organization even when it exists: the operator's way back in. */
   newAdminToken?: boolean | undefined;
   owner?: OwnerInput | undefined;
+  /** An operator token chosen by the operator (CERTWRIGHT_OPERATOR_TOKEN): added, or made to work again. */
+  operatorToken?: string | undefined;
+  /** Issue a fresh operator token even when one exists (a deployment bootstrapped before operator tokens existed). */
+  newOperatorToken?: boolean | undefined;
 }
 
 export async function bootstrap(deps: CoreDeps, input: BootstrapInput): Promise<BootstrapResult> {
   const result = await bootstrapOrganization(deps, input);
-  return { ...result, owner: input.owner ? await ensureOwner(deps, result.organizationId, input.owner) : null };
+  const operatorToken = await ensureOperatorToken(deps, { ...input, newOperatorToken: input.newOperatorToken || result.created });
+  return { ...result, owner: input.owner ? await ensureOwner(deps, result.organizationId, input.owner) : null, operatorToken };
+}
+
+/**
+ * The operator's token, above every organization: it creates, lists and suspends organizations, issues their first
+ * tokens and grants the deployment's own DNS zones. It belongs to no organization (OPERATOR_ORGANIZATION_ID) and holds
+ * only the operator scopes, which no organization credential can hold or hand out.
+ */
+async function ensureOperatorToken(deps: CoreDeps, input: Pick<BootstrapInput, 'operatorToken' | 'newOperatorToken'>): Promise<string | null> {
+  if (input.operatorToken) {
+    const known = await deps.identity.findTokenByHash(hashToken(input.operatorToken));
+    if (!known) await putToken(deps, OPERATOR_ORGANIZATION_ID, input.operatorToken, 'operator token', OPERATOR_SCOPES);
+    else if (known.organizationId !== OPERATOR_ORGANIZATION_ID) throw new CertwrightError('conflict', 'CERTWRIGHT_OPERATOR_TOKEN is an organization token; choose another value');
+    else if (!isWorkingToken(known, deps.clock.now(), OPERATOR_SCOPES)) await deps.identity.reinstateToken(known.tokenHash, OPERATOR_SCOPES);
+    else return null;
+    return input.operatorToken;
+  }
+  if (!input.newOperatorToken) return null;
+  const token = generateTokenValue();
+  await putToken(deps, OPERATOR_ORGANIZATION_ID, token, 'operator token', OPERATOR_SCOPES);
+  return token;
 }
 
 /**
@@ -56,7 +83,7 @@ async function ensureOwner(deps: CoreDeps, organizationId: number, owner: OwnerI
   }
 }
 
-async function bootstrapOrganization(deps: CoreDeps, input: Omit<BootstrapInput, 'owner'>): Promise<Omit<BootstrapResult, 'owner'>> {
+async function bootstrapOrganization(deps: CoreDeps, input: Omit<BootstrapInput, 'owner'>): Promise<Omit<BootstrapResult, 'owner' | 'operatorToken'>> {
   const existing = await deps.identity.getMarker(MARKER);
   if (existing) {
     const organizationId = Number(existing.organizationId);
@@ -86,18 +113,23 @@ async function bootstrapOrganization(deps: CoreDeps, input: Omit<BootstrapInput,
   return { organizationId: organization.id, token, created: true };
 }
 
-const isWorkingAdminToken = (token: ApiToken, now: Date): boolean =>
-  !token.revokedAt && (!token.expiresAt || Date.parse(token.expiresAt) > now.getTime()) && !token.ownerUserId && ALL_SCOPES.every((scope) => token.scopes.includes(scope));
+const isWorkingToken = (token: ApiToken, now: Date, scopes: readonly Scope[]): boolean =>
+  !token.revokedAt && (!token.expiresAt || Date.parse(token.expiresAt) > now.getTime()) && !token.ownerUserId && scopes.every((scope) => token.scopes.includes(scope));
 
-async function putAdminToken(deps: CoreDeps, organizationId: number, token: string): Promise<void> {
+const isWorkingAdminToken = (token: ApiToken, now: Date): boolean => isWorkingToken(token, now, ALL_SCOPES);
+
+const putAdminToken = (deps: CoreDeps, organizationId: number, token: string): Promise<void> =>
+  putToken(deps, organizationId, token, 'bootstrap admin token', ALL_SCOPES);
+
+async function putToken(deps: CoreDeps, organizationId: number, token: string, name: string, scopes: readonly Scope[]): Promise<void> {
   const now = deps.clock.now().toISOString();
   await deps.identity.putToken({
     id: deps.newId(),
     organizationId,
-    name: 'bootstrap admin token',
+    name,
     tokenHash: hashToken(token),
     prefix: displayPrefix(token),
-    scopes: [...ALL_SCOPES],
+    scopes: [...scopes],
     createdAt: now,
     expiresAt: null,
     revokedAt: null,

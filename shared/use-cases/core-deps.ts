@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { ActivationRepository } from '../ports/activation-repository.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
 import type { CertificateRepository } from '../ports/certificate-repository.ts';
+import type { DnsZoneRepository } from '../ports/dns-zone-repository.ts';
 import type { HostnameMappingRepository } from '../ports/hostname-mapping-repository.ts';
 import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { OrderBudget } from '../ports/order-budget.ts';
@@ -18,6 +19,8 @@ export interface CoreDeps extends AcmeDeps {
   hostnameMappings: HostnameMappingRepository;
   activations: ActivationRepository;
   identity: IdentityRepository;
+  /** The DNS zones each organization may certify names under (DNS-01). */
+  dnsZones: DnsZoneRepository;
   /** Who wrote what, when and from where; recorded by createApiHandler for every successful write. */
   audit: AuditLog;
   secrets: SecretStore;
@@ -39,4 +42,4 @@ export interface CoreDeps extends AcmeDeps {
 export type IdentityDeps = Pick<CoreDeps, 'identity' | 'audit' | 'clock' | 'newId' | 'secrets' | 'secretPrefix'>;
 
 /** What the platform and admin dialects take: everything but a DNS provider (only obtaining a project's certificate checks DNS). */
-export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor'>;
+export type CertificateApiDeps = Omit<CoreDeps, 'dnsProviderFor' | 'http01'>;

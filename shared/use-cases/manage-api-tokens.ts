@@ -40,14 +40,20 @@ export async function createApiToken(deps: IdentityDeps, principal: Principal, i
 
 export const listApiTokens = (deps: IdentityDeps, principal: Principal): Promise<ApiToken[]> => deps.identity.listTokens(principal.organizationId);
 
+/** A token of the caller's organization (never its secret: only the hash is stored); another organization's is a 404. */
+export async function getApiToken(deps: IdentityDeps, principal: Principal, id: string): Promise<ApiToken> {
+  const token = await deps.identity.getToken(principal.organizationId, id);
+  if (!token) throw new NotFoundError('API token');
+  return token;
+}
+
 /**
  * Revokes at once: authentication reads the token on every request. Another organization's token is a 404. The caller
  * must hold every scope of the token, the rule that already bounds creating one: otherwise a member could lock the
  * owners out by revoking their tokens.
  */
 export async function revokeApiToken(deps: IdentityDeps, principal: Principal, id: string): Promise<void> {
-  const token = await deps.identity.getToken(principal.organizationId, id);
-  if (!token) throw new NotFoundError('API token');
+  const token = await getApiToken(deps, principal, id);
   const beyond = scopesBeyond(principal.scopes, token.scopes);
   if (beyond.length > 0) throw new CertwrightError('forbidden', `Revoking this token needs the scopes it has: ${beyond.join(', ')}`);
   if (!(await deps.identity.revokeToken(principal.organizationId, id, deps.clock.now().toISOString()))) throw new NotFoundError('API token');

@@ -39,6 +39,13 @@ export async function createUser(deps: IdentityDeps, principal: Principal, input
 
 export const listUsers = (deps: IdentityDeps, principal: Principal): Promise<User[]> => deps.identity.listUsers(principal.organizationId);
 
+/** A user of the caller's organization; another organization's is a 404, as one that does not exist. */
+export async function getUser(deps: IdentityDeps, principal: Principal, id: string): Promise<User> {
+  const user = await deps.identity.getUser(id);
+  if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
+  return user;
+}
+
 /** Concurrent changes of owners are decided afresh this often before the caller gets a 409. */
 const OWNER_CHANGE_ATTEMPTS = 5;
 
@@ -69,8 +76,7 @@ async function keepingAnOwner(
 
 /** Removes a user of the caller's organization; their sessions and API tokens end at once. The last owner stays. */
 export async function removeUser(deps: IdentityDeps, principal: Principal, id: string): Promise<void> {
-  const user = await deps.identity.getUser(id);
-  if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
+  const user = await getUser(deps, principal, id);
   assertMayManage(principal, user.role);
   await keepingAnOwner(
     deps,
@@ -87,8 +93,7 @@ export async function removeUser(deps: IdentityDeps, principal: Principal, id: s
  * an owner. The user's access tokens and API tokens follow at once: their scopes are narrowed to the role on every request.
  */
 export async function changeRole(deps: IdentityDeps, principal: Principal, id: string, role: Role): Promise<User> {
-  const user = await deps.identity.getUser(id);
-  if (!user || user.organizationId !== principal.organizationId) throw new NotFoundError('User');
+  const user = await getUser(deps, principal, id);
   assertMayManage(principal, user.role);
   assertMayManage(principal, role);
   if (user.role === role) return user;

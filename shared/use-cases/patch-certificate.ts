@@ -37,7 +37,8 @@ const precondition = () =>
   new CertwrightError('precondition_failed', 'The certificate has changed since the ETag given in If-Match; fetch it again and retry');
 
 /** Unique per replacement, so two racing patches never write the same secret and the loser can remove its own. */
-const replacementSecretName = (deps: CertificateApiDeps, id: string): string => `${privateKeySecretName(deps, id)}-${deps.newId()}`;
+const replacementSecretName = (deps: CertificateApiDeps, organizationId: number, id: string): string =>
+  `${privateKeySecretName(deps, organizationId, id)}-${deps.newId()}`;
 
 /**
  * Applies a merge patch to a certificate. New certificate content is verified like an upload and turns the
@@ -100,7 +101,7 @@ export async function patchCertificate(
       { now, requirePrivateKey: true, ...(options.hostname ? { hostname: options.hostname } : {}) },
     );
     const at = now.toISOString();
-    if (inspected.privateKeyPem) newSecret = { name: replacementSecretName(deps, id), value: inspected.privateKeyPem };
+    if (inspected.privateKeyPem) newSecret = { name: replacementSecretName(deps, principal.organizationId, id), value: inspected.privateKeyPem };
     next = {
       ...next,
       name: patch.name === undefined && current.name === current.domainName ? inspected.domainName : next.name,

@@ -16,8 +16,9 @@ export interface UploadOptions {
   hostname?: string;
 }
 
-export const privateKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, certificateId: string): string =>
-  `${deps.secretPrefix}certificates/${certificateId}/private-key`;
+/** Organization and certificate are part of the name: the envelope key store binds the key's encryption to both. */
+export const privateKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, certificateId: string): string =>
+  `${deps.secretPrefix}certificates/${organizationId}/${certificateId}/private-key`;
 
 /** What a certificate is called when the upload names it not: its domain, else (a CA's) its subject, else its serial. */
 export const defaultCertificateName = (inspected: Pick<InspectedCertificate, 'domainName' | 'subjectName' | 'serialNumber'>): string =>
@@ -38,7 +39,7 @@ export async function uploadCustomCertificate(
   const inspected = inspectCertificateBundle(input, { now, ...options });
   const id = newCertificateId(now);
   const at = now.toISOString();
-  const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, id) : null;
+  const secretName = inspected.privateKeyPem ? privateKeySecretName(deps, principal.organizationId, id) : null;
   const certificate = newCertificate({
     id,
     organizationId: principal.organizationId,

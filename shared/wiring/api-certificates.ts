@@ -1,5 +1,6 @@
 import { DynamoActivationRepository } from '../adapters/dynamodb/activation-repository.ts';
 import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-repository.ts';
+import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoHostnameMappingRepository } from '../adapters/dynamodb/hostname-mapping-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import { DynamoOrderBudget } from '../adapters/dynamodb/order-budget.ts';
@@ -27,6 +28,7 @@ export function certificateApiDeps(config: ApiFunctionConfig, ambient: Ambient):
     activations: new DynamoActivationRepository(documents, tableName),
     projects: new DynamoProjectRepository(documents, tableName),
     hostnameMappings: new DynamoHostnameMappingRepository(documents, tableName),
+    dnsZones: new DynamoDnsZoneRepository(documents, tableName),
     orderBudget: new DynamoOrderBudget(documents, tableName, { limit: api.orderLimit, windowMs: api.orderWindowMinutes * MINUTE_MS }),
     issuance: new DynamoIssuanceRepository(documents, tableName),
     acme: acmeCaFor(config.acme),

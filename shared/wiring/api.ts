@@ -1,4 +1,5 @@
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
+import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIdentityRepository } from '../adapters/dynamodb/identity-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import { readAcmeConfig } from '../config/acme-config.ts';
@@ -10,6 +11,7 @@ import { readEventsConfig } from '../config/renewal-config.ts';
 import type { EventsConfig } from '../config/renewal-config.ts';
 import type { ApiHandlerDeps } from '../http/api-handler.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';
+import type { OperatorDeps } from '../use-cases/operator.ts';
 import type { Ambient } from './basics.ts';
 import type { Table } from './table.ts';
 import { tableFor } from './table.ts';
@@ -32,11 +34,12 @@ export const loadApiFunctionConfig = (env: NodeJS.ProcessEnv = process.env): Api
   parseEnvironment(env, (read) => ({ api: readApiConfig(read), acme: readAcmeConfig(read), events: readEventsConfig(read) }));
 
 /** Credentials and the audit log, on the function's one table client. */
-export function handlerDeps(config: ApiConfig, ambient: Ambient, { documents, tableName }: Table): ApiHandlerDeps {
+export function handlerDeps(config: ApiConfig, ambient: Ambient, table: Table): ApiHandlerDeps {
+  const { documents, tableName } = table;
   return {
     identity: new DynamoIdentityRepository(documents, tableName),
     audit: new DynamoAuditLog(documents, tableName),
-    secrets: secretStoreFor(config),
+    secrets: secretStoreFor(config, table),
     secretPrefix: config.secretPrefix,
     clock: ambient.clock,
     newId: ambient.newId,
@@ -46,6 +49,12 @@ export function handlerDeps(config: ApiConfig, ambient: Ambient, { documents, ta
 /** The identity dialect: login, tokens, users and the audit log take nothing beyond what every function has. */
 export const identityApiDeps = (config: ApiFunctionConfig, ambient: Ambient): ApiHandlerDeps =>
   handlerDeps(config.api, ambient, tableFor(config.api));
+
+/** The operator's API: identity (organizations, tokens) and the zones it grants; no secrets beyond what every function reads. */
+export function operatorApiDeps(config: ApiFunctionConfig, ambient: Ambient): OperatorDeps {
+  const table = tableFor(config.api);
+  return { ...handlerDeps(config.api, ambient, table), dnsZones: new DynamoDnsZoneRepository(table.documents, table.tableName), acmeConfig: config.acme };
+}
 
 /** The HTTP-01 answers: the challenge records (the route is public; the handler's own ports stay unused). */
 export function acmeChallengeApiDeps(config: ApiFunctionConfig, ambient: Ambient): ApiHandlerDeps & Pick<CoreDeps, 'issuance'> {

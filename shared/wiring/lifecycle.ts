@@ -15,4 +15,4 @@ export const eventPublisherFor = (config: Pick<EventsConfig, 'eventsFile'>): Eve
  * (the tests), so nothing there reaches for AWS credentials.
  */
 export const lifecycleFor = (config: EventsConfig): LifecycleDeps | undefined =>
-  config.local && !config.eventsFile ? undefined : { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics() };
+  config.local && !config.eventsFile ? undefined : { events: eventPublisherFor(config), metrics: new EmfLifecycleMetrics(config.stage) };

@@ -67,7 +67,7 @@ export function expiryNoticeDeps(config: RenewalConfig, ambient: Pick<Ambient, '
     expiry: new DynamoExpiryIndex(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
     events: eventPublisherFor(config),
-    metrics: new EmfLifecycleMetrics(),
+    metrics: new EmfLifecycleMetrics(config.stage),
     clock: ambient.clock,
   };
 }

@@ -1,4 +1,5 @@
 import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-repository.ts';
+import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import type { ChallengeDnsDeps } from '../use-cases/acme/challenges.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
@@ -6,20 +7,22 @@ import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { acmeCaFor } from './ca.ts';
-import { cnameLookupFor, dnsProvidersFor } from './dns.ts';
+import { dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
 import { renewalInfoFor } from './renewal-info.ts';
-import { secretStoreFor } from './secrets.ts';
+import { secretStoreFor, secretsManagerStoreFor } from './secrets.ts';
 import type { StepWiring } from './workflow.ts';
 
 /** The steps that talk to the CA: create-order, complete-challenges, poll-authorizations, finalize, poll-order. */
 export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
-  const { documents, tableName } = tableFor(config.store);
+  const table = tableFor(config.store);
+  const { documents, tableName } = table;
   return {
     acme: acmeCaFor(config.acme),
     issuance: new DynamoIssuanceRepository(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
-    secrets: secretStoreFor(config.store),
+    dnsZones: new DynamoDnsZoneRepository(documents, tableName),
+    secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     clock: ambient.clock,
     newId: ambient.newId,
@@ -27,11 +30,11 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
 };
 
 /** present-challenges: the CA (for the challenges' values) and the DNS provider. */
-export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'resolveCname'>> = (config, ambient) => {
-  const deps = orderStepDeps(config, ambient);
-  const resolveCname = cnameLookupFor(config.acme);
-  return { ...deps, dnsProviderFor: dnsProvidersFor(config.acme, deps.secrets), ...(resolveCname ? { resolveCname } : {}) };
-};
+export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>> = (config, ambient) => ({
+  ...orderStepDeps(config, ambient),
+  dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
+  acmeConfig: config.acme,
+});
 
 /** store-certificate: the CA (the download), and the outcome announced with the CA's renewal advice. */
 export const storeStepDeps: StepWiring<StoreStepDeps> = (config, ambient) => ({

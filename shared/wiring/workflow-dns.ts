@@ -6,15 +6,16 @@ import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
-import { secretStoreFor } from './secrets.ts';
+import { secretStoreFor, secretsManagerStoreFor } from './secrets.ts';
 import type { StepWiring } from './workflow.ts';
 
-/** check-propagation and clean-up: the attempt's challenge records and the DNS provider; no CA. */
-export const dnsStepDeps: StepWiring<ChallengeDnsDeps> = (config, ambient) => {
+/** check-propagation and clean-up: the attempt's challenge records, the DNS provider, and the certificate's progress; no CA. */
+export const dnsStepDeps: StepWiring<ChallengeDnsDeps & Pick<CoreDeps, 'certificates'>> = (config, ambient) => {
   const { documents, tableName } = tableFor(config.store);
   return {
+    certificates: new DynamoCertificateRepository(documents, tableName),
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme, secretStoreFor(config.store)),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
     clock: ambient.clock,
   };
 };
@@ -24,7 +25,7 @@ export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, 
   const { documents, tableName } = table;
   return {
     certificates: new DynamoCertificateRepository(documents, tableName),
-    secrets: secretStoreFor(config.store),
+    secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     lifecycle: lifecycleFor(config.events),
     clock: ambient.clock,
@@ -33,12 +34,14 @@ export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, 
 };
 
 /** execution-ended: record-failure's and clean-up's dependencies together, each adapter once. */
-export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>> = (config, ambient) => {
-  const table = tableFor(config.store);
-  const failureDeps = failureStepDeps(config, ambient, table);
+export const endedExecutionDeps: StepWiring<RecordFailureDeps & Pick<CoreDeps, 'issuance' | 'dnsProviderFor'>> = (
+  config,
+  ambient,
+  table = tableFor(config.store),
+) => {
   return {
-    ...failureDeps,
+    ...failureStepDeps(config, ambient, table),
     issuance: new DynamoIssuanceRepository(table.documents, table.tableName),
-    dnsProviderFor: dnsProvidersFor(config.acme, failureDeps.secrets),
+    dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
   };
 };

@@ -70,19 +70,12 @@ describe('the provider registry, for aws (Route 53), with a hosted zone id a pro
     expect(all.forZone('ZPINNED')).not.toBe(all.forZone(null));
   });
 
-  it('reads settings and challenge records from before provider options: a `hostedZoneId` of its own pins the zone', async () => {
-    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 1 });
-    const legacy = { dnsProvider: 'aws', hostedZoneId: 'ZLEGACY' } as Parameters<ReturnType<typeof registry>>[0];
-    await registry()(legacy).present({ name: NAME, value: 'v1' });
-    expect(changeBatches()[0]?.HostedZoneId).toBe('ZLEGACY');
-  });
-
   it('signs with the user\'s access key read from the secret store, and a refused key is a 422 naming Route 53 without the key', async () => {
     stored.set('certwright/dns-credentials/1/projects/p', JSON.stringify({ accessKeyId: 'AKIAUSERKEY1', secretAccessKey: 'user-secret-value' }));
     r53.on(ListResourceRecordSetsCommand).rejects(
       Object.assign(new Error('The security token included in the request is invalid: AKIAUSERKEY1'), { name: 'InvalidClientTokenId', $fault: 'client' }),
     );
-    const dns = registry()({ dnsProvider: 'aws', providerOptions: { hostedZoneId: 'Z1' }, dnsCredentialsSecret: 'certwright/dns-credentials/1/projects/p' });
+    const dns = registry()({ dnsProvider: 'aws', providerOptions: { hostedZoneId: 'Z1' }, credentialsSecretName: 'certwright/dns-credentials/1/projects/p' });
     const refused = (await dns.present({ name: NAME, value: 'v1' }).catch((error: unknown) => error)) as Error & { code?: string };
     expect(refused).toMatchObject({ code: 'credentials_refused', message: expect.stringMatching(/^Route 53 refused the DNS credentials: InvalidClientTokenId/) });
     expect(refused.message).not.toContain('AKIAUSERKEY1');

@@ -40,6 +40,8 @@ interface Measured {
   bytes: number;
   mapBytes: number;
   importMs: number;
+  /** CPU ms of the same imports (see importMs). */
+  importCpuMs: number;
   importMsWithMaps: number;
   packages: Map<string, number>;
 }
@@ -105,18 +107,25 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
-/** Median ms from the start of `import()` until the module (and its top-level wiring) has loaded, in fresh processes. */
-function importMs(bundlePath: string, sourceMaps: boolean): number {
+/**
+ * Median ms from the start of `import()` until the module (and its top-level wiring) has loaded, in fresh processes:
+ * the wall time, and the CPU time the process spent meanwhile (user + system, all its threads). On a machine other
+ * work shares, the wall time grows with the load; the CPU time much less, so it is the figure to compare runs by there.
+ */
+function importMs(bundlePath: string, sourceMaps: boolean): { wall: number; cpu: number } {
   const script =
-    'const started = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - started));';
-  const times: number[] = [];
+    'const cpu = process.cpuUsage(); const started = performance.now(); await import(process.argv[1]); const used = process.cpuUsage(cpu); process.stdout.write(JSON.stringify([performance.now() - started, (used.user + used.system) / 1000]));';
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script, pathToFileURL(bundlePath).href];
     const child = spawnSync(process.execPath, args, { env: DUMMY_ENV, encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`importing ${bundlePath} failed: ${child.stderr}`);
-    times.push(Number(child.stdout));
+    const [wall, cpu] = JSON.parse(child.stdout) as [number, number];
+    walls.push(wall);
+    cpus.push(cpu);
   }
-  return median(times);
+  return { wall: median(walls), cpu: median(cpus) };
 }
 
 const KB = 1024;
@@ -157,24 +166,25 @@ async function main(): Promise<void> {
         kind: entry.kind,
         bytes: (await stat(bundlePath)).size,
         mapBytes: (await stat(`${bundlePath}.map`)).size,
-        importMs: importMs(bundlePath, false),
-        importMsWithMaps: importMs(bundlePath, true),
+        ...(({ wall, cpu }) => ({ importMs: wall, importCpuMs: cpu }))(importMs(bundlePath, false)),
+        importMsWithMaps: importMs(bundlePath, true).wall,
         packages: packagesOf(metafile),
       };
       rows.push(row);
       console.log(
-        `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} (map ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms, ${row.importMsWithMaps.toFixed(0)} ms with source maps`,
+        `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} (map ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms (${row.importCpuMs.toFixed(0)} ms CPU), ${row.importMsWithMaps.toFixed(0)} ms with source maps`,
       );
     }
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }
 
-  const met = (row: Measured) => {
+  const met = (row: Measured, ms: number = row.importMs) => {
     const limit = target(row);
-    return row.bytes <= limit.bytes && row.importMs <= limit.ms;
+    return row.bytes <= limit.bytes && ms <= limit.ms;
   };
   const all = median(rows.map((row) => row.importMs));
+  const allCpu = median(rows.map((row) => row.importCpuMs));
   const cpu = cpus();
   const lines = [
     `### ${LABEL} (${new Date().toISOString().slice(0, 10)})`,
@@ -183,18 +193,19 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(1))
       .join(' ')}. Median of ${RUNS} fresh processes per function and column.`,
     '',
-    `| function | kind | index.mjs | .map | import ms | with --enable-source-maps | target | met | heavy packages inside (KB) |`,
-    '|---|---|---:|---:|---:|---:|---|---|---|',
+    `| function | kind | index.mjs | .map | import ms | import, CPU ms | with --enable-source-maps | target | met | heavy packages inside (KB) |`,
+    '|---|---|---:|---:|---:|---:|---:|---|---|---|',
     ...rows.map((row) => {
       const limit = target(row);
       const heavy = HEAVY.filter((name) => row.packages.has(name))
         .map((name) => `${short(name)} ${((row.packages.get(name) ?? 0) / KB).toFixed(0)}`)
         .join(', ');
-      return `| ${row.name} | ${row.kind} | ${fmtKb(row.bytes)} | ${fmtKb(row.mapBytes)} | ${row.importMs.toFixed(0)} | ${row.importMsWithMaps.toFixed(0)} | <= ${fmtKb(limit.bytes)}, <= ${limit.ms} ms | ${met(row) ? 'yes' : '**no**'} | ${heavy || '-'} |`;
+      return `| ${row.name} | ${row.kind} | ${fmtKb(row.bytes)} | ${fmtKb(row.mapBytes)} | ${row.importMs.toFixed(0)} | ${row.importCpuMs.toFixed(0)} | ${row.importMsWithMaps.toFixed(0)} | <= ${fmtKb(limit.bytes)}, <= ${limit.ms} ms | ${met(row) ? 'yes' : '**no**'} | ${heavy || '-'} |`;
     }),
-    `| **median of all** | | ${fmtKb(median(rows.map((row) => row.bytes)))} | | **${all.toFixed(0)}** | ${median(rows.map((row) => row.importMsWithMaps)).toFixed(0)} | <= 150 ms | ${all <= 150 ? 'yes' : '**no**'} | |`,
+    `| **median of all** | | ${fmtKb(median(rows.map((row) => row.bytes)))} | | **${all.toFixed(0)}** | ${median(rows.map((row) => row.importCpuMs)).toFixed(0)} | ${median(rows.map((row) => row.importMsWithMaps)).toFixed(0)} | <= 150 ms | ${all <= 150 ? 'yes' : '**no**'} | |`,
     '',
-    `Targets met: ${rows.filter(met).length} of ${rows.length} functions; median of all ${all <= 150 ? 'met' : 'not met'}.`,
+    `Targets met: ${rows.filter((row) => met(row)).length} of ${rows.length} functions; median of all ${all <= 150 ? 'met' : 'not met'}. ` +
+      `By CPU time instead of wall time: ${rows.filter((row) => met(row, row.importCpuMs)).length} of ${rows.length}; median of all ${allCpu <= 150 ? 'met' : 'not met'}.`,
     '',
   ];
   const section = lines.join('\n');

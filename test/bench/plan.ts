@@ -41,7 +41,7 @@ function item(index: number): Record<string, unknown> {
     serialNumber: index.toString(16),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
-    privateKeySecretName: `certwright/certificates/${id}/private-key`,
+    privateKeySecretName: `certwright/certificates/${organizationId}/${id}/private-key`,
     autoRenew: !custom,
     renewAt: custom ? null : renewAt.toISOString(),
     lastAttempt: null,

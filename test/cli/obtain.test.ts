@@ -10,10 +10,14 @@ import { expectIssuedBy } from '../e2e/support.ts';
 import { cliHome } from './support.ts';
 import type { CliHome } from './support.ts';
 
+/** The lines of one name, in order: waiting for the order, then the six stages of lastAttempt.progress. */
 const STAGES = [
   'waiting for the workflow to place the order',
-  'order placed; challenge under way',
-  'validated by the CA; waiting for the certificate',
+  'order placed at the CA',
+  'challenge presented',
+  'challenge propagated; the CA is validating it',
+  'validated by the CA',
+  'certificate issued by the CA; storing it',
   'issued and stored',
 ];
 
@@ -22,7 +26,7 @@ let home: CliHome;
 let root: string;
 let base: string;
 
-/** The progress lines of one name, as stage positions: they only move forward, and end stored. */
+/** The progress lines of one name, as stage positions. */
 function stagesShown(stdout: string, name: string): number[] {
   return stdout
     .split('\n')
@@ -63,12 +67,17 @@ describe('certwright obtain --wait, against Pebble', () => {
     const header = lines[0] ?? '';
     expect(header).toMatch(/^Obtaining cli\.example\.test, www\.cli\.example\.test \(certificate [0-9a-f-]{36}\)$/);
     id = /certificate ([0-9a-f-]{36})/.exec(header)?.[1] ?? '';
+    // Every stage once, in order, for each name: the progress fields keep the stages passed between two polls too.
     for (const name of ['cli.example.test', 'www.cli.example.test']) {
-      const shown = stagesShown(result.stdout, name);
-      expect(shown[0]).toBe(0);
-      expect(shown.at(-1)).toBe(STAGES.length - 1);
-      expect(shown).toEqual([...shown].sort((a, b) => a - b));
-      expect(shown).not.toContain(-1);
+      expect(stagesShown(result.stdout, name)).toEqual(STAGES.map((_, index) => index));
+    }
+    // And the API says when: each stage's time, in order, per name.
+    const progress = (await api.request('GET', `${base}/${id}`)).body.lastAttempt.progress;
+    expect(progress.map((entry: { name: string }) => entry.name)).toEqual(['cli.example.test', 'www.cli.example.test']);
+    for (const entry of progress) {
+      const times = [entry.orderedAt, entry.challengePresentedAt, entry.propagatedAt, entry.validatedAt, entry.finalizedAt, entry.storedAt];
+      expect(times.every((time: string | null) => typeof time === 'string' && /\+00:00$/.test(time)), JSON.stringify(entry)).toBe(true);
+      expect([...times].sort()).toEqual(times);
     }
     expect(lines.at(-1)).toMatch(
       new RegExp(
@@ -125,8 +134,8 @@ describe('certwright obtain --wait, against Pebble', () => {
     await api.stack.acme.workflow?.idle();
   });
 
-  it('fails with the CA reason and a hint (exit 1) when the CA cannot validate a name, and status lists it', async () => {
-    // The name resolves where nothing answers HTTP-01.
+  it('fails with the reason and a hint (exit 1) when a name cannot be validated, and status lists it', async () => {
+    // The name resolves where nothing answers HTTP-01: the pre-flight fails it before any order (docs/http-01.md).
     const moved = await fetch(`${api.stack.acme.pebble?.challengeServerUrl}/add-a`, {
       method: 'POST',
       body: JSON.stringify({ host: 'unreachable.example.test.', addresses: ['127.0.0.2'] }),
@@ -137,7 +146,7 @@ describe('certwright obtain --wait, against Pebble', () => {
     expect(result.stdout).toContain('unreachable.example.test: failed');
     const failedId = /certificate ([0-9a-f-]{36})/.exec(result.stdout)?.[1] ?? '';
     expect(result.stderr).toMatch(
-      /^certwright: issuance of unreachable\.example\.test failed: [^\n]*unreachable\.example\.test[^\n]*\. Hint: fix the cause; [^\n]*\n$/,
+      /^certwright: issuance of unreachable\.example\.test failed: HTTP-01 pre-flight failed, so no order was placed at the CA: unreachable\.example\.test: [^\n]*ECONNREFUSED[^\n]*\. Hint: fix the cause; [^\n]*\n$/,
     );
     await api.stack.acme.workflow?.idle();
 

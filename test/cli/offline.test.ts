@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reasonOf } from '../../infra/cli/api-client.ts';
-import type { CertificateResource } from '../../infra/cli/certificate-resource.ts';
+import type { CertificateResource, NameProgress } from '../../infra/cli/certificate-resource.ts';
 import { configPath, organizationOfJwt } from '../../infra/cli/config.ts';
 import { certificateRow, expiresIn } from '../../infra/cli/format.ts';
 import { PassThrough, Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import type { ApiClient } from '../../infra/cli/api-client.ts';
 import { CliError } from '../../infra/cli/errors.ts';
 import type { Io } from '../../infra/cli/io.ts';
 import { followAttempt, stagesOf } from '../../infra/cli/progress.ts';
+import type { Stage } from '../../infra/cli/progress.ts';
 
 const NOW = new Date('2026-12-06T12:00:00Z');
 const inDays = (days: number) => new Date(NOW.getTime() + days * 86_400_000 + 3_600_000).toISOString();
@@ -68,20 +69,45 @@ describe('expiry on a terminal', () => {
 });
 
 describe('progress stages from the certificate', () => {
-  const attempt = (status: 'pending' | 'running' | 'succeeded' | 'failed') =>
-    ({ id: 'a2', type: 'acme_renew', status, startedAt: NOW.toISOString(), finishedAt: null }) as const;
+  const attempt = (status: 'pending' | 'running' | 'succeeded' | 'failed', progress?: NameProgress[]) =>
+    ({ id: 'a2', type: 'acme_renew', status, startedAt: NOW.toISOString(), finishedAt: null, ...(progress ? { progress } : {}) }) as const;
+  const at = (second: number) => `2026-06-01T00:00:0${second}+00:00`;
+  const none = { orderedAt: null, challengePresentedAt: null, propagatedAt: null, validatedAt: null, finalizedAt: null, storedAt: null };
+  const last = (stages: Map<string, Stage[]>) => Object.fromEntries([...stages].map(([name, passed]) => [name, passed.at(-1)]));
 
   it('does not take a renewal pending for validated because the names were validated for the last certificate', () => {
     const stages = stagesOf(certificate({ lastAttempt: attempt('pending') }));
-    expect([...stages.values()]).toEqual(['requested', 'requested']);
+    expect([...stages.values()]).toEqual([['requested'], ['requested']]);
   });
 
-  it('follows each name on its own while the attempt runs', () => {
+  it("reads each name's stages from the progress fields, every stage passed so far in order, skipping what a name skipped", () => {
+    const progress: NameProgress[] = [
+      { ...none, name: 'shop.example.test', orderedAt: at(1), challengePresentedAt: at(2), propagatedAt: at(3) },
+      // Its authorization was reused: validated with the order, no challenge of its own.
+      { ...none, name: 'www.shop.example.test', orderedAt: at(1), validatedAt: at(1) },
+    ];
+    expect(Object.fromEntries(stagesOf(certificate({ lastAttempt: attempt('running', progress) })))).toEqual({
+      'shop.example.test': ['requested', 'ordered', 'challengePresented', 'propagated'],
+      'www.shop.example.test': ['requested', 'ordered', 'validated'],
+    });
+    const stored = progress.map((entry) => ({ ...entry, validatedAt: at(4), finalizedAt: at(5), storedAt: at(6) }));
+    expect(stagesOf(certificate({ lastAttempt: attempt('succeeded', stored) })).get('shop.example.test')).toEqual([
+      'requested',
+      'ordered',
+      'challengePresented',
+      'propagated',
+      'validated',
+      'finalized',
+      'stored',
+    ]);
+  });
+
+  it('follows each name on its own while the attempt runs, from dnsStatus where the API has no progress fields', () => {
     const sans = [
       { name: 'shop.example.test', dnsStatus: 'valid', sslStatus: 'covered' },
       { name: 'www.shop.example.test', dnsStatus: 'pending', sslStatus: 'covered' },
     ] as CertificateResource['sans'];
-    expect(Object.fromEntries(stagesOf(certificate({ sans, lastAttempt: attempt('running') })))).toEqual({
+    expect(last(stagesOf(certificate({ sans, lastAttempt: attempt('running') })))).toEqual({
       'shop.example.test': 'validated',
       'www.shop.example.test': 'ordered',
     });
@@ -92,11 +118,11 @@ describe('progress stages from the certificate', () => {
       { name: 'shop.example.test', dnsStatus: 'valid', sslStatus: 'pending' },
       { name: 'www.shop.example.test', dnsStatus: 'invalid', sslStatus: 'pending' },
     ] as CertificateResource['sans'];
-    expect(Object.fromEntries(stagesOf(certificate({ sans, lastAttempt: attempt('failed') })))).toEqual({
+    expect(last(stagesOf(certificate({ sans, lastAttempt: attempt('failed') })))).toEqual({
       'shop.example.test': 'validated',
       'www.shop.example.test': 'failed',
     });
-    expect([...stagesOf(certificate({ lastAttempt: attempt('failed') })).values()]).toEqual(['failed', 'failed']);
+    expect([...stagesOf(certificate({ lastAttempt: attempt('failed') })).values()].map((passed) => passed.at(-1))).toEqual(['failed', 'failed']);
   });
 });
 

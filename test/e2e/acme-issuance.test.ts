@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config/env-names.ts';
+import { grantAccountZone } from '../../shared/use-cases/dns-zones.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { expectIssuedBy, waitForAttempt } from './support.ts';
@@ -50,6 +51,13 @@ describe('ACME issuance through the workflow, against Pebble', () => {
       ['valid', 'covered'],
       ['valid', 'covered'],
     ]);
+    // Each name's progress, as the steps recorded it: every stage reached, in order (DNS-01: propagated on the servers).
+    expect(done.lastAttempt.progress.map((entry: { name: string }) => entry.name)).toEqual(['dns.example.test', '*.dns.example.test']);
+    for (const entry of done.lastAttempt.progress) {
+      const times = [entry.orderedAt, entry.challengePresentedAt, entry.propagatedAt, entry.validatedAt, entry.finalizedAt, entry.storedAt];
+      expect(times.every((time) => typeof time === 'string'), JSON.stringify(entry)).toBe(true);
+      expect([...times].sort()).toEqual(times);
+    }
 
     const exported = await api.request('GET', `${path}?include=privateKeyData`);
     const leaf = expectIssuedBy(done, root, exported.body.privateKeyData);
@@ -73,6 +81,21 @@ describe('ACME issuance through the workflow, against Pebble', () => {
       fetch(`${pebble?.challengeServerUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
     const target = '_acme-challenge.delegated-example-test.acme.example.net.';
     expect((await post('/set-cname', { host: '_acme-challenge.delegated.example.test.', target })).ok).toBe(true);
+    // The delegation leaves the organization's zones (it holds example.test): refused before any order, naming the fix.
+    const refused = await api.request('POST', base, {
+      body: { type: 'auto_managed', domainName: 'delegated.example.test', challengeType: 'dns-01', keyType: 'ec' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.violations).toEqual([
+      {
+        propertyPath: 'domainName',
+        message:
+          '_acme-challenge.delegated.example.test is a CNAME to _acme-challenge.delegated-example-test.acme.example.net, which is not in any DNS zone of this organization: ' +
+          'replace it with the DNS record "_acme-challenge.delegated.example.test. CNAME _acme-challenge.delegated.example.test.example.test."',
+      },
+    ]);
+    // Once the target's zone is the organization's too, the record goes there.
+    await grantAccountZone(api.stack.deps, api.organizationId, { zoneName: 'acme.example.net' });
     // What the delegation target holds when the CA is told: our value, written there and not on the CNAME's name.
     const { Resolver } = await import('node:dns/promises');
     const resolver = new Resolver();
@@ -93,6 +116,7 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     await expect(resolver.resolveTxt(target.slice(0, -1))).rejects.toThrow(/ENODATA|ENOTFOUND/);
     expect(await api.stack.deps.issuance.challengesOfAttempt(done.lastAttempt.id)).toEqual([]);
     await post('/clear-cname', { host: '_acme-challenge.delegated.example.test.' });
+    await api.stack.deps.dnsZones.delete(api.organizationId, 'acme.example.net');
   });
 
   it('finishes an attempt whose finalize step is retried after its first try reached the CA', async () => {

@@ -2,10 +2,11 @@ import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as executionEnded } from '../../functions/workflow/execution-ended.ts';
 import { localExecutionMonitor } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
-import { loadApiConfig } from '../../shared/config/api-config.ts';
-import { buildSweeperDeps } from '../../shared/sweeper-wiring.ts';
 import { attemptKeySecretName } from '../../shared/use-cases/acme/attempt-key.ts';
 import { sweepAttempts } from '../../shared/use-cases/acme/sweep-attempts.ts';
+import { systemAmbient } from '../../shared/wiring/basics.ts';
+import { sweeperDeps } from '../../shared/wiring/sweeper.ts';
+import { loadWorkflowConfig } from '../../shared/wiring/workflow.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { waitForAttempt } from './support.ts';
@@ -136,7 +137,7 @@ describe('the attempt sweeper, for an execution that ended without a word (its p
     await api.stack.deps.secrets.put(keyName, 'attempt key');
     const started = Date.now();
     // The clock the sweeper is given: 6 minutes on, past the 5-minute grace of AWS, with no wall-clock wait.
-    const sweeper = { ...buildSweeperDeps(loadApiConfig(), localExecutionMonitor), clock: { now: () => new Date(started + 6 * 60_000) } };
+    const sweeper = { ...sweeperDeps(loadWorkflowConfig(), systemAmbient, localExecutionMonitor), clock: { now: () => new Date(started + 6 * 60_000) } };
     const options = { graceMs: 5 * 60_000, maxPerRun: 100 };
 
     // Still running in the local runner: left to its execution.

@@ -7,6 +7,7 @@ import { freePort } from '../../infra/local/ports.ts';
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
+import { keyStoreInUse, keyStoredIn } from '../support/stored-state.ts';
 import { expectIssuedBy, startPebbleApi, waitForAttempt } from './support.ts';
 import type { PebbleApi } from './support.ts';
 
@@ -101,6 +102,8 @@ describe('renew now and revoke against Pebble', () => {
     expect(before.body.reusePrivateKey).toBe(false);
     const oldKey = await exportKey(id);
     const oldSecret = await keySecretOf(id);
+    // In the deployment's key store only (test/e2e/renew-revoke-envelope.test.ts runs this file with `envelope`).
+    expect(await keyStoredIn(oldSecret)).toEqual([keyStoreInUse()]);
 
     // Held before its first step, so the attempt is certainly under way for the second request.
     let release = () => undefined as void;
@@ -111,7 +114,8 @@ describe('renew now and revoke against Pebble', () => {
       expect(renew.status).toBe(202);
       expect(renew.body).toMatchObject({
         success: true,
-        certificate: { id, domain: 'renewnow.example.test', renewedFrom: before.body.issuedAt, expiresAt: before.body.expiresAt },
+        // The new dates are not known before the CA issues: null, not the current certificate's.
+        certificate: { id, domain: 'renewnow.example.test', renewedFrom: before.body.issuedAt, issuedAt: null, expiresAt: null },
         attempt: { type: 'acme_renew', status: 'pending', statusUrl: `${path}/status` },
       });
       const again = await api.request('POST', `${path}/renew`);
@@ -133,6 +137,7 @@ describe('renew now and revoke against Pebble', () => {
     expect(publicKeyOf(renewed)).not.toBe(publicKeyOf(issued));
     expect(await keySecretOf(id)).not.toBe(oldSecret);
     expect(await api.stack.deps.secrets.get(oldSecret)).toBeNull();
+    expect(await keyStoredIn(await keySecretOf(id))).toEqual([keyStoreInUse()]);
     const status = await api.request('GET', `${path}/status`);
     expect(status.body).toMatchObject({ status: 'valid', lastRenewAttempt: expect.any(String), lastRenewError: null });
     const sent = (await events()).filter((event) => event.detail.certificateId === id).map((event) => event['detail-type']);
@@ -291,6 +296,7 @@ describe('renew now and revoke against Pebble', () => {
     expect(removed.body).toEqual({ success: true, message: 'Certificate removed' });
     expect(await planRenewals()).toMatchObject({ itemsRead: 0, started: 0 });
     expect(await api.stack.deps.secrets.get(stored.privateKeySecretName ?? '')).toBeNull();
+    expect(await keyStoredIn(stored.privateKeySecretName ?? '')).toEqual([]);
     expect(await pebbleStatus(pebbleSerial(stored.serialNumber))).toMatchObject({ Status: 'Valid' });
 
     const revoking = await projectWithCertificate('delete-revoked.example.test');

@@ -23,6 +23,12 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/auth/refresh',
   // The CA fetches HTTP-01 key authorizations anonymously (RFC 8555 section 8.3).
   'GET /.well-known/acme-challenge/{token}',
+  // The same, where a domain's web server redirects the CA to (docs/http-01.md).
+  'GET /.well-known/acme-challenge/{organizationId}/{token}',
+  // The JSON-LD entrypoint, contexts and Hydra documentation describe the API, not an organization's data.
+  'GET /api',
+  'GET /api/docs.jsonld',
+  'GET /api/contexts/{shortName}',
 ]);
 
 /** Routes only a signed-in user can use: an API token with every scope still gets 403 (it has no password). */
@@ -33,7 +39,9 @@ const USER_ONLY_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password'
  * ids that name nothing and, for writes, an empty JSON object: the route's own answer, exactly, so a 500 or a wrong
  * 4xx fails. 200 for a list; 404 for an id that names nothing; else the dialect's answer to the empty body (422 in
  * the platform and identity dialects, 400 in the admin and projects ones; 415 for a PATCH, which needs
- * application/merge-patch+json). A route missing here fails the matrix until its status is written down.
+ * application/merge-patch+json). A route missing here fails the matrix until its status is written down. A route
+ * without its operation cannot pass for one of the 404s: it fails tsc (operation maps are typed by route key) and,
+ * built anyway, answers 500, and the matrix checks that no 404 is the routing's.
  */
 const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'GET /api/organizations/{organizationId}/certificates': 200,
@@ -43,6 +51,8 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'DELETE /api/organizations/{organizationId}/certificates/{id}': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/revoke': 404,
   'POST /api/organizations/{organizationId}/certificates/{id}/renew': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/sans/{sanId}': 404,
+  'GET /api/organizations/{organizationId}/certificates/{id}/attempts/{attemptId}': 404,
   'GET /api/organizations/{organizationId}/projects': 200,
   'POST /api/organizations/{organizationId}/projects': 422,
   'GET /api/organizations/{organizationId}/projects/{id}': 404,
@@ -74,13 +84,33 @@ const CORRECT_CREDENTIAL_STATUS: Readonly<Record<string, number>> = {
   'POST /api/auth/password': 422,
   'POST /api/api-tokens': 422,
   'GET /api/api-tokens': 200,
+  'GET /api/api-tokens/{id}': 404,
   'DELETE /api/api-tokens/{id}': 404,
   'GET /api/organizations/{organizationId}/users': 200,
   'POST /api/organizations/{organizationId}/users': 422,
+  'GET /api/organizations/{organizationId}/users/{userId}': 404,
   'PATCH /api/organizations/{organizationId}/users/{userId}': 422,
   'DELETE /api/organizations/{organizationId}/users/{userId}': 404,
   'GET /api/organizations/{organizationId}/audit-events': 200,
+  'GET /api/organizations/{organizationId}/dns-zones': 200,
+  'POST /api/organizations/{organizationId}/dns-zones': 422,
+  'GET /api/organizations/{organizationId}/dns-zones/{zoneName}': 404,
+  'DELETE /api/organizations/{organizationId}/dns-zones/{zoneName}': 404,
+  // The operator's routes: the "correct token" there is the operator's; every organization credential gets 403.
+  'GET /api/operator/organizations': 200,
+  'POST /api/operator/organizations': 422,
+  'GET /api/operator/organizations/{orgId}': 404,
+  'POST /api/operator/organizations/{orgId}/suspend': 404,
+  'POST /api/operator/organizations/{orgId}/reinstate': 404,
+  'POST /api/operator/organizations/{orgId}/api-tokens': 422,
+  'GET /api/operator/organizations/{orgId}/dns-zones': 404,
+  'POST /api/operator/organizations/{orgId}/dns-zones': 422,
+  'DELETE /api/operator/organizations/{orgId}/dns-zones/{zoneName}': 404,
+  'GET /api/operator/audit-events': 200,
 };
+
+/** Routes of the operator, above every organization: no organization credential, not even an owner's, may use them. */
+const isOperatorRoute = (route: RouteDefinition): boolean => route.scope?.startsWith('operator:') ?? false;
 
 /**
  * What each public route answers without a credential to the matrix's request (an empty JSON body, an absent
@@ -90,6 +120,11 @@ const PUBLIC_ANSWERS: Readonly<Record<string, { status: number; text: RegExp }>>
   'POST /api/auth/login': { status: 422, text: /"propertyPath":"email".*"propertyPath":"password"/ },
   'POST /api/auth/refresh': { status: 422, text: /"propertyPath":"refreshToken"/ },
   'GET /.well-known/acme-challenge/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /.well-known/acme-challenge/{organizationId}/{token}': { status: 404, text: /^Not Found\n$/ },
+  'GET /api': { status: 200, text: /"@type":"Entrypoint"/ },
+  'GET /api/docs.jsonld': { status: 200, text: /"@type":"hydra:ApiDocumentation"/ },
+  // The matrix's value names no class: the platform dialect's 404 problem.
+  'GET /api/contexts/{shortName}': { status: 404, text: /"@type":"hydra:Error".*"status":404/ },
 };
 
 /**
@@ -104,7 +139,7 @@ const FOREIGN_BODIES: Readonly<Record<string, () => unknown>> = {
   'POST /v1/organization/projects/{project_id}/certificates/deactivate': () => ({ certificate_ids: [other.resources.certificate] }),
 };
 
-type ResourceKind = 'certificate' | 'project' | 'token' | 'user' | 'hostname';
+type ResourceKind = 'certificate' | 'project' | 'token' | 'user' | 'hostname' | 'zone';
 
 /** What a path parameter identifies, from its name or the collection segment in front of it. */
 function resourceKindOf(path: string, parameter: string): ResourceKind | null {
@@ -118,6 +153,7 @@ function resourceKindOf(path: string, parameter: string): ResourceKind | null {
     'api-tokens': 'token',
     users: 'user',
     'hostname-mappings': 'hostname',
+    'dns-zones': 'zone',
   };
   return (collection ? kinds[collection] : undefined) ?? null;
 }
@@ -125,7 +161,8 @@ function resourceKindOf(path: string, parameter: string): ResourceKind | null {
 const parametersOf = (path: string): string[] => [...path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]!);
 
 /** A value that names nothing that exists. */
-const absent = (kind: ResourceKind | null): string => (kind === 'hostname' ? `absent-${randomUUID().slice(0, 8)}.example.test` : randomUUID());
+const absent = (kind: ResourceKind | null): string =>
+  kind === 'hostname' || kind === 'zone' ? `absent-${randomUUID().slice(0, 8)}.example.test` : randomUUID();
 
 const fill = (path: string, values: Record<string, string>) => path.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodeURIComponent(values[name]!));
 
@@ -269,7 +306,9 @@ describe('access matrix', () => {
 
     // Organization B's things, asked for with A's credential: B's organization id, or B's real resources by id.
     let foreignPath: string | null = null;
-    if (carriesOrganization) {
+    // The operator belongs to no organization, so there is no other organization's view to ask for.
+    if (isOperatorRoute(route)) foreignPath = null;
+    else if (carriesOrganization) {
       foreignPath = fill(route.path, { ...own, organizationId: String(other.organizationId) });
     } else if (ids.length > 0) {
       const foreign: Record<string, string> = {};
@@ -282,6 +321,8 @@ describe('access matrix', () => {
       foreignPath = fill(route.path, foreign);
     }
 
+    /** The replies to the correct credentials, kept to tell a resource's 404 from a route without its operation. */
+    const correctReplies: ApiReply[] = [];
     const statuses = async (): Promise<Record<Cell, number | null>> => {
       const [none, wrongOrganization, lacking, expired, revoked, tampered, expiredJwt, correct, correctJwt] = await Promise.all([
         send(route, ownPath, {}),
@@ -291,9 +332,10 @@ describe('access matrix', () => {
         send(route, ownPath, { token: credentials.revoked }),
         send(route, ownPath, { jwt: credentials.tamperedJwt }),
         send(route, ownPath, { jwt: credentials.expiredJwt }),
-        send(route, ownPath, { token: api.token }),
+        send(route, ownPath, { token: isOperatorRoute(route) ? api.operatorToken : api.token }),
         send(route, ownPath, { jwt: credentials.ownerJwt }),
       ]);
+      correctReplies.push(correct, correctJwt);
       return {
         'no credential': none.status,
         'wrong organization': wrongOrganization?.status ?? null,
@@ -322,7 +364,11 @@ describe('access matrix', () => {
       'tampered JWT': 401,
       'expired JWT': 401,
       'correct token': USER_ONLY_ROUTES.has(key) ? 403 : expected,
-      'correct JWT': expected,
+      // An organization owner's session is no operator's: 403 on the operator's routes.
+      'correct JWT': isOperatorRoute(route) ? 403 : expected,
     });
+    // A 404 here is the route's own answer (an id that names nothing), never the one for a route without its
+    // operation: that is a fault (500) since operation maps are typed by their function's routes, and this keeps it so.
+    for (const reply of correctReplies) expect(reply.text).not.toMatch(/No route for|No operation for/);
   });
 });

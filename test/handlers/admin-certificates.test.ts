@@ -86,7 +86,7 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 describe('POST /v1/organization/certificates (upload)', () => {
-  it('answers 200 with the certificate object of seed 001, times in Unix seconds', async () => {
+  it('answers 200 with the certificate object of the admin dialect, times in Unix seconds', async () => {
     const leaf = await newLeaf();
     const reply = await upload(leaf, { name: 'My Example Certificate' });
     expect(reply.status).toBe(200);
@@ -492,7 +492,7 @@ describe('activate and deactivate for a project', () => {
   });
 });
 
-describe('concurrent activate and deactivate of one batch (seed 001: batches are atomic)', () => {
+describe('concurrent activate and deactivate of one batch (admin dialect: batches are atomic)', () => {
   const TRIALS = 30;
   type Level = 'organization' | 'project';
   type State = 'all active' | 'all inactive' | 'mixed';

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const secretsOf = async (id: string) =>
-  (await readdir(process.env[ENV.secretDir] ?? '')).filter((file) => decodeURIComponent(file).includes(`/certificates/${id}/`));
+  (await readdir(process.env[ENV.secretDir] ?? '')).filter((file) => decodeURIComponent(file).includes(`/${id}/`));
 
 it('a delete that races a PATCH replacing the key leaves no key secret behind', async () => {
   const base = `/api/organizations/${api.organizationId}/certificates`;

@@ -162,8 +162,12 @@ describe("seed 004's obtain with dnsProvider and dnsCredentials, for every provi
       expect(await bind.txt(record)).toEqual([]);
 
       const settings = await api.stack.deps.issuance.getSettings(certificateId);
-      expect(settings).toMatchObject({ dnsProvider: 'rfc2136', providerOptions: { server: bind.server }, dnsCredentialsSecret: expect.stringMatching(/dns-credentials\//) });
-      const stored = await api.stack.deps.secrets.get(settings?.dnsCredentialsSecret ?? '');
+      // The project's own zone: its domain on the provider, with the options and a reference to the stored credentials.
+      expect(settings).toMatchObject({
+        dnsProvider: 'rfc2136',
+        dnsZones: [{ zoneName: test.domain, dnsProvider: 'rfc2136', providerOptions: { server: bind.server }, credentialsSecretName: expect.stringMatching(/dns-credentials\//) }],
+      });
+      const stored = await api.stack.deps.secrets.get(settings?.dnsZones?.[0]?.credentialsSecretName ?? '');
       expect(JSON.parse(stored ?? '{}')).toEqual(bind.updateKey);
       for (const text of [JSON.stringify(settings), ...seen.payloads, obtain.text, JSON.stringify(done)]) expect(text).not.toContain(bind.updateKey.secret);
     } finally {

@@ -162,6 +162,10 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   reason: fc.oneof(fc.constantFrom('keyCompromise', 'unspecified', 'superseded'), text),
   challengeType: fc.oneof(fc.constantFrom('http-01', 'dns-01'), text),
   autoRenew: fc.oneof(fc.boolean(), text),
+  zoneName: fc.oneof(fc.constantFrom('prop.example.test', 'example.test', 'zone.prop.example.test'), text),
+  provider: fc.oneof(fc.constantFrom('aws', 'cloudflare'), text),
+  providerOptions: fc.oneof(fc.constant({ hostedZoneId: 'Z0123456789ABC' }), fc.dictionary(text, scalar, { maxKeys: 2 })),
+  credentials: fc.oneof(fc.constant({ accessKeyId: 'AKIAPROPERTY', secretAccessKey: 'property-secret' }), fc.constant(null), anyValue),
 };
 const valueOf = (field: string) => FIELD_VALUES[field] ?? anyValue;
 
@@ -191,6 +195,10 @@ const FIELDS: Record<string, string[]> = {
   'POST /api/api-tokens': ['name', 'scopes', 'expiresAt'],
   'POST /api/organizations/{organizationId}/users': ['email', 'password', 'role'],
   'PATCH /api/organizations/{organizationId}/users/{userId}': ['role'],
+  'POST /api/organizations/{organizationId}/dns-zones': ['zoneName', 'provider', 'providerOptions', 'credentials'],
+  'POST /api/operator/organizations': ['name'],
+  'POST /api/operator/organizations/{orgId}/api-tokens': ['role', 'name'],
+  'POST /api/operator/organizations/{orgId}/dns-zones': ['zoneName', 'providerOptions'],
 };
 
 /** A body: mostly an object of the route's fields (some left out, some extra), sometimes any JSON or no JSON at all. */
@@ -246,6 +254,8 @@ function pathParameter(route: RouteDefinition, name: string) {
     );
   }
   if (name === 'hostname') return idLike(() => known.hostname);
+  if (name === 'zoneName') return idLike(() => 'example.test');
+  if (name === 'orgId') return fc.oneof(fc.constant(null).map(() => String(api.organizationId)), idLike(() => String(api.organizationId)));
   if (name === 'userId') return idLike(() => known.userId);
   if (name === 'project_id' || (name === 'id' && route.path.includes('projects'))) return idLike(() => known.projectId);
   if (route.path.startsWith('/api/api-tokens')) return idLike(() => known.tokenId);
@@ -304,6 +314,8 @@ const DIALECT_ENVELOPE: Record<Dialect, (reply: ApiReply) => string | null> = {
       ? null
       : '{"error": {"message", "type", "param", "code"}}';
   },
+  // The operator's API answers in the identity dialect's problem documents.
+  operator: (reply) => DIALECT_ENVELOPE.identity(reply),
   projects: (reply) =>
     reply.body !== null && Object.keys(reply.body).sort().join() === 'error,success' && reply.body.success === false && typeof reply.body.error === 'string'
       ? null
@@ -333,6 +345,7 @@ async function send(route: RouteDefinition, input: GeneratedRequest) {
     token = null;
     headers.authorization = `Bearer ${api.token}`;
   } else if (route.scope === null) token = null;
+  else if (route.function === 'operator') token = api.operatorToken;
   if (input.credential !== 'valid' && route.scope !== null) {
     // Header values cannot hold control characters; those the HTTP client would refuse are sent escaped.
     const presented = input.credential.replace(/[^\x20-\x7e]/g, (character) => encodeURIComponent(character));

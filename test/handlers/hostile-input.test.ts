@@ -9,6 +9,7 @@ import { COLLECTION_FULL_MEMBER_BYTES, certificateCollection } from '../../share
 import { platformErrors } from '../../shared/dialects/platform/errors.ts';
 import { projectsErrors } from '../../shared/dialects/projects/errors.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
+import type { Operation, Operations } from '../../shared/http/api-handler.ts';
 import type { ApiEvent } from '../../shared/http/api-types.ts';
 import { readJsonBody } from '../../shared/http/request.ts';
 import { ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
@@ -64,7 +65,9 @@ function expectEnvelope(route: Pick<RouteDefinition, 'function'>, reply: ApiRepl
 }
 
 const send = (route: RouteDefinition, path: string, options: RequestOptions = {}) =>
-  route.function === 'admin' ? admin(route.method, path, options) : api.request(route.method, path, options);
+  route.function === 'admin'
+    ? admin(route.method, path, options)
+    : api.request(route.method, path, { ...(route.function === 'operator' ? { token: api.operatorToken } : {}), ...options });
 
 /** A body each write route parses without complaint, so that what is answered is about the path. */
 const BODIES: Record<string, unknown> = {
@@ -78,6 +81,8 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/organization/certificates/{certificate_id}': { name: 'renamed' },
   'POST /v1/organization/projects/{project_id}/certificates/activate': { certificate_ids: ['00000000-0000-4000-8000-000000000000'] },
   'POST /v1/organization/projects/{project_id}/certificates/deactivate': { certificate_ids: ['00000000-0000-4000-8000-000000000000'] },
+  'POST /api/operator/organizations/{orgId}/api-tokens': { role: 'admin' },
+  'POST /api/operator/organizations/{orgId}/dns-zones': { zoneName: 'hostile.example' },
 };
 const contentType = (route: RouteDefinition) => (route.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
 
@@ -150,15 +155,15 @@ describe('every 5xx names its request id (README: "A 5xx never carries internals
       [new CertwrightError('dependency_unavailable', 'The data store did not answer (table certwright-secret-name)'), 503],
       [new Error('TypeError at /var/task/secret.js'), 500],
     ] as const) {
-      const handler = createApiHandler<CoreDeps>({
+      const login: Operation<CoreDeps> = async () => {
+        throw thrown;
+      };
+      const handler = createApiHandler({
         function: 'identity',
         errors,
         init: () => ({}) as CoreDeps,
-        operations: {
-          'POST /api/auth/login': async () => {
-            throw thrown;
-          },
-        },
+        // Only login is called here; the rest of the identity function's routes are not.
+        operations: { 'POST /api/auth/login': login } as Partial<Operations<'identity', CoreDeps>> as Operations<'identity', CoreDeps>,
       });
       const reply = await handler(event, context);
       expect(reply.statusCode).toBe(status);

@@ -18,16 +18,20 @@ let table: Awaited<ReturnType<typeof renewalTable>>;
 let directory: string;
 let eventsFile: string;
 let emf: string[];
+/** Log lines (JSON without EMF) of the run. */
+let logged: string[];
 
 beforeEach(async () => {
   table = await renewalTable();
   directory = await mkdtemp(join(tmpdir(), 'certwright-events-'));
   eventsFile = join(directory, 'events.jsonl');
   emf = [];
+  logged = [];
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk);
     if (text.includes('"_aws"')) return (emf.push(text), true);
+    if (text.startsWith('{')) return (logged.push(text), true);
     return write(chunk, ...(rest as []));
   });
 });
@@ -55,7 +59,7 @@ const expiringIn = (ms: number) => ({
 });
 
 describe('daily expiry notices', () => {
-  it('sends "approaching expiration" within the notice window, "expired" once, and a DaysToExpiry metric each', async () => {
+  it('sends "approaching expiration" within the notice window, "expired" once, a log line each, and the minimum as the one metric', async () => {
     const organization = await table.identity.createOrganization('events', NOW.toISOString());
     const soon = await store(organization.id, { ...expiringIn(5 * DAY_MS + HOUR_MS), type: 'custom', autoRenew: false });
     const later = await store(organization.id, expiringIn(20 * DAY_MS + HOUR_MS));
@@ -73,7 +77,7 @@ describe('daily expiry notices', () => {
         expiry: new DynamoExpiryIndex(table.documents, table.tableName),
         certificates: table.certificates,
         events: new FileEventPublisher(eventsFile),
-        metrics: new EmfLifecycleMetrics(),
+        metrics: new EmfLifecycleMetrics('test'),
         clock,
       },
       { noticeDays: 30 },
@@ -95,16 +99,24 @@ describe('daily expiry notices', () => {
     expect(JSON.stringify(events)).not.toMatch(/BEGIN|PRIVATE|secret/i);
 
     const metrics = emf.map((line) => JSON.parse(line));
-    const perCertificate = metrics.filter((metric) => metric.CertificateId).map((metric) => [metric.CertificateId, metric.DaysToExpiry]);
-    expect(perCertificate).toContainEqual([soon.id, 5]);
-    expect(perCertificate).toContainEqual([longExpired.id, -3]);
+    // No metric per certificate (its cost would grow with the certificates): each one's days are a log line.
+    expect(metrics.flatMap((metric) => metric._aws.CloudWatchMetrics.flatMap((entry: { Dimensions: string[][] }) => entry.Dimensions.flat()))).not.toContain('CertificateId');
+    expect(metrics.some((metric) => 'DaysToExpiry' in metric)).toBe(false);
+    const perCertificate = logged
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.message === 'days to expiry')
+      .map((entry) => [entry.certificateId, entry.organizationId, entry.daysToExpiry]);
+    expect(perCertificate).toContainEqual([soon.id, organization.id, 5]);
+    expect(perCertificate).toContainEqual([longExpired.id, organization.id, -3]);
     expect(metrics.find((metric) => 'MinDaysToExpiry' in metric)?.MinDaysToExpiry).toBe(-3);
+    // The stage is a dimension of every metric, so two deployments in one account alarm apart.
+    expect(metrics.every((metric) => metric.stage === 'test' && metric._aws.CloudWatchMetrics[0].Dimensions[0].includes('stage'))).toBe(true);
     expect(metrics.find((metric) => 'RenewalsFailing' in metric)?.RenewalsFailing).toBe(1);
   });
 });
 
 describe('renewal outcomes', () => {
-  const lifecycle = () => ({ events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics() });
+  const lifecycle = () => ({ events: new FileEventPublisher(eventsFile), metrics: new EmfLifecycleMetrics('test') });
 
   it('announces a failed renewal with its reason and counts it for the alarm', async () => {
     const organization = await table.identity.createOrganization('failures', NOW.toISOString());

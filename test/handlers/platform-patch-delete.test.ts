@@ -32,7 +32,7 @@ const contentOf = (leaf: Leaf) => ({ certificateData: leaf.certificatePem, priva
 /** The key secrets that exist for one certificate in the local secret store. */
 async function secretsOf(id: string): Promise<string[]> {
   const files = await readdir(process.env[ENV.secretDir] ?? '');
-  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${id}/`)));
+  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${api.organizationId}/${id}/`)));
 }
 
 /** An ACME certificate as the workflow stores it: auto_managed, auto-renewing, its key in the secret store. */
@@ -41,7 +41,7 @@ async function storeAutoManaged(names: string[]): Promise<Certificate> {
   const deps = api.stack.deps;
   const id = deps.newId();
   const at = new Date().toISOString();
-  const secretName = `certwright/certificates/${id}/private-key`;
+  const secretName = `certwright/certificates/${api.organizationId}/${id}/private-key`;
   await deps.secrets.put(secretName, leaf.privateKeyPem);
   const certificate: Certificate = {
     id,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChallengeRecord } from '../../shared/domain/acme.ts';
+import { grantAccountZone } from '../../shared/use-cases/dns-zones.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { waitForAttempt } from '../e2e/support.ts';
@@ -37,8 +38,16 @@ describe('a Route 53 hosted zone id per project', () => {
     expect(JSON.stringify(refused.body)).toContain('is not a Route 53 hosted zone id');
   });
 
-  it('goes with a DNS-01 obtain to the challenge records, so presenting and clean-up use that zone', async () => {
+  it("names one of the organization's zones, which then goes with a DNS-01 obtain to the challenge records", async () => {
     const project = await api.request('POST', projects, { body: { name: 'zoned', domain: 'zoned.example.test', hostedZoneId: 'ZZONED1' } });
+    // Not a zone of the organization (it holds example.test, without a hosted zone id): refused before any order.
+    const unknown = await api.request('POST', `/api/v1/projects/${project.body.id}/certificate/obtain`, {
+      body: { challengeType: 'dns-01', keyType: 'ec' },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toEqual({ success: false, error: expect.stringContaining("hostedZoneId ZZONED1 is not one of this organization's DNS zones") });
+    await grantAccountZone(api.stack.deps, api.organizationId, { zoneName: 'zoned.example.test', providerOptions: { hostedZoneId: 'ZZONED1' } });
+
     const seen: ChallengeRecord[] = [];
     const workflow = api.stack.acme.workflow!;
     let attemptId = '';
@@ -51,21 +60,23 @@ describe('a Route 53 hosted zone id per project', () => {
       });
       expect(obtain.status).toBe(202);
       attemptId = obtain.body.attempt.id;
-      expect((await api.stack.deps.issuance.getSettings(obtain.body.certificate.id))?.providerOptions).toEqual({ hostedZoneId: 'ZZONED1' });
+      expect((await api.stack.deps.issuance.getSettings(obtain.body.certificate.id))?.dnsZones).toEqual([
+        { zoneName: 'zoned.example.test', dnsProvider: 'aws', providerOptions: { hostedZoneId: 'ZZONED1' }, credentialsSecretName: null },
+      ]);
       const done = await waitForAttempt(api, `/api/organizations/${api.organizationId}/certificates/${obtain.body.certificate.id}`);
       expect(done.status).toBe('active');
     } finally {
       workflow.beforeTask('CheckPropagation', null);
     }
     expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((record) => record.providerOptions?.hostedZoneId === 'ZZONED1')).toBe(true);
+    expect(seen.every((record) => record.zoneName === 'zoned.example.test' && record.providerOptions?.hostedZoneId === 'ZZONED1')).toBe(true);
 
     // HTTP-01 has no zone to pin.
     const http = await api.request('POST', projects, { body: { name: 'web', domain: 'web.example.test', hostedZoneId: 'ZZONED1' } });
     const obtained = await api.request('POST', `/api/v1/projects/${http.body.id}/certificate/obtain`, {
       body: { challengeType: 'http-01', keyType: 'ec' },
     });
-    expect((await api.stack.deps.issuance.getSettings(obtained.body.certificate.id))?.providerOptions).toBeUndefined();
+    expect((await api.stack.deps.issuance.getSettings(obtained.body.certificate.id))?.dnsZones).toBeUndefined();
     await waitForAttempt(api, `/api/organizations/${api.organizationId}/certificates/${obtained.body.certificate.id}`);
   });
 });

@@ -19,7 +19,7 @@ let certificates: string;
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 const DAY = 86_400_000;
 
-/** `2026-01-19T00:00:00Z`, as seed 004 writes dates. */
+/** `2026-01-19T00:00:00Z`, as the projects dialect writes dates. */
 const seedDate = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function newProject(domain: string | null = 'api.example.com', token?: string, organizationId = api.organizationId) {
@@ -44,7 +44,7 @@ async function uploadTo(projectId: string, names: string[], options: { notAfter?
 
 async function secretsOf(certificateId: string): Promise<string[]> {
   const files = await readdir(process.env[ENV.secretDir] ?? '');
-  return files.filter((file) => file.startsWith(encodeURIComponent(`certwright/certificates/${certificateId}/`)));
+  return files.filter((file) => decodeURIComponent(file).startsWith(`certwright/certificates/`) && decodeURIComponent(file).includes(`/${certificateId}/`));
 }
 
 const organizationCount = async () => (await api.request('GET', `${certificates}?itemsPerPage=0`)).body.totalItems as number;
@@ -379,7 +379,7 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
       status: 'valid',
       domain: 'api.example.com',
       expiresAt: seedDate(leaf.notAfter),
-      daysUntilExpiry: Math.floor((leaf.notAfter.getTime() - Date.now()) / DAY),
+      daysUntilExpiry: Math.ceil((leaf.notAfter.getTime() - Date.now()) / DAY),
       autoRenew: false,
       lastRenewAttempt: null,
       lastRenewError: null,
@@ -389,7 +389,7 @@ describe('projects dialect: /api/v1/projects/{id}/certificate', () => {
 
     const soon = await uploadTo(project.id, ['api.example.com'], { notAfter: new Date(Date.now() + 10 * DAY) });
     const expiring = await api.request('GET', certificatePath(project.id, '/status'));
-    expect(expiring.body).toMatchObject({ status: 'expiring_soon', daysUntilExpiry: 9 });
+    expect(expiring.body).toMatchObject({ status: 'expiring_soon', daysUntilExpiry: 10 });
 
     const soonId = soon.reply.body.certificate.id;
     await rewrite(soonId, {

@@ -6,6 +6,7 @@ import { AriClient } from '../../shared/adapters/ari/ari-client.ts';
 import { DynamoIssuanceRepository } from '../../shared/adapters/dynamodb/issuance-repository.ts';
 import { x509 } from '../../shared/domain/x509.ts';
 import { refreshRenewalAdvice } from '../../shared/use-cases/refresh-renewal-advice.ts';
+import { EmfLifecycleMetrics } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import { renewalPlannerHandler } from '../../functions/scheduled/renewal-planner.ts';
 import { asFunction } from '../../infra/local/function-context.ts';
 import { DynamoOrderBudget } from '../../shared/adapters/dynamodb/order-budget.ts';
@@ -29,6 +30,7 @@ function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: 
   // Run as the planner's Lambda function: the IAM conformance check (test/iam) holds its calls against its role.
   const run = asFunction('functions/scheduled/renewal-planner.ts', renewalPlannerHandler(() => ({
     maxPerRun: options.maxPerRun ?? 50,
+    metrics: new EmfLifecycleMetrics('test'),
     deps: {
       queue: new DynamoRenewalQueue(table.documents, table.tableName),
       budget: new DynamoOrderBudget(table.documents, table.tableName, {

@@ -143,6 +143,19 @@ const rateLimited = (seconds: number) =>
 const planWithRealClock: Handler = (payload) => planRateLimitWait({ clock: { now: () => new Date() } }, payload as never);
 const { rateLimitRounds } = DEFAULT_ISSUANCE_LIMITS;
 
+describe('the issuance workflow before the order', () => {
+  it('checks HTTP-01 reachability first: a failed pre-flight cleans up and records the failure without an order', async () => {
+    const { calls, payloads } = await runWith({
+      PreflightHttp01: async () => {
+        throw new StepError('PreflightFailedError', 'HTTP-01 pre-flight failed, so no order was placed at the CA: a.example: refused');
+      },
+    });
+    expect(calls).toEqual(['PreflightHttp01', 'CleanUpAfterFailure', 'RecordFailure']);
+    expect(payloads.PreflightHttp01![0]).toEqual({ attemptId: 'att_1', certificateId: 'cert_1', organizationId: 1 });
+    expect(payloads.RecordFailure![0]!.error).toMatchObject({ Error: 'PreflightFailedError' });
+  });
+});
+
 describe('the issuance workflow and the CA nonce', () => {
   it("hands each step's last nonce to the next step that talks to the CA, and keeps it over the propagation check", async () => {
     const { payloads } = await runWith({
@@ -178,7 +191,7 @@ describe("the issuance workflow and a CA's rate limit", () => {
         throw new StepError('AcmeProblemError', 'stop here');
       },
     });
-    expect(calls.slice(0, 4)).toEqual(['CreateOrder', 'PlanRateLimitWait', 'CreateOrder', 'PresentChallenges']);
+    expect(calls.slice(0, 5)).toEqual(['PreflightHttp01', 'CreateOrder', 'PlanRateLimitWait', 'CreateOrder', 'PresentChallenges']);
     // What the step was given: the CA's words with the instant, the round, the bounds; no secret.
     const plan = payloads.PlanRateLimitWait![0]!;
     expect(plan).toMatchObject({ attemptId: 'att_1', rounds: 0, bounds: { maxRounds: rateLimitRounds } });

@@ -21,14 +21,15 @@ beforeAll(() => {
 
 describe('README: Deploying to AWS', () => {
   it('names every output by the stack that really has it, and names them all', () => {
-    const named = [...section.matchAll(/\b(Certwright[A-Za-z]+)\.([A-Za-z]+)\b/g)].map(([, stack, output]) => `${stack}.${output}`);
+    const named = [...section.matchAll(/\b(Certwright[A-Za-z]+-prod)\.([A-Za-z]+)\b/g)].map(([, stack, output]) => `${stack}.${output}`);
     const real = [...outputs].flatMap(([stack, keys]) => [...keys].map((key) => `${stack}.${key}`));
     expect(named.length).toBeGreaterThan(0);
     expect([...new Set(named)].sort()).toEqual(real.sort());
   });
 
   it('names stacks that the app deploys, and commands that exist', () => {
-    for (const stack of section.match(/\bCertwright[A-Z][a-z]+\b/g) ?? []) expect([...outputs.keys()]).toContain(stack);
+    // Stack names carry the stage: `prod` unless `-c certwright:stage=...` says otherwise.
+    for (const stack of section.match(/\bCertwright[A-Z][a-z]+\b(?!-staging)(-prod)?/g) ?? []) expect([...outputs.keys()]).toContain(stack);
     for (const [, script] of section.matchAll(/npm run ([\w:-]+)/g)) expect(Object.keys(scripts)).toContain(script);
   });
 });

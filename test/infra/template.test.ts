@@ -12,7 +12,7 @@ import { createCertwrightApp } from '../../infra/app.ts';
 import type { CertwrightApp } from '../../infra/app.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
-import { API_FUNCTIONS, ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
+import { API_FUNCTIONS, FALLBACK_ROUTES, ROUTES, routeKeyOf } from '../../shared/http/routes.ts';
 import { API_FUNCTION_ACCESS } from '../../infra/constructs/api-function.ts';
 import type { CfnElement } from 'aws-cdk-lib';
 import { asArray, render } from '../support/cloudformation.ts';
@@ -145,18 +145,22 @@ describe('CDK app', () => {
   });
 
   describe('API', () => {
-    it('has exactly one route per ROUTES entry, keyed `${method} ${path}`', () => {
+    it('has exactly one route per ROUTES entry, keyed `${method} ${path}`, and one per fallback route', () => {
       const routeKeys = resourcesOf(service, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey);
 
-      expect(routeKeys.sort()).toEqual(ROUTES.map(routeKeyOf).sort());
+      expect(routeKeys.sort()).toEqual([...ROUTES.map(routeKeyOf), ...FALLBACK_ROUTES.map((fallback) => fallback.routeKey)].sort());
     });
 
     it("sends every route to the Lambda of the route's function", () => {
       const resources = service.toJSON().Resources as Record<string, CfnResource>;
       const routes = resourcesOf(service, 'AWS::ApiGatewayV2::Route');
 
-      for (const route of ROUTES) {
-        const [, deployed] = routes.find(([, candidate]) => candidate.Properties?.RouteKey === routeKeyOf(route))!;
+      const everyRoute = [
+        ...ROUTES.map((entry) => ({ key: routeKeyOf(entry), function: entry.function })),
+        ...FALLBACK_ROUTES.map((entry) => ({ key: entry.routeKey, function: entry.function })),
+      ];
+      for (const route of everyRoute) {
+        const [, deployed] = routes.find(([, candidate]) => candidate.Properties?.RouteKey === route.key)!;
         const integrationId = /^integrations\/\$\{(.+)\}$/.exec(render(deployed.Properties?.Target))?.[1];
         const integration = resources[integrationId ?? ''];
         const lambda = built.service.functions[route.function].function.node.defaultChild as CfnFunction;
@@ -210,7 +214,7 @@ describe('CDK app', () => {
       for (const [, fn] of resourcesOf(service, 'AWS::Lambda::Function')) {
         const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
         expect(render(variables[ENV.tableName])).toContain(`Ref${tableId}`);
-        expect(variables[ENV.secretPrefix]).toBe('certwright/');
+        expect(variables[ENV.secretPrefix]).toBe('certwright/prod/');
         expect(render(variables[ENV.secretKmsKeyId])).toContain(`FnGetAtt${keyId}Arn`);
       }
     });
@@ -284,7 +288,7 @@ describe('CDK app', () => {
         const kinds = statements.flatMap((statement) =>
           asArray(statement.Resource)
             .map(render)
-            .map((resource) => /:secret:certwright\/([a-z-]+)\/\*$/.exec(resource)?.[1]),
+            .map((resource) => /:secret:certwright\/prod\/([a-z-]+)\/\*$/.exec(resource)?.[1]),
         );
         expect([...new Set(kinds)].sort(), name).toEqual(Object.keys(API_FUNCTION_ACCESS[name].secrets).sort());
       }

@@ -27,11 +27,11 @@ const fixture = fileURLToPath(new URL('./fixtures/workflow-step.ts', import.meta
 type FakeStep = 'order' | 'present' | 'check' | 'clean-up' | 'record';
 const STEPS: readonly FakeStep[] = ['order', 'present', 'check', 'clean-up', 'record'];
 const ACCESS: Record<FakeStep, StepAccess> = {
-  order: { secrets: ['read', 'write', 'delete'], route53: 'none' },
-  present: { secrets: ['read'], route53: 'write' },
-  check: { secrets: [], route53: 'read' },
-  'clean-up': { secrets: [], route53: 'write', dnsCredentials: 'read' },
-  record: { secrets: ['delete'], route53: 'none' },
+  order: { table: 'write', secrets: { 'acme-accounts': ['read', 'write', 'delete'] }, route53: 'none' },
+  present: { table: 'write', secrets: { 'acme-accounts': ['read'] }, route53: 'write' },
+  check: { table: 'read', secrets: {}, route53: 'read' },
+  'clean-up': { table: 'none', secrets: { 'dns-credentials': ['read'] }, route53: 'write' },
+  record: { table: 'write', secrets: { certificates: ['delete'] }, route53: 'none' },
 };
 
 /** Shaped like the real definition: lambda:invoke tasks named by the step's ARN, a Wait loop, a total timeout. */
@@ -191,9 +191,10 @@ describe('IssuanceWorkflow construct', () => {
     });
   });
 
-  it('gives each step only the secret store actions it names, and the key only for them', () => {
+  it('gives each step only the secret store actions it names, on its kinds of secret, and the key only through Secrets Manager', () => {
+    const statements = (step: FakeStep) => statementsOf(built.template, roleOfStep(built.template, built.logicalId(step)));
     const actions = (step: FakeStep, prefix: string) =>
-      actionsOf(statementsOf(built.template, roleOfStep(built.template, built.logicalId(step))))
+      actionsOf(statements(step))
         .filter((action) => action.startsWith(prefix))
         .sort();
 
@@ -209,13 +210,30 @@ describe('IssuanceWorkflow construct', () => {
       'secretsmanager:GetSecretValue',
       'secretsmanager:PutSecretValue',
     ]);
-    expect(actions('order', 'kms:')).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    expect(actions('order', 'kms:')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+
+    const secretResources = (step: FakeStep) =>
+      statements(step)
+        .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('secretsmanager:')))
+        .flatMap((statement) => asArray(statement.Resource).map(render));
+    expect(secretResources('order')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/acme-accounts\/\*$/)]);
+    expect(secretResources('record')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/certificates\/\*$/)]);
     // A step that reads DNS credentials reads those and no other secret.
     expect(actions('clean-up', 'secretsmanager:')).toEqual(['secretsmanager:GetSecretValue']);
-    const reads = statementsOf(built.template, roleOfStep(built.template, built.logicalId('clean-up'))).filter((statement) =>
-      actionsOf([statement]).includes('secretsmanager:GetSecretValue'),
-    );
-    expect(reads.map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringContaining('certwright/dns-credentials/*')]);
+    expect(secretResources('clean-up')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/dns-credentials\/\*$/)]);
+    for (const statement of statements('order').filter((candidate) => actionsOf([candidate]).some((action) => action.startsWith('kms:')))) {
+      expect(JSON.stringify(statement.Condition)).toContain('kms:ViaService');
+    }
+  });
+
+  it('gives a step that only reads the table no write, and one without table access none', () => {
+    const tableActions = (step: FakeStep) =>
+      actionsOf(statementsOf(built.template, roleOfStep(built.template, built.logicalId(step))))
+        .filter((action) => action.startsWith('dynamodb:'))
+        .sort();
+    expect(tableActions('check')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActions('clean-up')).toEqual([]);
+    expect(tableActions('record')).toContain('dynamodb:PutItem');
   });
 });
 

@@ -6,6 +6,7 @@ import { currentFunction } from '../../infra/local/function-context.ts';
 import { ChalltestsrvDnsProvider } from '../../shared/adapters/dns/challtestsrv/challtestsrv-dns-provider.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secrets/file-secret-store.ts';
 import { FileEventPublisher } from '../../shared/adapters/local-events/file-event-publisher.ts';
+import { LocalDataKeys } from '../../shared/adapters/local-kms/local-data-keys.ts';
 import { localExecutionMonitor, localWorkflowStarter } from '../../shared/adapters/local-workflow/local-workflow-starter.ts';
 import type { TxtRecord } from '../../shared/ports/dns-provider.ts';
 import { AWS_CALLS_DIR } from './aws-calls-dir.ts';
@@ -18,7 +19,8 @@ import { AWS_CALLS_DIR } from './aws-calls-dir.ts';
  * DynamoDB is called through the real SDK (DynamoDB Local), so its calls are read off the SDK client. Secrets
  * Manager, Step Functions, EventBridge and Route 53 have file and process stand-ins locally; their calls are the
  * ones the AWS adapter of the same port makes (shared/adapters/secrets-manager, step-functions, eventbridge,
- * route53), written down here per port method.
+ * route53), written down here per port method. So are KMS's, for the envelope key store's local data keys
+ * (shared/adapters/kms is the AWS adapter of the same port).
  */
 export interface AwsCall {
   function: string;
@@ -31,6 +33,8 @@ export type AwsResource =
   | { kind: 'table'; index?: string }
   | { kind: 'secret'; name: string }
   | { kind: 'secret-key' }
+  /** The same KMS key, asked directly by the envelope key store: held against the roles of an envelope deployment. */
+  | { kind: 'envelope-key' }
   | { kind: 'state-machine' }
   | { kind: 'execution' }
   | { kind: 'event-bus' }
@@ -111,7 +115,21 @@ function alongside<T extends object, K extends keyof T>(target: T, method: K, ca
 /** Secrets Manager encrypts with the customer managed key through KMS, as the caller: the role needs both. */
 const viaSecretsManager = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
 
+/** KMS's condition key for an encryption context: the set of its keys (the roles condition on them, not on values). */
+const encryptionContextConditions = (context: Readonly<Record<string, string>>): Record<string, string[]> => ({
+  'kms:EncryptionContextKeys': Object.keys(context).sort(),
+});
+
 function recordStandInCalls(): void {
+  // The envelope key store's data keys (KmsDataKeys in AWS): GenerateDataKey to write a key, Decrypt to read one.
+  const dataKeys = LocalDataKeys.prototype;
+  alongside(dataKeys, 'generate', (context: Record<string, string>) =>
+    record('kms:GenerateDataKey', { kind: 'envelope-key' }, encryptionContextConditions(context)),
+  );
+  alongside(dataKeys, 'unwrap', (_wrapped: Uint8Array, context: Record<string, string>) =>
+    record('kms:Decrypt', { kind: 'envelope-key' }, encryptionContextConditions(context)),
+  );
+
   const secrets = FileSecretStore.prototype;
   const write = (name: string) => {
     record('secretsmanager:CreateSecret', { kind: 'secret', name });

@@ -18,6 +18,8 @@ export interface FunctionRole {
   /** The function's entry file, as the local stack names it (`functions/api/platform.ts`). */
   entry: string;
   policies: { name: string; policy: Json }[];
+  /** Its environment as deployed (the secret name prefix of its stage among it). */
+  environment: Record<string, string>;
 }
 
 export class DeployedModel {
@@ -81,7 +83,9 @@ export class DeployedModel {
         .map((resource) => {
           const roleArn = this.resolve(stack, (resource.Properties as Json).Role);
           const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
-          return { entry: String((resource.Metadata as Json)['certwright:entry']), policies: policiesByRole.get(roleName) ?? [] };
+          const variables = (((resource.Properties as Json).Environment ?? {}) as Json).Variables ?? {};
+          const environment = Object.fromEntries(Object.entries(variables as Json).map(([key, value]) => [key, String(this.resolveDeep(stack, value))]));
+          return { entry: String((resource.Metadata as Json)['certwright:entry']), policies: policiesByRole.get(roleName) ?? [], environment };
         }),
     );
   }

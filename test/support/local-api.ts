@@ -25,6 +25,8 @@ export interface RequestOptions {
 export interface TestApi {
   stack: LocalStack;
   token: string;
+  /** The operator's token (operator:read, operator:write), above every organization. */
+  operatorToken: string;
   organizationId: number;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiReply<T>>;
   stop(): Promise<void>;
@@ -33,11 +35,13 @@ export interface TestApi {
 /** The local stack with its own table in the shared DynamoDB Local, on a free port. */
 export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}): Promise<TestApi> {
   const token = generateTokenValue();
+  const operatorToken = generateTokenValue();
   const stack = await startLocalStack({
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: `test-${randomUUID()}`,
     bootstrapToken: token,
+    operatorToken,
     ...options,
   });
   const request = async (method: string, path: string, options: RequestOptions = {}) => {
@@ -59,7 +63,7 @@ export async function startTestApi(options: Pick<LocalStackOptions, 'acme'> = {}
     }
     return { status: response.status, headers: response.headers, body: parsed as any, text };
   };
-  return { stack, token, organizationId: stack.bootstrap.organizationId, request, stop: () => stack.stop() };
+  return { stack, token, operatorToken, organizationId: stack.bootstrap.organizationId, request, stop: () => stack.stop() };
 }
 
 /** Another organization with a token holding `scopes`, straight through the identity port. */

@@ -41,13 +41,16 @@ const expiringIn = (ms: number) => certificate({ notAfter: new Date(now.getTime(
 describe('certificateHealth', () => {
   it.each([
     ['80 days left', expiringIn(80 * DAY), 'valid', 80],
-    ['just over 30 days left', expiringIn(30 * DAY + 1000), 'valid', 30],
+    ['just over 30 days left', expiringIn(30 * DAY + 1000), 'valid', 31],
     ['exactly 30 days left', expiringIn(30 * DAY), 'expiring_soon', 30],
-    ['one hour left', expiringIn(3_600_000), 'expiring_soon', 0],
+    ['one hour left', expiringIn(3_600_000), 'expiring_soon', 1],
+    // Let's Encrypt's 90 days end a second early, and a second or two pass before anyone asks: the seed's example shows 90.
+    ['a fresh 90-day certificate', expiringIn(90 * DAY - 2000), 'valid', 90],
     ['expiring this instant', expiringIn(0), 'expired', 0],
     ['expired a week ago', expiringIn(-7 * DAY), 'expired', 0],
     ['revoked, though not expired', certificate({ status: 'revoked' }), 'revoked', 80],
     ['still being obtained', certificate({ status: 'pending', notAfter: null, notBefore: null }), 'pending', null],
+    ['whose first issuance failed', certificate({ status: 'failed', notAfter: null, notBefore: null, certificateData: null }), 'failed', null],
   ])('%s: %s', (_, subject, status, days) => {
     expect(certificateHealth(subject, now)).toMatchObject({ status, daysUntilExpiry: days });
   });
@@ -61,6 +64,9 @@ describe('certificateHealth', () => {
       lastAttempt: { id: 'a', type: 'acme_issue', status: 'failed', startedAt: '2026-06-30T00:00:00.000Z', finishedAt: null, error: 'x' },
     });
     expect(certificateHealth(issued, now)).toMatchObject({ lastRenewAttempt: null, lastRenewError: null });
+    // Before the first certificate, the issuance obtain started is what a client follows: failed, with the CA's reason.
+    const never = certificate({ ...issued, status: 'failed', certificateData: null, notBefore: null, notAfter: null });
+    expect(certificateHealth(never, now)).toMatchObject({ status: 'failed', lastRenewAttempt: '2026-06-30T00:00:00.000Z', lastRenewError: 'x' });
   });
 
   it('keeps showing the last renewal after a revocation or an import takes lastAttempt', () => {

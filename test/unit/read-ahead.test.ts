@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { NotFoundError } from '../../shared/domain/errors.ts';
-import { createApiHandler, readingAhead } from '../../shared/http/api-handler.ts';
-import type { ReadAheadRequest } from '../../shared/http/api-handler.ts';
+import { createApiHandler } from '../../shared/http/api-handler.ts';
+import type { Operations } from '../../shared/http/api-handler.ts';
+import { ReadAhead, readingAhead } from '../../shared/http/read-ahead.ts';
+import type { ReadAheadRequest } from '../../shared/http/read-ahead.ts';
+import type { ApiFunctionName } from '../../shared/http/routes.ts';
 import type { ApiEvent } from '../../shared/http/api-types.ts';
 import { ERROR_STATUS } from '../../shared/http/error-status.ts';
 import { hashToken } from '../../shared/use-cases/api-tokens.ts';
@@ -25,16 +28,21 @@ function handlerWith(read: (deps: CoreDeps, request: ReadAheadRequest) => Promis
           : null;
       },
       touchToken: async () => undefined,
+      getOrganization: async (id: number) => ({ id, name: 'read-ahead', createdAt: NOW.toISOString(), suspendedAt: null }),
     },
     // No JWT signing key has been made: every JWT is refused before the store is asked.
     secrets: { get: async () => null },
     secretPrefix: 'certwright/',
     clock: { now: () => NOW },
   } as unknown as CoreDeps;
+  // Only this route is called: the function's other operations are left out.
+  const operations = { [route]: readingAhead(read, async (_context, ahead) => ({ statusCode: 200, body: await ahead })) } as Partial<
+    Operations<ApiFunctionName, CoreDeps>
+  > as Operations<ApiFunctionName, CoreDeps>;
   return createApiHandler({
-    function: route === ROUTE ? 'platform' : 'admin',
+    function: (route === ROUTE ? 'platform' : 'admin') as ApiFunctionName,
     errors: { toResponse: (error) => ({ statusCode: ERROR_STATUS[error.code], body: error.message }) },
-    operations: { [route]: readingAhead(read, async (_context, ahead) => ({ statusCode: 200, body: await ahead })) },
+    operations,
     init: () => deps,
   });
 }
@@ -107,5 +115,66 @@ describe('a read started while the credential is checked', () => {
     // An unknown token reads nothing ahead.
     expect(await call({ 'x-api-token': 'cw_never-accepted' })).toMatchObject({ statusCode: 401 });
     expect(read).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('ReadAhead, one request\'s read beside the credential lookup', () => {
+  const deps = { name: 'deps' };
+  const request = (params: Record<string, string>, query = '') => ({ params, query: new URLSearchParams(query) });
+
+  it('reads for the organization in the path, whatever the credential claims, and hands the read over only for it', async () => {
+    const read = vi.fn(async (_deps: typeof deps, { organizationId }: ReadAheadRequest) => `page of ${organizationId}`);
+    const ahead = new ReadAhead(read, deps, request({ organizationId: '7', id: 'c1' }));
+    ahead.start(8);
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(read.mock.calls[0]?.[0]).toBe(deps);
+    expect(read.mock.calls[0]?.[1]).toMatchObject({ organizationId: 7, params: { organizationId: '7', id: 'c1' } });
+    expect(await ahead.resultFor(7)).toBe('page of 7');
+    expect(ahead.resultFor(8)).toBeUndefined();
+  });
+
+  it('without an organization in the path, reads for the one the credential claims; with neither, reads nothing', async () => {
+    const read = vi.fn(async (_deps: typeof deps, { organizationId, query }: ReadAheadRequest) => `${organizationId}:${query.get('limit')}`);
+    const claimed = new ReadAhead(read, deps, request({}, 'limit=2'));
+    claimed.start(7);
+    expect(await claimed.resultFor(7)).toBe('7:2');
+
+    const unknown = new ReadAhead(read, deps, request({}));
+    unknown.start(undefined);
+    expect(unknown.resultFor(7)).toBeUndefined();
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads nothing for an operation without a read ahead, and reads once however often it is started', () => {
+    const none = new ReadAhead<typeof deps>(undefined, deps, request({ organizationId: '7' }));
+    none.start(7);
+    expect(none.resultFor(7)).toBeUndefined();
+
+    const read = vi.fn(async () => 'page');
+    const once = new ReadAhead(read, deps, request({ organizationId: '7' }));
+    once.start(7);
+    once.start(7);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('turns a read that throws at once into a rejected read, and an unused rejected read into no unhandled rejection', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const ahead = new ReadAhead(
+        () => {
+          throw new NotFoundError('Certificate');
+        },
+        deps,
+        request({ organizationId: '7' }),
+      );
+      expect(() => ahead.start(7)).not.toThrow();
+      await expect(ahead.resultFor(7)).rejects.toThrow('Certificate not found');
+      new ReadAhead(async () => Promise.reject(new Error('never looked at')), deps, request({ organizationId: '7' })).start(7);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 });

@@ -12,6 +12,19 @@ interface LoginFlags {
   token?: string;
   email?: string;
   org?: string;
+  operator?: boolean;
+}
+
+/**
+ * The deployment operator's token: above every organization, so checked against the operator's organization list
+ * and stored with organization 0 (no organization's routes take it).
+ */
+async function operatorProfile(url: string, token: string): Promise<Profile> {
+  const reply = await send(`${url}/api/operator/organizations?itemsPerPage=1`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  });
+  if (reply.status >= 400) throw new ApiError(reply.status, reasonOf(reply.body, 'the API refused the operator token'));
+  return { url, organizationId: 0, auth: { kind: 'token', token } };
 }
 
 /** An API token: checked against the organization's certificates before it is stored. */
@@ -68,6 +81,7 @@ export function loginCommand(program: Command, io: Io): void {
     .option('--token <token>', 'an API token cw_... (default: CERTWRIGHT_TOKEN)')
     .option('--org <id>', 'the organization id of the API token')
     .option('--email <email>', 'log in as this user instead; the password comes from CERTWRIGHT_PASSWORD or a prompt')
+    .option('--operator', "the token is the deployment operator's (for `certwright operator ...`)")
     .action(async (flags: LoginFlags, command: Command) => {
       const context = commandContext(io, command);
       const url = flags.url ?? io.env.CERTWRIGHT_URL;
@@ -77,13 +91,18 @@ export function loginCommand(program: Command, io: Io): void {
       if (flags.token && flags.email) throw new UsageError('give --token or --email, not both');
       if (!token && !flags.email) throw new UsageError('give --token <token> (or CERTWRIGHT_TOKEN) or --email <email>');
       const base = trimUrl(url);
-      const profile = token ? await tokenProfile(base, token, flags.org) : await sessionProfile(io, base, flags.email ?? '');
+      if (flags.operator && !token) throw new UsageError('--operator needs the operator token: --token <token> (or CERTWRIGHT_TOKEN)');
+      const profile = flags.operator
+        ? await operatorProfile(base, token ?? '')
+        : token
+          ? await tokenProfile(base, token, flags.org)
+          : await sessionProfile(io, base, flags.email ?? '');
       const path = configPath(io.env);
       const name = profileName(io, context.profile);
       const config = await readConfig(path);
       config.profiles[name] = profile;
       await writeConfig(path, config);
-      const who = profile.auth.kind === 'session' ? `as ${profile.auth.email}` : 'with an API token';
+      const who = profile.auth.kind === 'session' ? `as ${profile.auth.email}` : flags.operator ? 'as the operator' : 'with an API token';
       context.print(
         {
           profile: name,
@@ -92,7 +111,7 @@ export function loginCommand(program: Command, io: Io): void {
           credential: profile.auth.kind === 'session' ? 'session' : 'api-token',
           configPath: path,
         },
-        `Logged in to ${base} ${who}, organization ${profile.organizationId} (profile ${name}); saved in ${path}`,
+        `Logged in to ${base} ${who}${flags.operator ? '' : `, organization ${profile.organizationId}`} (profile ${name}); saved in ${path}`,
       );
     });
 }

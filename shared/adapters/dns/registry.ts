@@ -1,6 +1,7 @@
 import type { ProviderOptions } from '../../domain/acme.ts';
 import { CertwrightError } from '../../domain/errors.ts';
-import type { DnsCredentials, DnsProvider, DnsProviderChoice } from '../../ports/dns-provider.ts';
+import type { DnsZoneTarget } from '../../domain/dns-zone.ts';
+import type { DnsCredentials, DnsProvider } from '../../ports/dns-provider.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
 import { LazyDnsProvider } from './lazy-dns-provider.ts';
 import { DEFAULT_DNS_PROVIDER, PROVIDER_TITLES, isDnsProviderName } from './names.ts';
@@ -34,7 +35,7 @@ export const DNS_PROVIDER_FACTORIES: Readonly<Record<DnsProviderName, ProviderFa
 };
 
 export interface DnsProviderRegistryDeps {
-  /** Where `dnsCredentialsSecret` points. */
+  /** Where a zone's `credentialsSecretName` points. */
   secrets: SecretStore;
   /** Base URLs per provider (tests and the local stack: each vendor's fake). */
   endpoints?: Readonly<Record<string, string>>;
@@ -42,12 +43,6 @@ export interface DnsProviderRegistryDeps {
   factories?: Partial<Record<DnsProviderName, ProviderFactory>>;
   backoff?: ProviderBackoff;
 }
-
-/** Settings and challenge records from before provider options named a pinned Route 53 zone `hostedZoneId`. */
-const optionsOf = (choice: DnsProviderChoice & { hostedZoneId?: unknown }): ProviderOptions => {
-  if (choice.providerOptions) return choice.providerOptions;
-  return typeof choice.hostedZoneId === 'string' && choice.hostedZoneId ? { hostedZoneId: choice.hostedZoneId } : {};
-};
 
 async function readCredentials(secrets: SecretStore, name: string, provider: DnsProviderName): Promise<DnsCredentials> {
   const value = await secrets.get(name);
@@ -58,19 +53,19 @@ async function readCredentials(secrets: SecretStore, name: string, provider: Dns
 }
 
 /**
- * The provider registry: picks a provider by `dnsProvider`, with its options, and its credentials read from the
- * secret store by reference (or as given, while obtain checks them before they are stored). Providers without
+ * The provider registry: turns a zone target into a provider, picked by its `dnsProvider`, with its options, and its
+ * credentials read from the secret store by reference (`credentialsSecretName`) (or as given, while obtain checks them before they are stored). Providers without
  * credentials are kept for the container's life (their zone caches with them); those with credentials are built per
  * use, so credentials replaced by a later obtain are never served from a stale copy.
  */
-export function dnsProviderRegistry(deps: DnsProviderRegistryDeps): (choice: DnsProviderChoice, inline?: DnsCredentials) => DnsProvider {
+export function dnsProviderRegistry(deps: DnsProviderRegistryDeps): (target: DnsZoneTarget, inline?: DnsCredentials) => DnsProvider {
   const kept = new Map<string, DnsProvider>();
   const factories = { ...DNS_PROVIDER_FACTORIES, ...deps.factories };
-  return (choice, inline) => {
-    const provider = choice.dnsProvider ?? DEFAULT_DNS_PROVIDER;
+  return (target, inline) => {
+    const provider = target.dnsProvider ?? DEFAULT_DNS_PROVIDER;
     if (!isDnsProviderName(provider)) throw new CertwrightError('bad_request', `DNS provider ${provider} is not supported`);
-    const options = optionsOf(choice);
-    const secretName = choice.dnsCredentialsSecret ?? null;
+    const options: ProviderOptions = target.providerOptions ?? {};
+    const secretName = target.credentialsSecretName ?? null;
     const build = async (): Promise<DnsProvider> =>
       factories[provider]({
         provider,

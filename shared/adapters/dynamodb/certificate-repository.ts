@@ -2,11 +2,13 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Certificate } from '../../domain/certificate.ts';
 import { CertwrightError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import type { AttemptProgress } from '../../domain/attempt-progress.ts';
 import type {
   CertificatePage,
   CertificateRepository,
   CursorPage,
   CursorPageRequest,
+  ProgressChange,
   SanDnsStatusChange,
 } from '../../ports/certificate-repository.ts';
 import { guard, isConditionFailure, putVersioned, storeFailure } from './errors.ts';
@@ -31,6 +33,19 @@ function toItem(certificate: Certificate): Record<string, unknown> {
 }
 
 const fromItem = (item: Record<string, unknown>): Certificate => stripKeys(item) as unknown as Certificate;
+
+/**
+ * `SET lastAttempt.progress.<stage> = ...` for each stage given, with its names and values; the expression names
+ * `#attempt` (lastAttempt) and `#progress` are the caller's to declare.
+ */
+function progressSets(progress: Partial<AttemptProgress>): { sets: string[]; names: Record<string, string>; values: Record<string, unknown> } {
+  const stages = Object.entries(progress).filter(([, value]) => value !== undefined);
+  return {
+    sets: stages.map((_, index) => `#attempt.#progress.#stage${index} = :stage${index}`),
+    names: Object.fromEntries(stages.map(([stage], index) => [`#stage${index}`, stage])),
+    values: Object.fromEntries(stages.map(([, value], index) => [`:stage${index}`, value])),
+  };
+}
 
 export interface CertificateRepositoryOptions {
   /** Most certificates one organization may store; checked in the same transaction that stores a new one. */
@@ -236,6 +251,8 @@ export class DynamoCertificateRepository implements CertificateRepository {
     const conditions = ['attribute_exists(pk)', '#organization = :organization', '#attempt.#id = :attempt', 'size(#sans) = :count'];
     // dnsStatus feeds neither the renewal nor the expiry index, so their attributes stay as they are.
     const sets = ['#version = #version + :one', '#updated = :now'];
+    const progress = progressSets(change.progress ?? {});
+    if (progress.sets.length > 0) conditions.push('attribute_exists(#attempt.#progress)');
     change.sanNames.forEach((name, index) => {
       values[`:name${index}`] = name;
       conditions.push(`#sans[${index}].#name = :name${index}`);
@@ -245,12 +262,13 @@ export class DynamoCertificateRepository implements CertificateRepository {
         sets.push(`#sans[${index}].#dns = :status${index}`);
       }
     });
+    const hasDnsSets = sets.length > 2;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.certificate(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${[...sets, ...progress.sets].join(', ')}`,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: {
             '#organization': 'organizationId',
@@ -258,11 +276,49 @@ export class DynamoCertificateRepository implements CertificateRepository {
             '#id': 'id',
             '#sans': 'sans',
             '#name': 'name',
-            ...(sets.length > 2 ? { '#dns': 'dnsStatus' } : {}),
+            ...(hasDnsSets ? { '#dns': 'dnsStatus' } : {}),
             '#version': 'version',
             '#updated': 'updatedAt',
+            ...(progress.sets.length > 0 ? { '#progress': 'progress', ...progress.names } : {}),
           },
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ...values, ...progress.values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw storeFailure(error);
+    }
+  }
+
+  async recordProgress(organizationId: number, id: string, change: ProgressChange): Promise<boolean> {
+    const progress = progressSets(change.progress);
+    if (progress.sets.length === 0) return true;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.certificate(id),
+          // Progress feeds no index; the version goes up so that an ETag names what the resource shows.
+          UpdateExpression: `SET #version = #version + :one, #updated = :now, ${progress.sets.join(', ')}`,
+          ConditionExpression:
+            'attribute_exists(pk) AND #organization = :organization AND #attempt.#id = :attempt AND attribute_exists(#attempt.#progress)',
+          ExpressionAttributeNames: {
+            '#organization': 'organizationId',
+            '#attempt': 'lastAttempt',
+            '#id': 'id',
+            '#progress': 'progress',
+            '#version': 'version',
+            '#updated': 'updatedAt',
+            ...progress.names,
+          },
+          ExpressionAttributeValues: {
+            ':organization': organizationId,
+            ':attempt': change.attemptId,
+            ':one': 1,
+            ':now': change.updatedAt,
+            ...progress.values,
+          },
         }),
       );
       return true;

@@ -20,6 +20,13 @@ const withoutTtl = (item: Item): Item => {
   return entity;
 };
 
+const toOrganization = (item: Item): Organization => ({
+  id: Number(item.id),
+  name: String(item.name),
+  createdAt: String(item.createdAt),
+  suspendedAt: typeof item.suspendedAt === 'string' ? item.suspendedAt : null,
+});
+
 const toUser = (item: Item): User => withoutTtl(item) as unknown as User;
 
 export class DynamoIdentityRepository implements IdentityRepository {
@@ -57,7 +64,35 @@ export class DynamoIdentityRepository implements IdentityRepository {
 
   async getOrganization(id: number): Promise<Organization | null> {
     const item = await getItem(this.client, this.tableName, keys.organization(id));
-    return item ? { id: Number(item.id), name: String(item.name), createdAt: String(item.createdAt) } : null;
+    return item ? toOrganization(item) : null;
+  }
+
+  async listOrganizations(offset: number, limit: number): Promise<{ organizations: Organization[]; total: number }> {
+    // Ids are handed out by one counter, so a page is a range of keys: item reads, no scan.
+    const counter = await getItem(this.client, this.tableName, keys.organizationCounter(), { consistent: true });
+    const total = Number(counter?.value ?? 0);
+    const ids = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, index) => offset + index + 1);
+    const items = await Promise.all(ids.map((id) => getItem(this.client, this.tableName, keys.organization(id))));
+    return { organizations: items.filter((item): item is Item => item !== undefined).map(toOrganization), total };
+  }
+
+  async setOrganizationSuspended(id: number, suspendedAt: string | null): Promise<Organization | null> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.organization(id),
+          UpdateExpression: 'SET suspendedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': suspendedAt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toOrganization(Attributes) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw storeFailure(error);
+    }
   }
 
   async putToken(token: ApiToken): Promise<void> {

@@ -41,8 +41,16 @@ export const keys = {
   }),
   challenge: (token: string) => ({ pk: `CHALLENGE#${token}`, sk: 'CHALLENGE' }),
   challengesOfAttempt: (attemptId: string) => `ATTEMPT#${attemptId}#CHALLENGE`,
+  // DNS zones live in their organization's partition, so one consistent Query lists them all.
+  dnsZone: (organizationId: number, zoneName: string) => ({ pk: `DNSZONES#${organizationId}`, sk: zoneName }),
+  dnsZonesOf: (organizationId: number) => `DNSZONES#${organizationId}`,
   // New ACME orders granted per account in the current window (the renewal planner's budget).
   orderBudget: (account: string) => ({ pk: `ORDERBUDGET#${account}`, sk: 'ORDERBUDGET' }),
+  // The envelope key store: a certificate's private keys, one partition per certificate, one item per key slot.
+  privateKey: (organizationId: string, certificateId: string, slot: string) => ({
+    pk: `PRIVATEKEY#${organizationId}#${certificateId}`,
+    sk: `KEY#${slot}`,
+  }),
 };
 
 /** DynamoDB's limits on key values, in UTF-8 bytes: 2,048 for a partition key, 1,024 for a sort key. */

@@ -1,5 +1,6 @@
+import type { ChallengeRecord } from '../../domain/acme.ts';
 import type { CertwrightError } from '../../domain/errors.ts';
-import type { DialectErrors, Operation } from '../../http/api-handler.ts';
+import type { DialectErrors, Operations } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 
@@ -19,16 +20,32 @@ export const acmeChallengeErrors: DialectErrors = {
 
 const hostOf = (header: string | undefined): string | null => header?.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '') || null;
 
-export const acmeChallengeOperations: Record<string, Operation<Pick<CoreDeps, 'issuance'>>> = {
+/** The pending HTTP-01 challenge with this token, when the token can be one. */
+async function challengeOf(deps: Pick<CoreDeps, 'issuance'>, token: string | undefined): Promise<ChallengeRecord | null> {
+  const record = token && /^[A-Za-z0-9_-]{1,256}$/.test(token) ? await deps.issuance.getChallenge(token) : null;
+  return record?.type === 'http-01' ? record : null;
+}
+
+export const acmeChallengeOperations: Operations<'acme-challenge', Pick<CoreDeps, 'issuance'>> = {
   /**
    * RFC 8555 section 8.3: the key authorization of a pending HTTP-01 challenge, from the table. Only for the
    * host the challenge is for, so a token cannot be answered under another tenant's domain.
    */
   'GET /.well-known/acme-challenge/{token}': async ({ deps, params, event }) => {
-    const token = params.token ?? '';
-    const record = /^[A-Za-z0-9_-]{1,256}$/.test(token) ? await deps.issuance.getChallenge(token) : null;
+    const record = await challengeOf(deps, params.token);
     const host = hostOf(event.headers.host);
-    if (!record || record.type !== 'http-01' || (host !== null && host !== record.identifier)) return text(404, 'Not Found\n');
+    if (!record || (host !== null && host !== record.identifier)) return text(404, 'Not Found\n');
+    return text(200, record.value);
+  },
+
+  /**
+   * The same answer where a domain's web server or CDN redirects its challenges (docs/http-01.md). The request
+   * arrives under the API's own host, so the host says nothing; the organization in the redirect target does: the
+   * domain answers only that organization's challenges, and another tenant's order for it is not validated.
+   */
+  'GET /.well-known/acme-challenge/{organizationId}/{token}': async ({ deps, params }) => {
+    const record = await challengeOf(deps, params.token);
+    if (!record || String(record.organizationId) !== params.organizationId) return text(404, 'Not Found\n');
     return text(200, record.value);
   },
 };

@@ -11,6 +11,7 @@ interface Style {
 const STYLE: Record<ErrorCode, Style> = {
   bad_request: { status: 400, type: 'invalid_request_error', code: null },
   validation_failed: { status: 400, type: 'invalid_request_error', code: 'invalid_value' },
+  domain_not_controlled: { status: 422, type: 'invalid_request_error', code: 'domain_not_controlled' },
   unauthenticated: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
   forbidden: { status: 403, type: 'invalid_request_error', code: 'insufficient_permissions' },
   not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { ActivationScope } from '../../domain/activation.ts';
 import { MAX_ACTIVATION_BATCH, organizationScope, projectScope } from '../../domain/activation.ts';
 import { CertwrightError, ValidationError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operation, Operations } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -13,6 +13,7 @@ import { deleteCertificate } from '../../use-cases/delete-certificate.ts';
 import { renameCertificate } from '../../use-cases/rename-certificate.ts';
 import { uploadCustomCertificate } from '../../use-cases/upload-custom-certificate.ts';
 import { etagOf, ifMatchVersion } from '../platform/etag.ts';
+import { COLLECTION_FULL_MEMBER_BYTES } from '../platform/presenter.ts';
 import type { ScopedObjectType } from './presenter.ts';
 import { certificateList, certificateObject, deletedCertificate, scopedCertificateObject } from './presenter.ts';
 
@@ -91,12 +92,24 @@ function wantsContent(query: URLSearchParams): boolean {
   return include.length > 0;
 }
 
+/** The first objects whose JSON fits in `budget` bytes, and always the first one. */
+function withinBudget<T>(objects: T[], budget: number): T[] {
+  let left = budget;
+  const kept: T[] = [];
+  for (const object of objects) {
+    left -= Buffer.byteLength(JSON.stringify(object));
+    if (left < 0 && kept.length > 0) break;
+    kept.push(object);
+  }
+  return kept;
+}
+
 const OBJECT_TYPE: Record<ActivationScope['type'], ScopedObjectType> = {
   organization: 'organization.certificate',
   project: 'organization.project.certificate',
 };
 
-export function adminOperations(options: AdminOptions): Record<string, Operation<CertificateApiDeps>> {
+export function adminOperations(options: AdminOptions): Operations<'admin', CertificateApiDeps> {
   const body = (event: Parameters<Operation<CertificateApiDeps>>[0]['event']) =>
     readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
 
@@ -104,11 +117,16 @@ export function adminOperations(options: AdminOptions): Record<string, Operation
   const list = (scopeOf: (params: Readonly<Record<string, string>>) => ActivationScope): Operation<CertificateApiDeps> =>
     readingAhead(
       (deps, { organizationId, params, query }) => listScopedCertificates(deps, organizationId, scopeOf(params), pageRequest(query)),
-      async ({ params }, read) => {
+      async ({ params, query }, read) => {
         const scope = scopeOf(params);
+        const withContent = wantsContent(query);
         const page = await read;
-        const data = page.items.map((item) => scopedCertificateObject(OBJECT_TYPE[scope.type], item));
-        return json(200, certificateList(data, page.hasMore));
+        const data = page.items.map((item) => scopedCertificateObject(OBJECT_TYPE[scope.type], item, withContent));
+        if (!withContent) return json(200, certificateList(data, page.hasMore));
+        // With the PEM a page of 100 could pass Lambda's 6 MB reply limit: it ends early (has_more, and last_id to go
+        // on from) once its objects pass the byte budget, as a cursor page may hold fewer than `limit`.
+        const kept = withinBudget(data, COLLECTION_FULL_MEMBER_BYTES);
+        return json(200, certificateList(kept, page.hasMore || kept.length < data.length));
       },
     );
 

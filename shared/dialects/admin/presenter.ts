@@ -26,14 +26,14 @@ export const certificateObject = (certificate: Certificate, withContent = false)
   certificate_details: details(certificate, withContent),
 });
 
-/** A certificate as listed, activated or deactivated at a scope, with whether it is active there. */
-export const scopedCertificateObject = (object: ScopedObjectType, { certificate, active }: ScopedCertificate) => ({
+/** A certificate as listed, activated or deactivated at a scope, with whether it is active there; `content` only when asked for. */
+export const scopedCertificateObject = (object: ScopedObjectType, { certificate, active }: ScopedCertificate, withContent = false) => ({
   object,
   id: certificate.id,
   name: certificate.name,
   active,
   created_at: unixSeconds(certificate.createdAt),
-  certificate_details: details(certificate, false),
+  certificate_details: details(certificate, withContent),
 });
 
 export const certificateList = <T extends { id: string }>(data: T[], hasMore: boolean) => ({

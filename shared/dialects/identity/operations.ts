@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CertwrightError } from '../../domain/errors.ts';
 import { ROLES } from '../../domain/identity.ts';
 import { ALL_SCOPES } from '../../domain/organization.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operations } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import type { ApiEvent, ApiResult } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -11,8 +11,8 @@ import type { IdentityDeps } from '../../use-cases/core-deps.ts';
 import { login, refresh } from '../../use-cases/login.ts';
 import { PASSWORD_RULES } from '../../use-cases/passwords.ts';
 import type { Session } from '../../use-cases/login.ts';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../use-cases/manage-api-tokens.ts';
-import { changeOwnPassword, changeRole, createUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
+import { createApiToken, getApiToken, listApiTokens, revokeApiToken } from '../../use-cases/manage-api-tokens.ts';
+import { changeOwnPassword, changeRole, createUser, getUser, listUsers, removeUser, userIdOf } from '../../use-cases/manage-users.ts';
 import { auditResource, collection, sessionResource, tokenPath, tokenResource, userPath, userResource } from './presenter.ts';
 
 export interface IdentityOptions {
@@ -76,7 +76,7 @@ function auditSession(deps: IdentityDeps, session: Session, action: string, even
   });
 }
 
-export function identityOperations(options: IdentityOptions): Record<string, Operation<IdentityDeps>> {
+export function identityOperations(options: IdentityOptions): Operations<'identity', IdentityDeps> {
   const body = <T>(schema: z.ZodType<T>, event: ApiEvent): T =>
     parseWith(schema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
 
@@ -118,6 +118,10 @@ export function identityOperations(options: IdentityOptions): Record<string, Ope
       return json(200, collection((await listApiTokens(deps, principal)).map((token) => tokenResource(token, now))));
     },
 
+    // The @id of a listed token.
+    'GET /api/api-tokens/{id}': async ({ deps, principal, params }) =>
+      json(200, tokenResource(await getApiToken(deps, principal, params.id ?? ''), deps.clock.now())),
+
     'DELETE /api/api-tokens/{id}': async ({ deps, principal, params }) => {
       await revokeApiToken(deps, principal, params.id ?? '');
       return { statusCode: 204, body: '' };
@@ -131,6 +135,10 @@ export function identityOperations(options: IdentityOptions): Record<string, Ope
       const user = await createUser(deps, principal, { email: input.email, password: input.password, role: input.role as (typeof ROLES)[number] });
       return json(201, userResource(user), { location: userPath(user.organizationId, user.id) });
     },
+
+    // The @id of a listed user.
+    'GET /api/organizations/{organizationId}/users/{userId}': async ({ deps, principal, params }) =>
+      json(200, userResource(await getUser(deps, principal, params.userId ?? ''))),
 
     'PATCH /api/organizations/{organizationId}/users/{userId}': async ({ deps, principal, params, event }) => {
       const input = parseWith(changeRoleSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json', 'application/merge-patch+json'] }));

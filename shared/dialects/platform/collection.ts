@@ -5,6 +5,9 @@ export interface PageRequest {
   itemsPerPageGiven: boolean;
 }
 
+/** The Hydra properties the paging variables stand for: the page's number, and how many members a page holds. */
+const PAGING_PROPERTIES: Readonly<Record<string, string>> = { page: 'hydra:pageIndex', itemsPerPage: 'hydra:limit' };
+
 /**
  * A Hydra collection at `base` with working first/last/previous/next links, as API Platform writes it. `filters`
  * are the filters the collection offers (in the search template) and the ones this request used (kept in the links).
@@ -46,7 +49,8 @@ export function hydraCollection<T>(
       mapping: variables.map((variable) => ({
         '@type': 'IriTemplateMapping',
         variable,
-        property: filters.offered.includes(variable) ? variable : null,
+        // A filter maps to the member property of its name (a term of the collection's context).
+        property: PAGING_PROPERTIES[variable] ?? variable,
         required: false,
       })),
     },

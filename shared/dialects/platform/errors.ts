@@ -2,6 +2,7 @@ import type { CertwrightError } from '../../domain/errors.ts';
 import type { DialectErrors } from '../../http/api-handler.ts';
 import type { ApiResult } from '../../http/api-types.ts';
 import { ERROR_STATUS } from '../../http/error-status.ts';
+import { contextIri } from './vocabulary.ts';
 
 
 /** Core input names -> this dialect's property names. */
@@ -13,6 +14,12 @@ const PROPERTY_PATHS: Record<string, string> = {
   mappedCertificate: 'certificate',
 };
 
+/** The JSON-LD head of a problem document: a ConstraintViolationList when rules were broken, else a hydra:Error. */
+export const problemNode = (hasViolations: boolean) =>
+  hasViolations
+    ? { '@context': contextIri('ConstraintViolationList'), '@type': 'ConstraintViolationList' }
+    : { '@context': contextIri('Error'), '@type': 'hydra:Error' };
+
 /** API Platform's JSON-LD errors: a problem document with Hydra terms, and a ConstraintViolationList for 422. */
 export const platformErrors: DialectErrors = {
   toResponse(error: CertwrightError): ApiResult {
@@ -23,8 +30,7 @@ export const platformErrors: DialectErrors = {
     }));
     const detail = violations.length > 0 ? violations.map((v) => `${v.propertyPath}: ${v.message}`).join('\n') : error.message;
     const body = {
-      '@context': violations.length > 0 ? '/api/contexts/ConstraintViolationList' : '/api/contexts/Error',
-      '@type': violations.length > 0 ? 'ConstraintViolationList' : 'hydra:Error',
+      ...problemNode(violations.length > 0),
       type: `/errors/${status}`,
       title: 'An error occurred',
       detail,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -45,7 +45,7 @@ function certificateIdOf(reference: string, organizationId: number): string {
 }
 
 /** Platform dialect: hostname -> certificate mappings, with each hostname's live coverage. */
-export function hostnameMappingOperations(options: HostnameMappingOperationOptions): Record<string, Operation<CertificateApiDeps>> {
+export function hostnameMappingOperations(options: HostnameMappingOperationOptions) {
   return {
     'POST /api/organizations/{organizationId}/hostname-mappings': async ({ deps, principal, event }) => {
       const input = parseWith(createSchema, asCore(readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES })));
@@ -100,5 +100,5 @@ export function hostnameMappingOperations(options: HostnameMappingOperationOptio
       await deleteHostnameMapping(deps, principal, params.hostname ?? '', { ifMatchVersion: ifMatchVersion(event) });
       return { statusCode: 204, body: '' };
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

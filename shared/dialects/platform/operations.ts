@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { CertwrightError } from '../../domain/errors.ts';
-import type { Operation } from '../../http/api-handler.ts';
+import { CertwrightError, NotFoundError } from '../../domain/errors.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { hasScope, readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -15,7 +15,7 @@ import { uploadCustomCertificate } from '../../use-cases/upload-custom-certifica
 import { createAutoManaged, isAutoManagedRequest } from './auto-managed.ts';
 import { etagOf, ifMatchVersion } from './etag.ts';
 import { JSON_LD, JSON_TYPES, MERGE_PATCH, mergePatchObject, pageRequest } from './paging.ts';
-import { certificateCollection, certificateResource, certificateIri } from './presenter.ts';
+import { attemptResource, certificateCollection, certificateResource, certificateIri, sanResource } from './presenter.ts';
 
 export interface PlatformOptions {
   maxBodyBytes: number;
@@ -42,7 +42,7 @@ const uploadSchema = z.object({
   chainData: z.string().nullish(),
 });
 
-export function platformOperations(options: PlatformOptions): Record<string, Operation<CertificateApiDeps>> {
+export function platformOperations(options: PlatformOptions) {
   return {
     'POST /api/organizations/{organizationId}/certificates': async ({ deps, principal, event }) => {
       const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
@@ -72,6 +72,27 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
           ...etag,
           'cache-control': 'no-store',
         });
+      },
+    ),
+
+    'GET /api/organizations/{organizationId}/certificates/{id}/sans/{sanId}': readingAhead(
+      (deps, { organizationId, params }) => getCertificate(deps, organizationId, params.id ?? ''),
+      async ({ params }, read) => {
+        const certificate = await read;
+        const san = certificate.sans.find((candidate) => candidate.id === params.sanId);
+        if (!san) throw new NotFoundError('Name');
+        return json(200, sanResource(certificate, san), JSON_LD);
+      },
+    ),
+
+    // The attempts a certificate keeps: its latest one, and its latest renewal (see replaceAttempt); older ones are not kept.
+    'GET /api/organizations/{organizationId}/certificates/{id}/attempts/{attemptId}': readingAhead(
+      (deps, { organizationId, params }) => getCertificate(deps, organizationId, params.id ?? ''),
+      async ({ params }, read) => {
+        const certificate = await read;
+        const attempt = [certificate.lastAttempt, certificate.lastRenewal].find((candidate) => candidate?.id === params.attemptId);
+        if (!attempt) throw new NotFoundError('Attempt');
+        return json(200, attemptResource(certificate, attempt), JSON_LD);
       },
     ),
 
@@ -131,5 +152,5 @@ export function platformOperations(options: PlatformOptions): Record<string, Ope
       const request = { organizationId: principal.organizationId, ...page };
       return json(200, certificateCollection(request, items, totalItems, deps.clock.now()), JSON_LD);
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

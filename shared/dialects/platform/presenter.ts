@@ -1,7 +1,9 @@
-import type { Attempt, Certificate } from '../../domain/certificate.ts';
+import { reachedAt } from '../../domain/attempt-progress.ts';
+import type { Attempt, Certificate, San } from '../../domain/certificate.ts';
 import { currentStatus } from '../../domain/certificate-health.ts';
 import { hydraCollection } from './collection.ts';
 import type { PageRequest } from './collection.ts';
+import { contextIri } from './vocabulary.ts';
 
 /** `2026-09-30T12:00:00+00:00`, the seeds' date format. */
 export const isoWithOffset = (value: string | null): string | null =>
@@ -10,8 +12,27 @@ export const isoWithOffset = (value: string | null): string | null =>
 export const certificatesIri = (organizationId: number): string => `/api/organizations/${organizationId}/certificates`;
 export const certificateIri = (certificate: Certificate): string => `${certificatesIri(certificate.organizationId)}/${certificate.id}`;
 
-const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
-  '@context': '/api/contexts/Attempt',
+/**
+ * Beyond the seed, on ACME attempts: per name (the certificate's SANs, in order), when it reached each stage of the
+ * workflow (null: not yet, or skipped, as a name whose authorization the CA reused skips its challenge).
+ */
+function attemptProgress(certificate: Certificate, attempt: Attempt) {
+  const progress = attempt.progress ?? {};
+  const names = certificate.sans.length > 0 ? certificate.sans.map((san) => san.name) : [certificate.domainName];
+  return names.map((name) => ({
+    name,
+    orderedAt: isoWithOffset(reachedAt(progress, 'ordered', name)),
+    challengePresentedAt: isoWithOffset(reachedAt(progress, 'challengePresented', name)),
+    propagatedAt: isoWithOffset(reachedAt(progress, 'propagated', name)),
+    validatedAt: isoWithOffset(reachedAt(progress, 'validated', name)),
+    finalizedAt: isoWithOffset(reachedAt(progress, 'finalized', name)),
+    storedAt: isoWithOffset(reachedAt(progress, 'stored', name)),
+  }));
+}
+
+/** An attempt of a certificate, at `.../certificates/{id}/attempts/{attemptId}`. */
+export const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
+  '@context': contextIri('Attempt'),
   '@id': `${certificateIri(certificate)}/attempts/${attempt.id}`,
   '@type': 'Attempt',
   id: attempt.id,
@@ -20,6 +41,18 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
   startedAt: isoWithOffset(attempt.startedAt),
   finishedAt: isoWithOffset(attempt.finishedAt),
   ...(attempt.error ? { error: attempt.error } : {}),
+  ...(attempt.type === 'acme_issue' || attempt.type === 'acme_renew' ? { progress: attemptProgress(certificate, attempt) } : {}),
+});
+
+/** One name of a certificate, at `.../certificates/{id}/sans/{sanId}`. */
+export const sanResource = (certificate: Certificate, san: San) => ({
+  '@context': contextIri('CertificateSan'),
+  '@id': `${certificateIri(certificate)}/sans/${san.id}`,
+  '@type': 'CertificateSan',
+  id: san.id,
+  name: san.name,
+  dnsStatus: san.dnsStatus,
+  sslStatus: san.sslStatus,
 });
 
 /**
@@ -30,7 +63,7 @@ const attemptResource = (certificate: Certificate, attempt: Attempt) => ({
 export function certificateResource(certificate: Certificate, now: Date, privateKeyData?: string | null) {
   const iri = certificateIri(certificate);
   return {
-    '@context': '/api/contexts/Certificate',
+    '@context': contextIri('Certificate'),
     '@id': iri,
     '@type': 'Certificate',
     id: certificate.id,
@@ -51,15 +84,7 @@ export function certificateResource(certificate: Certificate, now: Date, private
     autoRenew: certificate.autoRenew,
     reusePrivateKey: certificate.reusePrivateKey ?? false,
     renewalPausedReason: certificate.renewal?.pausedReason ?? null,
-    sans: certificate.sans.map((san) => ({
-      '@context': '/api/contexts/CertificateSan',
-      '@id': `${iri}/sans/${san.id}`,
-      '@type': 'CertificateSan',
-      id: san.id,
-      name: san.name,
-      dnsStatus: san.dnsStatus,
-      sslStatus: san.sslStatus,
-    })),
+    sans: certificate.sans.map((san) => sanResource(certificate, san)),
     lastAttempt: certificate.lastAttempt ? attemptResource(certificate, certificate.lastAttempt) : null,
     createdAt: isoWithOffset(certificate.createdAt),
     updatedAt: isoWithOffset(certificate.updatedAt),
@@ -101,5 +126,5 @@ export function certificateCollection(request: CollectionRequest, members: Certi
     budget -= bytes;
     return budget >= 0 ? resource : shortMember(resource);
   });
-  return hydraCollection(certificatesIri(request.organizationId), '/api/contexts/Certificate', request, resources, totalItems);
+  return hydraCollection(certificatesIri(request.organizationId), contextIri('Certificate'), request, resources, totalItems);
 }

@@ -1,5 +1,6 @@
+import { hostedZoneIdProblem, normalizeHostedZoneId } from '../../adapters/dns/provider-options.ts';
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { readingAhead } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
@@ -23,10 +24,9 @@ const hostedZoneId = z
   .string({ message: 'hostedZoneId must be a Route 53 hosted zone id or null.' })
   .max(64)
   .transform((id, context) => {
-    const normalized = id.trim().replace(/^\/hostedzone\//, '').toUpperCase();
-    if (!/^Z[A-Z0-9]{1,31}$/.test(normalized))
-      context.addIssue({ code: 'custom', message: `"${id}" is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.` });
-    return normalized;
+    const normalized = normalizeHostedZoneId(id);
+    if (normalized === null) context.addIssue({ code: 'custom', message: hostedZoneIdProblem(id) });
+    return normalized ?? id;
   });
 
 const createSchema = z.object({ name, domain: domain.nullish(), hostedZoneId: hostedZoneId.nullish() });
@@ -39,7 +39,7 @@ const pinnedOptions = <T extends { hostedZoneId?: string | null | undefined }>({
 });
 
 /** Platform dialect: projects of an organization (name, domain, and the one certificate of the projects dialect). */
-export function platformProjectOperations(options: ProjectOperationOptions): Record<string, Operation<CertificateApiDeps>> {
+export function platformProjectOperations(options: ProjectOperationOptions) {
   return {
     'POST /api/organizations/{organizationId}/projects': async ({ deps, principal, event }) => {
       const input = parseWith(createSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
@@ -73,5 +73,5 @@ export function platformProjectOperations(options: ProjectOperationOptions): Rec
       await deleteProject(deps, principal, params.id ?? '', { ifMatchVersion: ifMatchVersion(event) });
       return { statusCode: 204, body: '' };
     },
-  };
+  } satisfies OperationGroup<'platform', CertificateApiDeps>;
 }

@@ -1,15 +1,16 @@
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { readRevocationReason } from '../../http/revocation-request.ts';
 import { CertwrightError } from '../../domain/errors.ts';
+import { notReadyMessage } from '../../use-cases/acme/http01-preflight.ts';
 import { obtainProjectCertificate } from '../../use-cases/acme/obtain-project-certificate.ts';
 import { renewCertificateNow } from '../../use-cases/acme/renew-now.ts';
 import { revokeCertificate } from '../../use-cases/acme/revoke-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { getProjectCertificate } from '../../use-cases/project-certificate.ts';
-import { attemptLink, isoSeconds, projectCertificate } from './presenter.ts';
+import { attemptFollowUp, followUpHeaders, isoSeconds, projectCertificate, projectDomain } from './presenter.ts';
 
 export interface ProjectsAcmeOptions {
   maxBodyBytes: number;
@@ -40,7 +41,7 @@ const obtainSchema = z.object({
 });
 
 /** The ACME operations of the projects dialect, merged into the projects function beside the others. */
-export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<string, Operation<CoreDeps>> {
+export function projectAcmeOperations(options: ProjectsAcmeOptions) {
   return {
     /**
      * Starts obtaining the project's certificate and answers at once (202): the certificate as the seed shows it
@@ -50,31 +51,60 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       const input = parseWith(obtainSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
       const warnings: string[] = [];
       const outcome = await obtainProjectCertificate(deps, principal, params.id ?? '', input);
-      if (outcome.dryRun)
-        return json(200, { success: true, dryRun: true, domain: outcome.project.domain, checks: outcome.checks, warnings });
-      return json(202, {
-        success: true,
-        certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),
-        attempt: attemptLink(outcome.project, outcome.certificate),
-        warnings,
-      });
+      if (outcome.dryRun) {
+        const domain = outcome.project.domain;
+        // HTTP-01: each name's redirect (docs/http-01.md), as the workflow's pre-flight would find it; a name that is
+        // not ready is the seed's "Challenge Failed" (400), with what the probe saw.
+        const notReady = outcome.http01 && notReadyMessage(outcome.http01);
+        if (notReady) return json(400, { success: false, error: `HTTP-01 challenge failed: ${notReady}`, dryRun: true, domain, http01: outcome.http01 });
+        const reached = (outcome.http01 ?? []).map((name) => name.detail);
+        return json(200, {
+          success: true,
+          dryRun: true,
+          domain,
+          checks: [...outcome.checks, ...reached],
+          ...(outcome.http01 ? { http01: outcome.http01 } : {}),
+          warnings,
+        });
+      }
+      return json(
+        202,
+        {
+          success: true,
+          certificate: projectCertificate(outcome.project, outcome.certificate, deps.clock.now()),
+          ...attemptFollowUp(outcome.project, outcome.certificate),
+          warnings,
+        },
+        followUpHeaders(outcome.project),
+      );
     },
 
     /**
      * Renews now through the issuance workflow (an `acme_renew` attempt, as the planner starts) and answers at once
-     * (202): the certificate still being served, `renewedFrom` (its issuedAt) and the attempt to follow; once the
-     * attempt has succeeded, GET .../certificate shows the new issuedAt and expiresAt. It spends an order from the
+     * (202): the seed's renew certificate with `renewedFrom` (the current issuedAt) and the new issuedAt and expiresAt
+     * null, not yet known (the current certificate's dates there would read as if nothing happened), and the attempt
+     * to follow; once it has succeeded, GET .../certificate shows the new dates. It spends an order from the
      * account's budget, the planner's: 429 with Retry-After when that is spent. It also resumes paused renewal.
      */
     'POST /api/v1/projects/{id}/certificate/renew': async ({ deps, principal, params }) => {
       const { project, certificate } = await getProjectCertificate(deps, principal, params.id ?? '');
       if (!certificate) throw new CertwrightError('not_found', 'Project has no certificate');
       const outcome = await renewCertificateNow(deps, certificate);
-      return json(202, {
-        success: true,
-        certificate: { ...projectCertificate(project, outcome.certificate, deps.clock.now()), renewedFrom: isoSeconds(outcome.renewedFrom) },
-        attempt: attemptLink(project, outcome.certificate),
-      });
+      return json(
+        202,
+        {
+          success: true,
+          certificate: {
+            id: outcome.certificate.id,
+            domain: projectDomain(project, outcome.certificate),
+            issuedAt: null,
+            expiresAt: null,
+            renewedFrom: isoSeconds(outcome.renewedFrom),
+          },
+          ...attemptFollowUp(project, outcome.certificate),
+        },
+        followUpHeaders(project),
+      );
     },
 
     /** Revokes at the CA with an optional RFC 5280 `reason`, for good: the certificate is `revoked` and no longer renewed. */
@@ -85,5 +115,5 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions): Record<stri
       await revokeCertificate(deps, certificate, reason);
       return json(200, { success: true, message: 'Certificate revoked' });
     },
-  };
+  } satisfies OperationGroup<'projects', CoreDeps>;
 }

@@ -1,8 +1,10 @@
 import * as z from 'zod';
-import type { Operation } from '../../http/api-handler.ts';
+import type { Operation, OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
 import { deleteOptions } from '../../http/revocation-request.ts';
+import { notReadyMessage } from '../../use-cases/acme/http01-preflight.ts';
+import { checkProjectHttp01 } from '../../use-cases/acme/obtain-project-certificate.ts';
 import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import {
   getProjectCertificate,
@@ -19,6 +21,11 @@ export interface ProjectsOptions {
 
 const JSON_TYPES = ['application/json'];
 
+/** validate without a certificate: is the project's domain ready for this challenge type (HTTP-01: its redirect)? */
+const readinessSchema = z.object({
+  challengeType: z.literal('http-01', { message: 'validate checks the http-01 redirect; for dns-01, obtain with dryRun: true checks the zone' }),
+});
+
 const bundleSchema = z.object({
   certificate: z.string({ message: 'certificate (PEM) is required' }).min(1, 'certificate (PEM) is required'),
   privateKey: z.string({ message: 'privateKey (PEM) is required' }).min(1, 'privateKey (PEM) is required'),
@@ -28,7 +35,7 @@ const bundleSchema = z.object({
  * Projects dialect, certificate operations apart from the ACME ones (obtain, renew, revoke), which
  * live beside this file and are merged into the same function.
  */
-export function projectOperations(options: ProjectsOptions): Record<string, Operation<CoreDeps>> {
+export function projectOperations(options: ProjectsOptions) {
   const readBundle = (event: Parameters<Operation<CoreDeps>>[0]['event']) =>
     parseWith(bundleSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES }));
 
@@ -44,8 +51,25 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
       return json(200, { success: true, certificate: projectCertificate(project, certificate, deps.clock.now()) });
     },
 
+    /**
+     * With `certificate` and `privateKey`: checks them against the project's domain (the seed). With
+     * `{"challengeType": "http-01"}` instead: whether the domain's HTTP-01 redirect to this deployment is in place
+     * (docs/http-01.md), probed as the workflow does before an order; `http01` says what the probe saw, per name.
+     */
     'POST /api/v1/projects/{id}/certificate/validate': async ({ deps, principal, params, event }) => {
-      const input = readBundle(event);
+      const body = readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: JSON_TYPES });
+      if (typeof body === 'object' && body !== null && !('certificate' in body) && 'challengeType' in body) {
+        parseWith(readinessSchema, body);
+        const { domain, http01 } = await checkProjectHttp01(deps, principal, params.id ?? '');
+        const notReady = notReadyMessage(http01);
+        return json(
+          200,
+          notReady
+            ? { valid: false, domain, challengeType: 'http-01', error: `HTTP-01 challenge would fail: ${notReady}`, http01 }
+            : { valid: true, domain, challengeType: 'http-01', http01, warnings: [] },
+        );
+      }
+      const input = parseWith(bundleSchema, body);
       const outcome = await validateProjectCertificate(deps, principal, params.id ?? '', input);
       return json(200, outcome.valid ? { ...outcome, expiresAt: isoSeconds(outcome.expiresAt) } : outcome);
     },
@@ -60,5 +84,5 @@ export function projectOperations(options: ProjectsOptions): Record<string, Oper
       await removeProjectCertificate(deps, principal, params.id ?? '', deleteOptions(deps, query));
       return json(200, { success: true, message: 'Certificate removed' });
     },
-  };
+  } satisfies OperationGroup<'projects', CoreDeps>;
 }

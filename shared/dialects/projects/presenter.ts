@@ -7,6 +7,9 @@ import type { Project } from '../../domain/project.ts';
 export const isoSeconds = (value: string | null): string | null =>
   value === null ? null : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** The name the project serves, else the certificate's own (a project whose domain was removed). */
+export const projectDomain = (project: Project, certificate: Certificate): string => project.domain ?? certificate.domainName;
+
 /** The seed calls ACME certificates `letsencrypt` whatever the CA. */
 const typeName = (certificate: Certificate): string => (certificate.type === 'auto_managed' ? 'letsencrypt' : 'custom');
 
@@ -18,7 +21,7 @@ const typeName = (certificate: Certificate): string => (certificate.type === 'au
 export function projectCertificate(project: Project, certificate: Certificate, now: Date) {
   return {
     id: certificate.id,
-    domain: project.domain ?? certificate.domainName,
+    domain: projectDomain(project, certificate),
     type: typeName(certificate),
     status: currentStatus(certificate, now),
     issuedAt: isoSeconds(certificate.notBefore),
@@ -29,19 +32,32 @@ export function projectCertificate(project: Project, certificate: Certificate, n
   };
 }
 
-/** An attempt under way, with where to follow it (obtain and renew answer before the CA has issued). */
-export function attemptLink(project: Project, certificate: Certificate) {
+export const statusPath = (project: Project): string => `/api/v1/projects/${project.id}/certificate/status`;
+
+/**
+ * What obtain and renew answer with their 202, before the CA has issued: the attempt, where to follow it, and in
+ * words how. A client ported from the seed expects the certificate in the reply; this tells it where it will be.
+ */
+export function attemptFollowUp(project: Project, certificate: Certificate) {
   const attempt = certificate.lastAttempt;
-  return (
-    attempt && {
+  const status = statusPath(project);
+  return {
+    attempt: attempt && {
       id: attempt.id,
       type: attempt.type,
       status: attempt.status,
       startedAt: isoSeconds(attempt.startedAt),
-      statusUrl: `/api/v1/projects/${project.id}/certificate/status`,
-    }
-  );
+      statusUrl: status,
+    },
+    message:
+      `The CA is ${attempt?.type === 'acme_renew' ? 'renewing' : 'issuing'} the certificate. Follow it with GET ${status}: ` +
+      `lastRenewAttempt and lastRenewError, and status "failed" with the CA's reason if a first issuance fails; ` +
+      `GET /api/v1/projects/${project.id}/certificate shows the new issuedAt and expiresAt once it is issued.`,
+  };
 }
+
+/** The Location and Retry-After of a 202: the status to poll, and how soon. */
+export const followUpHeaders = (project: Project): Record<string, string> => ({ location: statusPath(project), 'retry-after': '5' });
 
 /**
  * The seed's status, plus whether renewal is paused and why (then also in `lastRenewError`): after too many
@@ -49,8 +65,11 @@ export function attemptLink(project: Project, certificate: Certificate) {
  */
 export function certificateStatus(project: Project, certificate: Certificate, health: CertificateHealth) {
   return {
+    // A first issuance that failed also reads as the seed's failure (`{"success": false, "error": "HTTP-01 challenge
+    // failed: ..."}`), which obtain could not answer because it answers before the CA has validated.
+    ...(health.status === 'failed' ? { success: false, error: health.lastRenewError ?? 'The certificate could not be issued' } : {}),
     status: health.status,
-    domain: project.domain ?? certificate.domainName,
+    domain: projectDomain(project, certificate),
     expiresAt: isoSeconds(certificate.notAfter),
     daysUntilExpiry: health.daysUntilExpiry,
     autoRenew: certificate.autoRenew,

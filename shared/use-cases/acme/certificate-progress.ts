@@ -1,3 +1,4 @@
+import type { AttemptProgress } from '../../domain/attempt-progress.ts';
 import type { Certificate } from '../../domain/certificate.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { StepError } from '../../domain/acme-errors.ts';
@@ -47,4 +48,20 @@ export async function certificateOfAttempt(deps: Pick<CoreDeps, 'certificates'>,
 /** Throws once the attempt's own deadline has passed, so no loop outlives it. */
 export function assertBeforeDeadline(deps: Pick<CoreDeps, 'clock'>, deadline: string, what: string): void {
   if (deps.clock.now().toISOString() > deadline) throw new StepError('AttemptDeadlineError', `The attempt ran out of time while ${what}`);
+}
+
+/**
+ * Records stages the attempt has reached (one conditional UpdateItem, no read), for clients following it
+ * (`lastAttempt.progress`). Progress is for watching: a write that is refused (another attempt took over, an execution
+ * older than progress) or fails is no reason to fail the step, which may already have talked to the CA.
+ */
+export async function noteProgress(
+  deps: Pick<CoreDeps, 'certificates' | 'clock'>,
+  ids: AttemptIds,
+  progress: (now: string) => Partial<AttemptProgress>,
+): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  await deps.certificates
+    .recordProgress(ids.organizationId, ids.certificateId, { attemptId: ids.attemptId, progress: progress(now), updatedAt: now })
+    .catch(() => false);
 }

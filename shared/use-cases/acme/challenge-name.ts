@@ -23,6 +23,10 @@ export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?
   return (name) => resolver.resolveCname(name);
 }
 
+/** The resolver the CA sees: the local stack's DNS there (`cnameServers`), the system's resolvers in AWS. */
+export const challengeCnameResolver = (acmeConfig: { cnameServers?: readonly string[] | undefined }): ResolveCname =>
+  cnameResolver(acmeConfig.cnameServers ? { servers: acmeConfig.cnameServers } : {});
+
 /**
  * The name to write the DNS-01 TXT record on for an identifier. It is `_acme-challenge.<domain>` (a wildcard's
  * `*.` dropped, RFC 8555 section 8.4), unless that name is a CNAME: then the record goes where the chain ends,

@@ -1,11 +1,12 @@
-import type { AcmeOrderRef, AuthorizationRef } from '../../domain/acme.ts';
+import type { AcmeOrderRef, AuthorizationRef, IssuanceSettings } from '../../domain/acme.ts';
 import { ariCertificateId, createReplacementOrder } from '../../domain/ari.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { ensureAccount, registerAccountAgain } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
-import { changeCertificate } from './certificate-progress.ts';
+import { changeCertificate, noteProgress } from './certificate-progress.ts';
+import { atOnce } from '../../domain/attempt-progress.ts';
 
 /** How long one attempt may take from its new order on; the workflow's loops stop there. */
 export const ATTEMPT_DURATION_MS = 55 * 60_000;
@@ -21,7 +22,8 @@ const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: Attemp
           ...current,
           // A renewal keeps serving the current certificate; a first issuance shows that work is under way.
           status: current.status === 'active' ? 'active' : 'issuing',
-          lastAttempt: { ...current.lastAttempt, status: 'running' },
+          // Progress starts empty here, so each later step can record its stage with one write (no read first).
+          lastAttempt: { ...current.lastAttempt, status: 'running', progress: current.lastAttempt.progress ?? {} },
           sans: current.sans.map((san) => ({ ...san, dnsStatus: 'pending' })),
         }
       : null,
@@ -32,7 +34,23 @@ const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: Attemp
  * picks, per authorization still pending, the challenge of the configured type.
  */
 /** Placing the order: the account (registered on first use), the certificate and its settings. */
-export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId'>;
+export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId' | 'dnsZones'>;
+
+/**
+ * The zones a DNS-01 attempt writes to must still be the organization's when the order is placed: a zone the operator
+ * withdrew (or the organization removed) ends its renewals here, before the CA is asked.
+ */
+async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
+  if (settings.challengeType !== 'dns-01' || !settings.dnsZones) return;
+  const held = new Set((await deps.dnsZones.list(organizationId)).map((zone) => `${zone.zoneName}\n${zone.dnsProvider}`));
+  const gone = settings.dnsZones.find((zone) => !held.has(`${zone.zoneName}\n${zone.dnsProvider}`));
+  if (gone) {
+    throw new StepError(
+      'DomainControlError',
+      `The DNS zone ${gone.zoneName} is no longer this organization's, so its names cannot be validated with DNS-01; register the zone again (or ask the operator to grant it), or obtain with HTTP-01`,
+    );
+  }
+}
 
 export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promise<AcmeOrderRef> {
   // The settings are read together with the certificate the attempt is marked running on: one BatchGetItem, then the write.
@@ -43,8 +61,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
     directoryUrl: settings.directoryUrl,
     challengeType: settings.challengeType,
     dnsProvider: settings.dnsProvider,
-    providerOptions: settings.providerOptions ?? null,
-    dnsCredentialsSecret: settings.dnsCredentialsSecret ?? null,
+    ...(settings.dnsZones ? { dnsZones: settings.dnsZones } : { providerOptions: settings.providerOptions ?? null }),
     keyType: settings.keyType,
     keySize: settings.keySize,
     profile: settings.profile,
@@ -52,6 +69,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
 
   if (!certificate) throw new StepError('IssuanceSetupError', 'The certificate was deleted while it was being issued');
   if (certificate.lastAttempt?.id !== ids.attemptId) throw new StepError('IssuanceSetupError', 'A newer attempt replaced this one');
+  await assertZonesHeld(deps, ids.organizationId, settings);
 
   const account = { organizationId: ids.organizationId, directoryUrl: settings.directoryUrl, email: settings.email };
   let session = await ensureAccount(deps, account);
@@ -84,11 +102,15 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused the order');
 
   const authorizations: AuthorizationRef[] = [];
+  const reused: string[] = [];
   for (const url of order.authorizations) {
     const authorization = await deps.acme.getAuthorization(session, url);
-    // The CA may reuse an authorization validated recently: nothing to solve for it.
-    if (authorization.status === 'valid') continue;
     const name = authorization.wildcard ? `*.${authorization.identifier}` : authorization.identifier;
+    // The CA may reuse an authorization validated recently: nothing to solve for it.
+    if (authorization.status === 'valid') {
+      reused.push(name);
+      continue;
+    }
     const challenge = authorization.challenges.find((candidate) => candidate.type === settings.challengeType);
     if (!challenge) {
       throw new StepError('AcmeProblemError', `The CA offers no ${settings.challengeType} challenge for ${name}`);
@@ -101,6 +123,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
       challengeUrl: challenge.url,
     });
   }
+  await noteProgress(deps, ids, (now) => ({ ordered: now, validated: atOnce(reused, now) }));
   return {
     directoryUrl: settings.directoryUrl,
     accountUrl: session.accountUrl,

@@ -11,7 +11,7 @@ import { renewalAdvice } from '../renewal-advice.ts';
 import { openAccount } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import { attemptKeySecretName } from './attempt-key.ts';
-import { assertBeforeDeadline, certificateOfAttempt, changeCertificate } from './certificate-progress.ts';
+import { assertBeforeDeadline, certificateOfAttempt, changeCertificate, noteProgress } from './certificate-progress.ts';
 import type { OrderStepInput } from './challenges.ts';
 import { orderIdentifiers } from './create-order.ts';
 
@@ -100,15 +100,18 @@ export async function finalizeOrder(deps: OrderStepDeps, input: OrderStepInput):
       throw error;
     });
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA refused to finalize the order');
+  if (order.status === 'valid') await noteProgress(deps, input, (now) => ({ finalized: now }));
   return { status: order.status, checks: 0, certificateUrl: order.certificate ?? '', nonce: session.nonce ?? null };
 }
 
 /** Step 7, in a Wait loop: reads the order once. */
-export async function pollOrder(deps: AccountDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
+export async function pollOrder(deps: OrderStepDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to issue the certificate');
   const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
   const order = await deps.acme.getOrder(session, input.acme.orderUrl);
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA marked the order invalid');
+  // Once: the workflow stops polling when the order is valid.
+  if (order.status === 'valid') await noteProgress(deps, input, (now) => ({ finalized: now }));
   return { status: order.status, checks: input.poll.checks + 1, certificateUrl: order.certificate ?? '', nonce: session.nonce ?? null };
 }
 
@@ -169,7 +172,13 @@ export async function storeCertificate(deps: StoreStepDeps, input: OrderStepInpu
         dnsStatus: 'valid',
         sslStatus: inspected.names.includes(san.name) ? 'covered' : 'not_covered',
       })),
-      lastAttempt: { ...current.lastAttempt, status: 'succeeded', finishedAt: now, error: null },
+      lastAttempt: {
+        ...current.lastAttempt,
+        status: 'succeeded',
+        finishedAt: now,
+        error: null,
+        ...(current.lastAttempt.progress ? { progress: { ...current.lastAttempt.progress, stored: now } } : {}),
+      },
     };
   });
   if (!stored || stored.lastAttempt?.id !== input.attemptId || stored.privateKeySecretName !== secretName) {

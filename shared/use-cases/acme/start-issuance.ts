@@ -3,7 +3,8 @@ import { normalizeKeySpec } from '../../domain/acme.ts';
 import { newCertificateId } from '../../domain/certificate-id.ts';
 import { replaceAttempt } from '../../domain/certificate.ts';
 import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
-import { CertwrightError, ConflictError, ValidationError } from '../../domain/errors.ts';
+import type { DnsZone, IssuanceZone } from '../../domain/dns-zone.ts';
+import { CertwrightError, ConflictError, DomainControlError, ValidationError } from '../../domain/errors.ts';
 import type { Violation } from '../../domain/errors.ts';
 import { MAX_CERTIFICATE_NAMES } from '../../domain/certificate-inspection.ts';
 import { nameProblem } from '../../domain/display-name.ts';
@@ -12,6 +13,7 @@ import type { Principal } from '../../domain/organization.ts';
 import { renewalAfterFailure, resumeRenewal } from '../../domain/renewal.ts';
 import type { CertificateApiDeps } from '../core-deps.ts';
 import { eabSecretName } from './accounts.ts';
+import { checkDomainControl, controlViolations } from './domain-control.ts';
 import { changeCertificate } from './certificate-progress.ts';
 import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
 
@@ -61,10 +63,16 @@ function directoryUrlOf(deps: CertificateApiDeps, request: IssuanceRequest): str
 }
 
 /**
- * Checks an issuance request before anything is stored: names, challenge type against wildcards, DNS provider,
- * key type and size, and the profile against what the CA's directory offers.
+ * Checks an issuance request before anything is stored: names, challenge type against wildcards, that the organization
+ * controls every name for dns-01 (its zones, or a delegation into one; `zones` narrows them), key type and size, and
+ * the profile against what the CA's directory offers.
  */
-export async function prepareIssuance(deps: CertificateApiDeps, request: IssuanceRequest): Promise<PreparedIssuance> {
+export async function prepareIssuance(
+  deps: CertificateApiDeps,
+  organizationId: number,
+  request: IssuanceRequest,
+  options: { zones?: readonly DnsZone[] } = {},
+): Promise<PreparedIssuance> {
   const names = [...new Set([request.domainName, ...(request.sans ?? [])].map(normalizeHostname))];
   const violations: Violation[] = [];
   if (names.length > MAX_CERTIFICATE_NAMES) violations.push({ field: 'sans', message: `At most ${MAX_CERTIFICATE_NAMES} names fit in one certificate` });
@@ -78,24 +86,18 @@ export async function prepareIssuance(deps: CertificateApiDeps, request: Issuanc
     const problem = nameProblem(request.name.trim());
     if (problem) violations.push({ field: 'name', message: `name ${problem}` });
   }
-  const challengeType = request.challengeType ?? 'http-01';
-  if (challengeType === 'http-01') {
-    const wildcard = names.find((name) => name.startsWith('*.'));
-    if (wildcard)
-      violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
+  const wildcard = names.find((name) => name.startsWith('*.'));
+  if (request.challengeType === 'http-01' && wildcard)
+    violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
+  const requestedProvider = request.challengeType === 'http-01' ? null : (request.dnsProvider ?? null);
+  const knownProviders = deps.acmeConfig.dnsProviders.names;
+  if (requestedProvider !== null && !knownProviders.includes(requestedProvider)) {
+    throw new CertwrightError('bad_request', `DNS provider ${requestedProvider} is not supported; use one of ${knownProviders.join(', ')}`);
   }
   if (violations.length > 0) throw new ValidationError(violations);
   // The request itself is checked first, so a mistake in it is told apart from a deployment without ACME.
   if (deps.acmeConfig.unavailableReason) throw new CertwrightError('precondition_failed', deps.acmeConfig.unavailableReason);
 
-  let dnsProvider: string | null = null;
-  if (challengeType === 'dns-01') {
-    const { names: known, defaultName } = deps.acmeConfig.dnsProviders;
-    dnsProvider = request.dnsProvider ?? defaultName;
-    if (!known.includes(dnsProvider)) {
-      throw new CertwrightError('bad_request', `DNS provider ${dnsProvider} is not supported; use one of ${known.join(', ')}`);
-    }
-  }
   let keySpec;
   try {
     keySpec = normalizeKeySpec(request.keyType, request.keySize);
@@ -103,6 +105,31 @@ export async function prepareIssuance(deps: CertificateApiDeps, request: Issuanc
     throw new ValidationError([{ field: 'keySize', message: (error as Error).message }]);
   }
   const directoryUrl = directoryUrlOf(deps, request);
+  // DNS-01 only for names the organization controls, checked before anything is stored or sent to the CA. Without a
+  // challenge type, dns-01 when every name is covered, else http-01 (which proves control by itself), except for a
+  // wildcard, which only dns-01 can validate.
+  let challengeType: ChallengeType = request.challengeType ?? 'http-01';
+  let dnsZones: IssuanceZone[] | undefined;
+  if (request.challengeType !== 'http-01') {
+    const controls = await checkDomainControl(deps, organizationId, names, options.zones ? { zones: options.zones } : {});
+    const problems = controlViolations(controls, names);
+    if (problems.length === 0) challengeType = 'dns-01';
+    else if (request.challengeType === 'dns-01' || wildcard) {
+      const why = request.challengeType === 'dns-01' ? '' : `${wildcard} is a wildcard, which only dns-01 can validate, and dns-01 needs a zone: `;
+      throw new DomainControlError(problems.map((problem) => ({ ...problem, message: `${why}${problem.message}` })));
+    }
+    if (challengeType === 'dns-01') {
+      const zones = [...new Map(controls.map((control) => [control.zone?.zoneName ?? '', control.zone as DnsZone])).values()];
+      const mismatch = requestedProvider === null ? undefined : zones.find((zone) => zone.dnsProvider !== requestedProvider);
+      if (mismatch) {
+        throw new DomainControlError([
+          { field: 'dnsProvider', message: `The zone ${mismatch.zoneName} is served by ${mismatch.dnsProvider}, not ${requestedProvider}; leave dnsProvider out to use the zone's` },
+        ]);
+      }
+      dnsZones = zones.map(({ zoneName, dnsProvider, providerOptions, credentialsSecretName }) => ({ zoneName, dnsProvider, providerOptions, credentialsSecretName }));
+    }
+  }
+  const dnsProvider = dnsZones?.[0]?.dnsProvider ?? null;
   const profile = request.profile?.trim() || null;
   if (profile) {
     const { profiles } = await deps.acme.directory(directoryUrl).catch((error: unknown) => {
@@ -119,7 +146,7 @@ export async function prepareIssuance(deps: CertificateApiDeps, request: Issuanc
   }
   return {
     names,
-    settings: { directoryUrl, email: request.email?.trim() || null, challengeType, dnsProvider, ...keySpec, profile },
+    settings: { directoryUrl, email: request.email?.trim() || null, challengeType, dnsProvider, ...(dnsZones ? { dnsZones } : {}), ...keySpec, profile },
     externalAccountBinding: request.externalAccountBinding ?? null,
     autoRenew: request.autoRenew ?? true,
     reusePrivateKey: request.reusePrivateKey ?? deps.acmeConfig.reusePrivateKeyByDefault,
@@ -163,7 +190,7 @@ export async function requestAutoManagedCertificate(
   request: IssuanceRequest,
   options: { prepared?: PreparedIssuance; beforeLaunch?: (certificate: Certificate) => Promise<void> } = {},
 ): Promise<Certificate> {
-  const prepared = options.prepared ?? (await prepareIssuance(deps, request));
+  const prepared = options.prepared ?? (await prepareIssuance(deps, principal.organizationId, request));
   const created = deps.clock.now();
   const now = created.toISOString();
   const [domainName = ''] = prepared.names;

@@ -3,8 +3,10 @@ import type { ExecutionMonitor, ExecutionState } from '../../ports/execution-mon
 import type { CoreDeps } from '../core-deps.ts';
 import type { AbnormalEnd } from './ended-execution.ts';
 import { recordEndedExecution } from './ended-execution.ts';
+import type { RecordFailureDeps } from './record-failure.ts';
 
-export interface SweeperDeps extends CoreDeps {
+/** What recording an ended execution takes, the in-flight index and the engine that runs the executions. */
+export interface SweeperDeps extends RecordFailureDeps, Pick<CoreDeps, 'issuance' | 'dnsProviderFor'> {
   inFlight: AttemptsInFlight;
   executions: ExecutionMonitor;
   /** Told about an attempt that could not be checked or recorded; the next run tries it again. */
