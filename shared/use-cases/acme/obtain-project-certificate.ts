@@ -11,6 +11,7 @@ import type { CoreDeps } from '../core-deps.ts';
 import { deleteCertificate } from '../delete-certificate.ts';
 import { getProject } from '../projects.ts';
 import { checkHttp01Names } from './http01-preflight.ts';
+import { dnsCredentialsSecretName } from './project-zone.ts';
 import type { Http01Readiness } from './http01-preflight.ts';
 import type { IssuanceRequest } from './start-issuance.ts';
 import { prepareIssuance, requestAutoManagedCertificate, startAttempt } from './start-issuance.ts';
@@ -22,10 +23,6 @@ export type ObtainRequest = Omit<IssuanceRequest, 'domainName' | 'sans' | 'name'
   /** dns-01: provider settings (a zone id, a server) over those the project pins. */
   providerOptions?: ProviderOptions | undefined;
 };
-
-/** Where a project's DNS provider credentials are kept: their own sub-prefix, so only the steps that use them may read them. */
-export const dnsCredentialsSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, projectId: string): string =>
-  `${deps.secretPrefix}dns-credentials/${organizationId}/projects/${projectId}`;
 
 export type ObtainOutcome =
   | { dryRun: true; project: Project; checks: string[]; http01?: Http01Readiness[] }
