@@ -21,13 +21,14 @@ import type { KeyStoreKind } from '../../shared/config/env-names.ts';
  */
 export const API_FUNCTION_ACCESS: Readonly<Record<ApiFunctionName, { secrets: SecretGrants; startsIssuance: boolean }>> = {
   // dns-credentials: platform stores a zone's credentials when the organization registers it, and deletes them with the
-  // zone; projects reads them when a dry run asks the zone's provider for its name servers. No reply carries them.
+  // zone; projects reads them when a dry run asks the zone's provider for its name servers, and writes the
+  // dnsCredentials a projects obtain gives (checked first with a harmless read). No reply carries them.
   platform: {
     secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['write', 'delete'] },
     startsIssuance: true,
   },
   projects: {
-    secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['read'] },
+    secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['read', 'write'] },
     startsIssuance: true,
   },
   admin: { secrets: { certificates: ['write', 'delete'], identity: ['read'] }, startsIssuance: false },

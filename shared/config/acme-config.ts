@@ -1,4 +1,6 @@
 import { LETS_ENCRYPT } from '../domain/acme.ts';
+import { DEFAULT_DNS_PROVIDER, DNS_PROVIDER_NAMES } from '../adapters/dns/names.ts';
+import { normalizeProviderOptions } from '../adapters/dns/provider-options.ts';
 import { ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
@@ -10,6 +12,17 @@ export interface AcmeConfig {
   /** Set when this deployment cannot issue (the local stack without Pebble); the reason names what to install. */
   unavailableReason: string | undefined;
   challtestsrv: { url: string; dnsServer: string } | undefined;
+  /** Where `_acme-challenge` CNAMEs are looked up: the DNS the CA resolves through (the local stack's), else the system's. */
+  cnameServers: readonly string[] | undefined;
+  /** The DNS providers dns-01 can name, and the one used when a request names none. */
+  dnsProviders: {
+    names: readonly string[];
+    defaultName: string;
+    /** A zone's options as its provider keeps them, and what is wrong with them (the provider's own rules). */
+    normalizeOptions(provider: string, options: Readonly<Record<string, string>>): { options: Readonly<Record<string, string>>; problems: string[] };
+  };
+  /** Tests and the local stack only: a base URL per DNS provider API, in place of the vendor's (its fake). */
+  dnsApiEndpoints: Readonly<Record<string, string>>;
   /**
    * How the CA fetches HTTP-01 answers, which the pre-flight imitates: its first port, and the ports it follows a
    * redirect to (null: any, as Pebble does).
@@ -19,6 +32,16 @@ export interface AcmeConfig {
   stateMachineArn: string | undefined;
   /** Whether new auto-managed certificates keep their key on renewal when their request does not say. */
   reusePrivateKeyByDefault: boolean;
+}
+
+/** `cloudflare=http://127.0.0.1:8787,godaddy=http://...`: where each provider's API is, for its local fake. */
+function dnsApiEndpointsOf(value: string | undefined): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at > 0) endpoints[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return endpoints;
 }
 
 /** The ACME part of the environment, read with the rest of a function's configuration. */
@@ -32,6 +55,9 @@ export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
     caFile: read.optional(ENV.acmeCaFile),
     unavailableReason: read.optional(ENV.acmeUnavailable) || undefined,
     challtestsrv: challtestsrvUrl && challtestsrvDns ? { url: challtestsrvUrl, dnsServer: challtestsrvDns } : undefined,
+    cnameServers: challtestsrvUrl && challtestsrvDns ? [challtestsrvDns] : undefined,
+    dnsProviders: { names: DNS_PROVIDER_NAMES, defaultName: DEFAULT_DNS_PROVIDER, normalizeOptions: normalizeProviderOptions },
+    dnsApiEndpoints: dnsApiEndpointsOf(read.optional(ENV.dnsApiEndpoints)),
     http01: http01Port === null ? { port: 80, redirectPorts: [80, 443] } : { port: http01Port, redirectPorts: null },
     stateMachineArn: read.optional(ENV.issuanceStateMachineArn),
     reusePrivateKeyByDefault: read.oneOf(ENV.reusePrivateKey, ['true', 'false', '']) === 'true',

@@ -39,6 +39,8 @@ export const ENV = {
   /** Local stack only: pebble-challtestsrv's management URL and DNS `host:port`, used instead of Route 53. */
   challtestsrvUrl: 'CERTWRIGHT_CHALLTESTSRV_URL',
   challtestsrvDns: 'CERTWRIGHT_CHALLTESTSRV_DNS',
+  /** Tests and the local stack only: `provider=baseUrl,...`, each DNS provider's API at its local fake. */
+  dnsApiEndpoints: 'CERTWRIGHT_DNS_API_ENDPOINTS',
   /**
    * Local stack only: the port the CA's HTTP-01 validation connects to (Pebble's httpPort, the local API's port). Set,
    * the HTTP-01 pre-flight follows redirects to any port, as Pebble does; unset, port 80 and Let's Encrypt's rules.

@@ -5,20 +5,26 @@ import type { IssuanceZone } from './dns-zone.ts';
 /** RFC 8555 challenge types certwright solves. */
 export type ChallengeType = 'dns-01' | 'http-01';
 
+/** A DNS provider's settings, by its own names; the core passes them on without reading them. */
+export type ProviderOptions = Readonly<Record<string, string>>;
+
 /** How an auto-managed certificate is obtained; stored on the attempt, read by every workflow step. */
 export interface IssuanceSettings {
   directoryUrl: string;
   email: string | null;
   challengeType: ChallengeType;
-  /** dns-01: the provider of the (first) zone the names are in; `aws` = Route 53. */
+  /** dns-01: the provider of the (first) zone the names are in (see docs/dns-providers.md). */
   dnsProvider: string | null;
   /**
    * dns-01: the organization's zones the challenge records land in, each with its provider, provider options and the
    * name of its credentials secret (never the credentials). Absent in settings stored before zones existed.
    */
   dnsZones?: IssuanceZone[] | undefined;
-  /** Settings stored before zones existed: the Route 53 zone a project pinned. New settings carry it in `dnsZones`. */
-  hostedZoneId?: string | null | undefined;
+  /**
+   * Settings stored before zones existed: the options of `dnsProvider` (the repository reads older pinned-zone fields
+   * into them). New settings carry options in `dnsZones`.
+   */
+  providerOptions?: ProviderOptions | null | undefined;
   keyType: 'rsa' | 'ec';
   /** RSA: 2048 | 4096 bits; EC: 256 | 384 (P-256, P-384). */
   keySize: number;
@@ -67,13 +73,11 @@ export interface ChallengeRecord {
   recordName: string | null;
   /** dns-01: the TXT value; http-01: the key authorization served at /.well-known/acme-challenge/<token>. */
   value: string;
-  /** dns-01: the DNS provider that holds the value, so clean-up removes it there. */
+  /** dns-01: the DNS provider that holds the value, with its options and credentials, so clean-up removes it there. */
   dnsProvider: string | null;
-  /** dns-01 on Route 53: the zone the value was written to when the project pinned one (records before zones existed). */
-  hostedZoneId?: string | null | undefined;
   /** dns-01: the zone the value was written to, with what its provider needs to remove it again (no credentials). */
   zoneName?: string | null | undefined;
-  providerOptions?: Record<string, string> | null | undefined;
+  providerOptions?: ProviderOptions | null | undefined;
   credentialsSecretName?: string | null | undefined;
   createdAt: string;
 }

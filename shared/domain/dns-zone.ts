@@ -7,9 +7,9 @@ export interface DnsZone {
   organizationId: number;
   /** Lowercase, no trailing dot: `example.com`. Unique within the organization; it is the zone's id in paths. */
   zoneName: string;
-  /** Which DNS provider serves the zone (`aws` = Route 53). */
+  /** Which DNS provider serves the zone (`aws`: the deployment's own DNS without credentials; see docs/dns-providers.md). */
   dnsProvider: string;
-  /** Provider-specific settings, opaque to the core (Route 53: `{ hostedZoneId }`). Never secret. */
+  /** Provider-specific settings, opaque to the core (which zone, which server). Never secret. */
   providerOptions: Record<string, string>;
   /** The secret store name holding the provider credentials; null for an account zone. The value never leaves the store. */
   credentialsSecretName: string | null;
@@ -23,20 +23,12 @@ export interface DnsZoneTarget {
   dnsProvider: string | null;
   providerOptions?: Readonly<Record<string, string>> | null | undefined;
   credentialsSecretName?: string | null | undefined;
-  /** Settings stored before zones existed pinned a Route 53 zone this way; read as `providerOptions.hostedZoneId`. */
-  hostedZoneId?: string | null | undefined;
 }
 
 /** A zone as the issuance settings carry it into the workflow: name, provider, options and a credentials reference only. */
 export type IssuanceZone = Pick<DnsZone, 'zoneName' | 'dnsProvider' | 'providerOptions' | 'credentialsSecretName'>;
 
-/**
- * DNS providers a zone may name. The provider registry extends this list; `aws` is Route 53 (of this account without
- * credentials, of another account with them).
- */
-export const DNS_ZONE_PROVIDERS: readonly string[] = ['aws'];
-
-/** The deployment's own DNS: Route 53 through certwright's IAM role, no credentials. Only the operator grants these. */
+/** The deployment's own DNS: `aws` through certwright's IAM role, no credentials. Only the operator grants these. */
 export const isAccountZone = (zone: Pick<DnsZone, 'dnsProvider' | 'credentialsSecretName'>): boolean =>
   zone.dnsProvider === 'aws' && zone.credentialsSecretName === null;
 
@@ -61,10 +53,3 @@ export function zoneFor<Z extends { zoneName: string }>(zones: readonly Z[], nam
  * role may change.
  */
 export const delegationTarget = (name: string, zoneName: string): string => `_acme-challenge.${bare(name)}.${zoneName}`;
-
-/** How the provider reads a zone target: options, with a legacy `hostedZoneId` folded in. */
-export function providerOptionsOf(target: DnsZoneTarget): Record<string, string> {
-  const options: Record<string, string> = { ...(target.providerOptions ?? {}) };
-  if (target.hostedZoneId && !options.hostedZoneId) options.hostedZoneId = target.hostedZoneId;
-  return options;
-}

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'quota_exceeded'
   | 'rate_limited'
   | 'dependency_unavailable'
+  /** A DNS provider (or another service acting for the user) refused the credentials the user gave. */
+  | 'credentials_refused'
   | 'internal';
 
 /** One broken rule of a request, named by the field it concerns. */

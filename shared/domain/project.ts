@@ -1,3 +1,5 @@
+import type { ProviderOptions } from './acme.ts';
+
 /** A project of an organization: it serves one domain and holds at most one certificate for it. */
 export interface Project {
   /** UUID. */
@@ -6,8 +8,8 @@ export interface Project {
   name: string;
   /** The hostname the project serves; null until configured (certificates need it). */
   domain: string | null;
-  /** A Route 53 hosted zone id (`Z...`) that DNS-01 writes to instead of finding the zone by name; null to look it up. */
-  hostedZoneId?: string | null | undefined;
+  /** DNS provider settings the project pins for dns-01 (say, which zone to write to); null to find the zone by name. */
+  providerOptions?: ProviderOptions | null | undefined;
   /** The project's current certificate (one per project), or null. */
   certificateId: string | null;
   createdAt: string;

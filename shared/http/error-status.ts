@@ -15,5 +15,6 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   quota_exceeded: 429,
   rate_limited: 429,
   dependency_unavailable: 503,
+  credentials_refused: 422,
   internal: 500,
 };

@@ -1,3 +1,6 @@
+/** A provider's credentials as the user gave them (an API token, a key and secret, a service account...). */
+export type DnsCredentials = Readonly<Record<string, unknown>>;
+
 /** One `_acme-challenge` TXT value, as RFC 8555 section 8.4 asks for it. */
 export interface TxtRecord {
   /** Fully qualified, without the trailing dot: `_acme-challenge.example.com`. */
@@ -13,7 +16,7 @@ export interface TxtRecord {
 export interface DnsProvider {
   /** Adds the value; returns a change id to poll with `isChangeInSync`, or null when the change is live at once. */
   present(record: TxtRecord): Promise<{ changeId: string | null }>;
-  /** Whether the provider reports the change as applied everywhere (Route 53: GetChange says INSYNC). */
+  /** Whether the provider reports the change as applied everywhere (a provider with a change status: the change is applied on all its servers). */
   isChangeInSync(changeId: string): Promise<boolean>;
   /** `host:port` of the name servers authoritative for the record's zone, queried directly before telling the CA. */
   authoritativeNameServers(record: TxtRecord): Promise<string[]>;

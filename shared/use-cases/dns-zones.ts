@@ -1,10 +1,9 @@
-import { DNS_ZONE_PROVIDERS, isAccountZone } from '../domain/dns-zone.ts';
+import { isAccountZone } from '../domain/dns-zone.ts';
 import type { DnsZone } from '../domain/dns-zone.ts';
 import { CertwrightError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
 import { hostnameProblem, normalizeHostname, quoted } from '../domain/hostname.ts';
 import type { CoreDeps } from './core-deps.ts';
-import { normalizeHostedZoneId } from './projects.ts';
 
 /** A zone to register or grant, as a dialect parsed it. */
 export interface DnsZoneInput {
@@ -15,7 +14,7 @@ export interface DnsZoneInput {
   credentials?: Record<string, unknown> | null | undefined;
 }
 
-export type DnsZoneDeps = Pick<CoreDeps, 'dnsZones' | 'secrets' | 'secretPrefix' | 'clock' | 'newId'>;
+export type DnsZoneDeps = Pick<CoreDeps, 'dnsZones' | 'secrets' | 'secretPrefix' | 'clock' | 'newId' | 'acmeConfig'>;
 
 /** Where a zone's credentials live: their own kind of secret, with a random part so a name is never reused. */
 const credentialsSecretName = (deps: DnsZoneDeps, organizationId: number): string =>
@@ -24,20 +23,18 @@ const credentialsSecretName = (deps: DnsZoneDeps, organizationId: number): strin
 const ACCOUNT_ZONE_BY_OPERATOR =
   "A zone of this deployment's own DNS (provider aws without credentials) is granted by the operator only; register the zone with your DNS provider's credentials instead, or ask the operator to grant it";
 
-/** Checks and normalizes a zone's name, provider and options (Route 53: a hosted zone id, if given). */
-function checkedZone(organizationId: number, input: DnsZoneInput, grantedBy: DnsZone['grantedBy'], at: string): DnsZone {
+/** Checks and normalizes a zone's name, provider and options (by the provider's own rules). */
+function checkedZone(deps: DnsZoneDeps, organizationId: number, input: DnsZoneInput, grantedBy: DnsZone['grantedBy'], at: string): DnsZone {
   const problems: Violation[] = [];
   const zoneName = normalizeHostname(input.zoneName);
   const problem = hostnameProblem(zoneName, { wildcard: false });
   if (problem) problems.push({ field: 'zoneName', message: `${quoted(input.zoneName)} is not a DNS zone name such as example.com: it ${problem}.` });
-  const dnsProvider = input.dnsProvider ?? 'aws';
-  if (!DNS_ZONE_PROVIDERS.includes(dnsProvider))
-    problems.push({ field: 'provider', message: `provider must be one of ${DNS_ZONE_PROVIDERS.join(', ')}.` });
-  const providerOptions = { ...(input.providerOptions ?? {}) };
-  if (dnsProvider === 'aws' && providerOptions.hostedZoneId !== undefined) {
-    const hostedZoneId = normalizeHostedZoneId(providerOptions.hostedZoneId, problems, 'providerOptions');
-    if (hostedZoneId) providerOptions.hostedZoneId = hostedZoneId;
-  }
+  const { names, defaultName, normalizeOptions } = deps.acmeConfig.dnsProviders;
+  const dnsProvider = input.dnsProvider ?? defaultName;
+  if (!names.includes(dnsProvider)) problems.push({ field: 'provider', message: `provider must be one of ${names.join(', ')}.` });
+  const normalized = normalizeOptions(dnsProvider, input.providerOptions ?? {});
+  for (const message of normalized.problems) problems.push({ field: 'providerOptions', message });
+  const providerOptions = { ...normalized.options };
   if (problems.length > 0) throw new ValidationError(problems);
   return { organizationId, zoneName, dnsProvider, providerOptions, credentialsSecretName: null, grantedBy, createdAt: at };
 }
@@ -56,7 +53,7 @@ export async function getDnsZone(deps: Pick<CoreDeps, 'dnsZones'>, organizationI
  * first and the zone names only the secret; a zone that cannot be stored takes its secret with it.
  */
 export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number, input: DnsZoneInput): Promise<DnsZone> {
-  const zone = checkedZone(organizationId, input, 'organization', deps.clock.now().toISOString());
+  const zone = checkedZone(deps, organizationId, input, 'organization', deps.clock.now().toISOString());
   const credentials = input.credentials ?? null;
   if (credentials === null || Object.keys(credentials).length === 0) {
     if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null })) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
@@ -74,9 +71,9 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
   return stored;
 }
 
-/** The operator grants an organization a zone of the deployment's own DNS (Route 53 through certwright's role). */
+/** The operator grants an organization a zone of the deployment's own DNS (`aws` through certwright's role). */
 export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number, input: Omit<DnsZoneInput, 'credentials' | 'dnsProvider'>): Promise<DnsZone> {
-  const zone = checkedZone(organizationId, { ...input, dnsProvider: 'aws' }, 'operator', deps.clock.now().toISOString());
+  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: 'aws' }, 'operator', deps.clock.now().toISOString());
   await deps.dnsZones.create(zone);
   return zone;
 }

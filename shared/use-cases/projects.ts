@@ -3,6 +3,7 @@ import type { Violation } from '../domain/errors.ts';
 import { nameProblem } from '../domain/display-name.ts';
 import { hostnameProblem, normalizeHostname, quoted } from '../domain/hostname.ts';
 import type { Principal } from '../domain/organization.ts';
+import type { ProviderOptions } from '../domain/acme.ts';
 import type { Project } from '../domain/project.ts';
 import type { ProjectPage } from '../ports/project-repository.ts';
 import type { CertificateApiDeps } from './core-deps.ts';
@@ -10,14 +11,15 @@ import type { CertificateApiDeps } from './core-deps.ts';
 export interface ProjectInput {
   name: string;
   domain?: string | null | undefined;
-  hostedZoneId?: string | null | undefined;
+  /** DNS provider settings pinned for dns-01 (see Project.providerOptions). */
+  providerOptions?: ProviderOptions | null | undefined;
 }
 
 /** A merge patch of a project: absent keeps, null removes (domain only), a value replaces. */
 export interface ProjectPatch {
   name?: string | undefined;
   domain?: string | null | undefined;
-  hostedZoneId?: string | null | undefined;
+  providerOptions?: ProviderOptions | null | undefined;
 }
 
 export interface VersionCheck {
@@ -51,19 +53,6 @@ function normalizeDomain(domain: string | null | undefined, problems: Violation[
   return normalized;
 }
 
-/** A Route 53 hosted zone id: `Z...` as Route 53 writes it, stored without a `/hostedzone/` prefix. */
-export function normalizeHostedZoneId(id: string | null | undefined, problems: Violation[], field = 'hostedZoneId'): string | null | undefined {
-  if (id === undefined || id === null) return id;
-  const normalized = id
-    .trim()
-    .replace(/^\/hostedzone\//, '')
-    .toUpperCase();
-  if (!/^Z[A-Z0-9]{1,31}$/.test(normalized)) {
-    problems.push({ field, message: `"${id}" is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.` });
-  }
-  return normalized;
-}
-
 /** A project name: the rules every name follows (see nameProblem). */
 function checkName(name: string | undefined, problems: Violation[]): void {
   const problem = name === undefined ? null : nameProblem(name.trim());
@@ -74,7 +63,6 @@ export async function createProject(deps: CertificateApiDeps, principal: Princip
   const problems: Violation[] = [];
   checkName(input.name, problems);
   const domain = normalizeDomain(input.domain, problems);
-  const hostedZoneId = normalizeHostedZoneId(input.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);
   const at = deps.clock.now().toISOString();
   const project: Project = {
@@ -82,7 +70,7 @@ export async function createProject(deps: CertificateApiDeps, principal: Princip
     organizationId: principal.organizationId,
     name: input.name.trim(),
     domain: domain ?? null,
-    hostedZoneId: hostedZoneId ?? null,
+    providerOptions: input.providerOptions ?? null,
     certificateId: null,
     createdAt: at,
     updatedAt: at,
@@ -115,13 +103,12 @@ export async function updateProject(
   const problems: Violation[] = [];
   checkName(patch.name, problems);
   const domain = normalizeDomain(patch.domain, problems);
-  const hostedZoneId = normalizeHostedZoneId(patch.hostedZoneId, problems);
   if (problems.length > 0) throw new ValidationError(problems);
   const next: Project = {
     ...current,
     name: patch.name === undefined ? current.name : patch.name.trim(),
     domain: domain === undefined ? current.domain : domain,
-    hostedZoneId: hostedZoneId === undefined ? (current.hostedZoneId ?? null) : hostedZoneId,
+    providerOptions: patch.providerOptions === undefined ? (current.providerOptions ?? null) : patch.providerOptions,
     updatedAt: deps.clock.now().toISOString(),
   };
   return withVersionCheck('project', check, () => deps.projects.update(next, current.version));

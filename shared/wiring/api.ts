@@ -53,7 +53,7 @@ export const identityApiDeps = (config: ApiFunctionConfig, ambient: Ambient): Ap
 /** The operator's API: identity (organizations, tokens) and the zones it grants; no secrets beyond what every function reads. */
 export function operatorApiDeps(config: ApiFunctionConfig, ambient: Ambient): OperatorDeps {
   const table = tableFor(config.api);
-  return { ...handlerDeps(config.api, ambient, table), dnsZones: new DynamoDnsZoneRepository(table.documents, table.tableName) };
+  return { ...handlerDeps(config.api, ambient, table), dnsZones: new DynamoDnsZoneRepository(table.documents, table.tableName), acmeConfig: config.acme };
 }
 
 /** The HTTP-01 answers: the challenge records (the route is public; the handler's own ports stay unused). */

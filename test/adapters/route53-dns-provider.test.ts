@@ -11,8 +11,8 @@ import {
 import type { HostedZone, ListHostedZonesByNameCommandInput, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Route53DnsProvider } from '../../shared/adapters/route53/route53-dns-provider.ts';
-import type { Route53DnsProviderOptions } from '../../shared/adapters/route53/route53-dns-provider.ts';
+import { Route53DnsProvider } from '../../shared/adapters/dns/route53/route53-dns-provider.ts';
+import type { Route53DnsProviderOptions } from '../../shared/adapters/dns/route53/route53-dns-provider.ts';
 import { CertwrightError } from '../../shared/domain/errors.ts';
 
 const r53 = mockClient(Route53Client);

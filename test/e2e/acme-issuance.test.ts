@@ -243,9 +243,9 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     const cases: [Record<string, unknown>, number, RegExp][] = [
       [{ domainName: '*.wild.example.test', challengeType: 'http-01' }, 422, /wildcards can only be validated with dns-01/],
       [
-        { domainName: 'a.example.test', challengeType: 'dns-01', dnsProvider: 'cloudflare' },
+        { domainName: 'a.example.test', challengeType: 'dns-01', dnsProvider: 'powerdns' },
         400,
-        /cloudflare is not supported yet; use aws/,
+        /DNS provider powerdns is not supported; use one of aws/,
       ],
       [{ domainName: 'a.example.test', keyType: 'rsa', keySize: 1024 }, 422, /2048 or 4096/],
       [{ domainName: 'a.example.test', keyType: 'ec', keySize: 'P-521' }, 422, /P-256 or P-384/],
@@ -313,10 +313,10 @@ describe('ACME issuance through the workflow, against Pebble', () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ success: false, error: 'Project has no domain configured' });
     const provider = await api.request('POST', `${projectPath}/obtain`, {
-      body: { challengeType: 'dns-01', dnsProvider: 'cloudflare', dnsCredentials: { apiToken: 'x' } },
+      body: { challengeType: 'dns-01', dnsProvider: 'powerdns', dnsCredentials: { apiToken: 'secret-token-x' } },
     });
     expect(provider.status).toBe(400);
-    expect(provider.body.error).toMatch(/cloudflare is not supported yet/);
-    expect(provider.text).not.toContain('"x"');
+    expect(provider.body.error).toMatch(/DNS provider powerdns is not supported/);
+    expect(provider.text).not.toContain('secret-token-x');
   });
 });

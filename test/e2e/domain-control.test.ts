@@ -92,6 +92,22 @@ describe('domain control before any order', () => {
     });
     expect(obtain.status).toBe(422);
     expect(obtain.body).toEqual({ success: false, error: expect.stringContaining('shop.example.test is not under any DNS zone of this organization') });
+    // Inline credentials never reach A's account zone: empty ones are none at all (the zone check stands), and given
+    // ones make a zone of B's own on the named provider, written only with them, so the provider must accept them first.
+    const empty = await api.request('POST', `/api/v1/projects/${project.body.id}/certificate/obtain`, {
+      token: b.token,
+      body: { challengeType: 'dns-01', keyType: 'ec', dnsProvider: 'aws', dnsCredentials: {} },
+    });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error).toContain('shop.example.test is not under any DNS zone of this organization');
+    const unchecked = await api.request('POST', `/api/v1/projects/${project.body.id}/certificate/obtain`, {
+      token: b.token,
+      body: { challengeType: 'dns-01', keyType: 'ec', dnsProvider: 'rfc2136', providerOptions: { server: '127.0.0.1:9' }, dnsCredentials: { keyName: 'k', algorithm: 'hmac-sha256', secret: 'c2VjcmV0LW9mLWI=' } },
+    });
+    expect(unchecked.status).toBeGreaterThanOrEqual(400);
+    expect(unchecked.status).toBeLessThan(500);
+    expect(unchecked.text).not.toContain('c2VjcmV0LW9mLWI=');
+    expect((await api.request('GET', `/api/v1/projects/${project.body.id}/certificate`, { token: b.token })).body).toBeNull();
 
     // Nor can B make A's zone its own: an account zone is the operator's to grant.
     const claim = await api.request('POST', `/api/organizations/${b.organizationId}/dns-zones`, {

@@ -30,7 +30,7 @@ const ACCESS: Record<FakeStep, StepAccess> = {
   order: { table: 'write', secrets: { 'acme-accounts': ['read', 'write', 'delete'] }, route53: 'none' },
   present: { table: 'write', secrets: { 'acme-accounts': ['read'] }, route53: 'write' },
   check: { table: 'read', secrets: {}, route53: 'read' },
-  'clean-up': { table: 'none', secrets: {}, route53: 'write' },
+  'clean-up': { table: 'none', secrets: { 'dns-credentials': ['read'] }, route53: 'write' },
   record: { table: 'write', secrets: { certificates: ['delete'] }, route53: 'none' },
 };
 
@@ -218,6 +218,9 @@ describe('IssuanceWorkflow construct', () => {
         .flatMap((statement) => asArray(statement.Resource).map(render));
     expect(secretResources('order')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/acme-accounts\/\*$/)]);
     expect(secretResources('record')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/certificates\/\*$/)]);
+    // A step that reads DNS credentials reads those and no other secret.
+    expect(actions('clean-up', 'secretsmanager:')).toEqual(['secretsmanager:GetSecretValue']);
+    expect(secretResources('clean-up')).toEqual([expect.stringMatching(/:secret:certwright\/prod\/dns-credentials\/\*$/)]);
     for (const statement of statements('order').filter((candidate) => actionsOf([candidate]).some((action) => action.startsWith('kms:')))) {
       expect(JSON.stringify(statement.Condition)).toContain('kms:ViaService');
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll } from 'vitest';
 import { currentFunction } from '../../infra/local/function-context.ts';
-import { ChalltestsrvDnsProvider } from '../../shared/adapters/challtestsrv/challtestsrv-dns-provider.ts';
+import { ChalltestsrvDnsProvider } from '../../shared/adapters/dns/challtestsrv/challtestsrv-dns-provider.ts';
 import { FileSecretStore } from '../../shared/adapters/file-secrets/file-secret-store.ts';
 import { FileEventPublisher } from '../../shared/adapters/local-events/file-event-publisher.ts';
 import { LocalDataKeys } from '../../shared/adapters/local-kms/local-data-keys.ts';

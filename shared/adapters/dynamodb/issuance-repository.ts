@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChallengeRecord, IssuanceSettings } from '../../domain/acme.ts';
+import type { ChallengeRecord, IssuanceSettings, ProviderOptions } from '../../domain/acme.ts';
 import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
@@ -13,10 +13,20 @@ const directoryHash = (directoryUrl: string): string => createHash('sha256').upd
 /** A challenge record outlives a crashed clean-up by at most this long (DynamoDB TTL). */
 const CHALLENGE_TTL_SECONDS = 7 * 86_400;
 
+/**
+ * Items written before provider options kept a pinned Route 53 zone as `hostedZoneId`: read as the options the
+ * Route 53 provider takes, so attempts and records from then are still presented and cleaned up in that zone.
+ */
+function withProviderOptions<T extends { providerOptions?: ProviderOptions | null | undefined }>(stored: T & { hostedZoneId?: unknown }): T {
+  const { hostedZoneId, ...rest } = stored;
+  if (typeof hostedZoneId !== 'string' || !hostedZoneId || rest.providerOptions) return rest as T;
+  return { ...rest, providerOptions: { hostedZoneId } } as unknown as T;
+}
+
 function toChallenge(item: Record<string, unknown>): ChallengeRecord {
   const record = stripKeys(item);
   delete record.ttl;
-  return record as unknown as ChallengeRecord;
+  return withProviderOptions(record as unknown as ChallengeRecord);
 }
 
 export class DynamoIssuanceRepository implements IssuanceRepository {
@@ -39,7 +49,8 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
   async getSettings(certificateId: string): Promise<IssuanceSettings | null> {
     // Through the shared item reader: read beside the certificate (the first issuance step does), both are one request.
     const item = await getItem(this.client, this.tableName, keys.issuanceSettings(certificateId));
-    return (item?.settings as IssuanceSettings | undefined) ?? null;
+    const settings = item?.settings as IssuanceSettings | undefined;
+    return settings ? withProviderOptions(settings) : null;
   }
 
   async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {

@@ -18,8 +18,10 @@ function toItem(project: Project): Record<string, unknown> {
 }
 
 const fromItem = (item: Record<string, unknown>): Project => {
-  const project = stripKeys(item) as unknown as Project;
-  return { ...project, domain: project.domain ?? null, hostedZoneId: project.hostedZoneId ?? null, certificateId: project.certificateId ?? null };
+  const { hostedZoneId, ...project } = stripKeys(item) as unknown as Project & { hostedZoneId?: string | null };
+  // Items written before provider options kept the pinned Route 53 zone as `hostedZoneId`.
+  const providerOptions = project.providerOptions ?? (hostedZoneId ? { hostedZoneId } : null);
+  return { ...project, domain: project.domain ?? null, providerOptions, certificateId: project.certificateId ?? null };
 };
 
 /** Projects: one item each under PROJECT#<id>, listed per organization through gsi1 (ORG#<org>#PROJECT). */

@@ -22,6 +22,7 @@ const STYLE: Record<ErrorCode, Style> = {
   quota_exceeded: { status: 429, type: 'insufficient_quota', code: 'certificate_quota_exceeded' },
   rate_limited: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
   dependency_unavailable: { status: 503, type: 'server_error', code: null },
+  credentials_refused: { status: 422, type: 'invalid_request_error', code: 'credentials_refused' },
   internal: { status: 500, type: 'server_error', code: null },
 };
 

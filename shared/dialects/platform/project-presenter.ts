@@ -12,7 +12,7 @@ export function projectResource(project: Project) {
     id: project.id,
     name: project.name,
     domain: project.domain,
-    hostedZoneId: project.hostedZoneId ?? null,
+    hostedZoneId: project.providerOptions?.hostedZoneId ?? null,
     certificate: project.certificateId ? `/api/organizations/${project.organizationId}/certificates/${project.certificateId}` : null,
     createdAt: isoWithOffset(project.createdAt),
     updatedAt: isoWithOffset(project.updatedAt),

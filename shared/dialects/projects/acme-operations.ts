@@ -21,8 +21,15 @@ export const obtainSchema = z.object({
   email: z.string().trim().email('email must be an e-mail address').optional(),
   challengeType: z.enum(['http-01', 'dns-01'], { message: 'challengeType must be http-01 or dns-01' }).default('http-01'),
   dnsProvider: z.string().trim().min(1).optional(),
-  // Route 53 is changed with certwright's own IAM role: credentials sent here are neither needed nor stored.
-  dnsCredentials: z.record(z.string(), z.unknown()).optional(),
+  // Kept in the secret store (never in the table, the workflow or a reply); aws without them uses certwright's own role.
+  dnsCredentials: z.record(z.string(), z.unknown(), { message: 'dnsCredentials must be an object' }).optional(),
+  // Beyond the seed: the provider's settings, such as the zone or the RFC 2136 server (docs/dns-providers.md).
+  providerOptions: z
+    .record(z.string().max(64), z.string({ message: 'providerOptions values must be strings' }).max(512), {
+      message: 'providerOptions must be an object of strings',
+    })
+    .refine((options) => Object.keys(options).length <= 16, 'providerOptions has at most 16 entries')
+    .optional(),
   autoRenew: z.boolean({ message: 'autoRenew must be true or false' }).default(true),
   // Renewals keep the key (lego's --reuse-key); absent: the deployment's default (a new key unless configured).
   reusePrivateKey: z.boolean({ message: 'reusePrivateKey must be true or false' }).optional(),
@@ -33,8 +40,6 @@ export const obtainSchema = z.object({
   profile: z.string().trim().min(1).max(64).optional(),
 });
 
-const CREDENTIALS_IGNORED = 'dnsCredentials were not stored: certwright changes Route 53 records with its own IAM role';
-
 /** The ACME operations of the projects dialect, merged into the projects function beside the others. */
 export function projectAcmeOperations(options: ProjectsAcmeOptions) {
   return {
@@ -44,7 +49,7 @@ export function projectAcmeOperations(options: ProjectsAcmeOptions) {
      */
     'POST /api/v1/projects/{id}/certificate/obtain': async ({ deps, principal, params, event }) => {
       const input = parseWith(obtainSchema, readJsonBody(event, { maxBytes: options.maxBodyBytes, mediaTypes: ['application/json'] }));
-      const warnings = input.dnsCredentials ? [CREDENTIALS_IGNORED] : [];
+      const warnings: string[] = [];
       const outcome = await obtainProjectCertificate(deps, principal, params.id ?? '', input);
       if (outcome.dryRun) {
         const domain = outcome.project.domain;

@@ -14,7 +14,7 @@ const normalize = (name: string): string => name.replace(/\.$/, '').toLowerCase(
 
 /**
  * A CNAME lookup through the given DNS servers (`host` or `host:port`; the system's resolvers when none), with a
- * short timeout so a step never spends its time on DNS. The local stack points it at challtestsrv's DNS port, the
+ * short timeout so a step never spends its time on DNS. The local stack points it at its own DNS server, the
  * resolver Pebble uses, so both see the same delegation.
  */
 export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?: number } = {}): ResolveCname {
@@ -23,11 +23,9 @@ export function cnameResolver(options: { servers?: readonly string[]; timeoutMs?
   return (name) => resolver.resolveCname(name);
 }
 
-/** The resolver Pebble and the CA see: challtestsrv's DNS on the local stack, the system's resolvers in AWS. */
-export const challengeCnameResolver = (acmeConfig: { challtestsrv?: { dnsServer: string } | undefined }): ResolveCname => {
-  const dnsServer = acmeConfig.challtestsrv?.dnsServer;
-  return cnameResolver(dnsServer ? { servers: [dnsServer] } : {});
-};
+/** The resolver the CA sees: the local stack's DNS there (`cnameServers`), the system's resolvers in AWS. */
+export const challengeCnameResolver = (acmeConfig: { cnameServers?: readonly string[] | undefined }): ResolveCname =>
+  cnameResolver(acmeConfig.cnameServers ? { servers: acmeConfig.cnameServers } : {});
 
 /**
  * The name to write the DNS-01 TXT record on for an identifier. It is `_acme-challenge.<domain>` (a wildcard's

@@ -56,7 +56,7 @@ export type ChallengeDnsDeps = Pick<CoreDeps, 'issuance' | 'dnsProviderFor' | 'c
  * the settings' provider as they name it.
  */
 function zoneTargetOf(settings: AcmeOrderRef['settings'], recordName: string, identifier: string): DnsZoneTarget & { zoneName?: string } {
-  if (!settings.dnsZones) return { dnsProvider: settings.dnsProvider, hostedZoneId: settings.hostedZoneId ?? null };
+  if (!settings.dnsZones) return { dnsProvider: settings.dnsProvider, providerOptions: settings.providerOptions ?? null };
   const zone = zoneFor(settings.dnsZones, recordName);
   if (!zone) {
     throw new StepError(
@@ -95,8 +95,8 @@ export async function presentChallenges(
       recordName,
       value: await deps.acme.challengeValue(session, ref.challengeType, challenge.token),
       dnsProvider: target?.dnsProvider ?? null,
-      hostedZoneId: target?.hostedZoneId ?? null,
-      ...(target?.zoneName ? { zoneName: target.zoneName, providerOptions: target.providerOptions, credentialsSecretName: target.credentialsSecretName } : {}),
+      providerOptions: target?.providerOptions ?? null,
+      ...(target?.zoneName ? { zoneName: target.zoneName, credentialsSecretName: target.credentialsSecretName } : {}),
       createdAt: deps.clock.now().toISOString(),
     };
     await deps.issuance.putChallenge(record);

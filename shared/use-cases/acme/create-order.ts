@@ -7,6 +7,7 @@ import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate, noteProgress } from './certificate-progress.ts';
 import { atOnce } from '../../domain/attempt-progress.ts';
+import { isProjectZone } from './project-zone.ts';
 
 /** How long one attempt may take from its new order on; the workflow's loops stop there. */
 export const ATTEMPT_DURATION_MS = 55 * 60_000;
@@ -40,10 +41,12 @@ export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'sec
  * The zones a DNS-01 attempt writes to must still be the organization's when the order is placed: a zone the operator
  * withdrew (or the organization removed) ends its renewals here, before the CA is asked.
  */
-async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
-  if (settings.challengeType !== 'dns-01' || !settings.dnsZones) return;
+async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones' | 'secretPrefix'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
+  // A project's own zone (a projects obtain's dnsCredentials) is held while its credentials are: it is in no zone list.
+  const listed = settings.dnsZones?.filter((zone) => !isProjectZone(deps, organizationId, zone)) ?? [];
+  if (settings.challengeType !== 'dns-01' || listed.length === 0) return;
   const held = new Set((await deps.dnsZones.list(organizationId)).map((zone) => `${zone.zoneName}\n${zone.dnsProvider}`));
-  const gone = settings.dnsZones.find((zone) => !held.has(`${zone.zoneName}\n${zone.dnsProvider}`));
+  const gone = listed.find((zone) => !held.has(`${zone.zoneName}\n${zone.dnsProvider}`));
   if (gone) {
     throw new StepError(
       'DomainControlError',
@@ -61,7 +64,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
     directoryUrl: settings.directoryUrl,
     challengeType: settings.challengeType,
     dnsProvider: settings.dnsProvider,
-    ...(settings.dnsZones ? { dnsZones: settings.dnsZones } : { hostedZoneId: settings.hostedZoneId ?? null }),
+    ...(settings.dnsZones ? { dnsZones: settings.dnsZones } : { providerOptions: settings.providerOptions ?? null }),
     keyType: settings.keyType,
     keySize: settings.keySize,
     profile: settings.profile,

@@ -2,17 +2,27 @@ import { challengeRecordName } from '../../domain/acme.ts';
 import type { Certificate } from '../../domain/certificate.ts';
 import type { DnsZone } from '../../domain/dns-zone.ts';
 import { CertwrightError, DomainControlError, isCertwrightError } from '../../domain/errors.ts';
+import { normalizeHostname } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
+import type { ProviderOptions } from '../../domain/acme.ts';
 import type { Project } from '../../domain/project.ts';
+import type { DnsCredentials } from '../../ports/dns-provider.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { deleteCertificate } from '../delete-certificate.ts';
 import { getProject } from '../projects.ts';
 import { checkHttp01Names } from './http01-preflight.ts';
+import { dnsCredentialsSecretName } from './project-zone.ts';
 import type { Http01Readiness } from './http01-preflight.ts';
 import type { IssuanceRequest } from './start-issuance.ts';
 import { prepareIssuance, requestAutoManagedCertificate, startAttempt } from './start-issuance.ts';
 
-export type ObtainRequest = Omit<IssuanceRequest, 'domainName' | 'sans' | 'name'> & { dryRun?: boolean | undefined };
+export type ObtainRequest = Omit<IssuanceRequest, 'domainName' | 'sans' | 'name'> & {
+  dryRun?: boolean | undefined;
+  /** dns-01: the provider's credentials; stored in the secret store, never with the settings. */
+  dnsCredentials?: DnsCredentials | undefined;
+  /** dns-01: provider settings (a zone id, a server) over those the project pins. */
+  providerOptions?: ProviderOptions | undefined;
+};
 
 export type ObtainOutcome =
   | { dryRun: true; project: Project; checks: string[]; http01?: Http01Readiness[] }
@@ -22,37 +32,69 @@ export type ObtainOutcome =
  * What a dry run can check without issuing: the request itself, and for DNS-01 that the DNS provider knows the
  * zone of the challenge record and its authoritative name servers.
  */
-async function checkDnsSetup(deps: CoreDeps, domain: string, request: Awaited<ReturnType<typeof prepareIssuance>>): Promise<string[]> {
+async function checkDnsSetup(
+  deps: CoreDeps,
+  domain: string,
+  request: Awaited<ReturnType<typeof prepareIssuance>>,
+  credentials: DnsCredentials | undefined,
+): Promise<string[]> {
   const checks = [
     `The request is valid: ${request.settings.challengeType} for ${domain} with a ${request.settings.keyType.toUpperCase()} ${request.settings.keySize} key`,
   ];
   if (request.settings.challengeType !== 'dns-01') return checks;
   const record = { name: challengeRecordName(domain), value: '' };
   try {
+    // A harmless read (with the credentials as given, before anything is stored): a provider that refuses them says so.
     const [zone] = request.settings.dnsZones ?? [];
-    const servers = await deps.dnsProviderFor(zone ?? request.settings).authoritativeNameServers(record);
+    const servers = await deps.dnsProviderFor(zone ?? request.settings, credentials).authoritativeNameServers(record);
     checks.push(`The zone of ${record.name} is served by ${servers.join(', ')}`);
   } catch (error) {
+    if (isCertwrightError(error) && error.code === 'credentials_refused') throw error;
     const reason = isCertwrightError(error) ? error.message : 'the DNS provider did not answer';
     throw new CertwrightError('bad_request', `DNS setup check failed for ${record.name}: ${reason}`, { cause: error });
   }
   return checks;
 }
 
-/** The organization's zone a project's `hostedZoneId` names; 422 when it names none of them. */
+/** Whether a zone's options include every option the project pins. */
+const pinsMatch = (zone: DnsZone, pinned: Readonly<Record<string, string>>): boolean =>
+  Object.entries(pinned).every(([key, value]) => zone.providerOptions[key] === value);
+
+/** The organization's zone a project's pinned provider options name; 422 when they name none of them. */
 async function pinnedZone(deps: CoreDeps, project: Project): Promise<DnsZone | undefined> {
-  if (!project.hostedZoneId) return undefined;
+  const pinned = project.providerOptions ?? {};
+  if (Object.keys(pinned).length === 0) return undefined;
   const zones = await deps.dnsZones.list(project.organizationId);
-  const zone = zones.find((candidate) => candidate.dnsProvider === 'aws' && candidate.providerOptions.hostedZoneId === project.hostedZoneId);
+  const zone = zones.find((candidate) => pinsMatch(candidate, pinned));
   if (!zone) {
+    const [[key, value] = ['', '']] = Object.entries(pinned);
     throw new DomainControlError([
       {
-        field: 'hostedZoneId',
-        message: `The project's hostedZoneId ${project.hostedZoneId} is not one of this organization's DNS zones; use a zone the organization holds (GET /api/organizations/${project.organizationId}/dns-zones) or remove hostedZoneId`,
+        field: key,
+        message: `The project's ${key} ${value} is not one of this organization's DNS zones; use a zone the organization holds (GET /api/organizations/${project.organizationId}/dns-zones) or remove ${key}`,
       },
     ]);
   }
   return zone;
+}
+
+/**
+ * A projects obtain with `dnsCredentials` (seed 004): the project's own zone, its domain on the provider the request
+ * names, with those credentials. It is checked with the provider's harmless read before the credentials are stored,
+ * it is the only zone this attempt may write to, and it is never a zone of the deployment's own DNS: every change in
+ * it is made with the organization's credentials, so it cannot reach a zone the operator granted to anyone. The CA
+ * still validates against public DNS, which decides whether that zone really serves the name.
+ */
+function projectZone(deps: CoreDeps, organizationId: number, project: Project & { domain: string }, request: ObtainRequest): DnsZone {
+  return {
+    organizationId,
+    zoneName: normalizeHostname(project.domain).replace(/^\*\./, ''),
+    dnsProvider: request.dnsProvider ?? deps.acmeConfig.dnsProviders.defaultName,
+    providerOptions: { ...project.providerOptions, ...request.providerOptions },
+    credentialsSecretName: dnsCredentialsSecretName(deps, organizationId, project.id),
+    grantedBy: 'organization',
+    createdAt: deps.clock.now().toISOString(),
+  };
 }
 
 /**
@@ -68,15 +110,22 @@ export async function obtainProjectCertificate(
 ): Promise<ObtainOutcome> {
   const project = await getProject(deps, principal.organizationId, projectId);
   if (!project.domain) throw new CertwrightError('bad_request', 'Project has no domain configured');
-  // A project that pins a Route 53 zone (hostedZoneId) uses that zone for DNS-01, and only if it is one of the
-  // organization's zones; renewals keep the settings of this attempt.
-  const pinned = request.challengeType === 'http-01' ? undefined : await pinnedZone(deps, project);
+  const dns01 = request.challengeType !== 'http-01';
+  const credentials = dns01 && request.dnsCredentials && Object.keys(request.dnsCredentials).length > 0 ? request.dnsCredentials : undefined;
+  // Renewals keep the settings of this attempt. Inline credentials make the project's own zone (see projectZone);
+  // otherwise a project that pins provider options uses the organization's zone with those options.
+  const own = credentials ? projectZone(deps, principal.organizationId, { ...project, domain: project.domain }, request) : undefined;
+  const pinned = own ?? (dns01 ? await pinnedZone(deps, project) : undefined);
   const prepared = await prepareIssuance(deps, principal.organizationId, { ...request, domainName: project.domain }, pinned ? { zones: [pinned] } : {});
   if (request.dryRun) {
-    const checks = await checkDnsSetup(deps, project.domain, prepared);
+    const checks = await checkDnsSetup(deps, project.domain, prepared, credentials);
     if (prepared.settings.challengeType !== 'http-01') return { dryRun: true, project, checks };
     // The redirect pattern (docs/http-01.md), checked with the workflow's own pre-flight probe.
     return { dryRun: true, project, checks, http01: await checkHttp01Names(deps, project, [project.domain]) };
+  }
+  if (credentials && own?.credentialsSecretName) {
+    await checkDnsSetup(deps, project.domain, prepared, credentials);
+    await deps.secrets.put(own.credentialsSecretName, JSON.stringify(credentials));
   }
 
   const current = project.certificateId ? await deps.certificates.get(principal.organizationId, project.certificateId) : null;

@@ -3,7 +3,6 @@ import { normalizeKeySpec } from '../../domain/acme.ts';
 import { newCertificateId } from '../../domain/certificate-id.ts';
 import { replaceAttempt } from '../../domain/certificate.ts';
 import type { AttemptType, Certificate, KeyType } from '../../domain/certificate.ts';
-import { DNS_ZONE_PROVIDERS } from '../../domain/dns-zone.ts';
 import type { DnsZone, IssuanceZone } from '../../domain/dns-zone.ts';
 import { CertwrightError, ConflictError, DomainControlError, ValidationError } from '../../domain/errors.ts';
 import type { Violation } from '../../domain/errors.ts';
@@ -17,7 +16,6 @@ import { eabSecretName } from './accounts.ts';
 import { checkDomainControl, controlViolations } from './domain-control.ts';
 import { changeCertificate } from './certificate-progress.ts';
 import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
-
 
 export interface IssuanceRequest {
   domainName: string;
@@ -92,8 +90,9 @@ export async function prepareIssuance(
   if (request.challengeType === 'http-01' && wildcard)
     violations.push({ field: 'challengeType', message: `${wildcard} is a wildcard: wildcards can only be validated with dns-01` });
   const requestedProvider = request.challengeType === 'http-01' ? null : (request.dnsProvider ?? null);
-  if (requestedProvider !== null && !DNS_ZONE_PROVIDERS.includes(requestedProvider)) {
-    throw new CertwrightError('bad_request', `DNS provider ${requestedProvider} is not supported yet; use ${DNS_ZONE_PROVIDERS.join(', ')}`);
+  const knownProviders = deps.acmeConfig.dnsProviders.names;
+  if (requestedProvider !== null && !knownProviders.includes(requestedProvider)) {
+    throw new CertwrightError('bad_request', `DNS provider ${requestedProvider} is not supported; use one of ${knownProviders.join(', ')}`);
   }
   if (violations.length > 0) throw new ValidationError(violations);
   // The request itself is checked first, so a mistake in it is told apart from a deployment without ACME.

@@ -7,13 +7,20 @@ import {
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
 import type { Change, ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import { CertwrightError } from '../../domain/errors.ts';
-import type { DnsProvider, TxtRecord } from '../../ports/dns-provider.ts';
-import { retryWithBackoff } from '../retry-with-backoff.ts';
+import { CertwrightError } from '../../../domain/errors.ts';
+import type { DnsCredentials, DnsProvider, TxtRecord } from '../../../ports/dns-provider.ts';
+import { retryWithBackoff } from '../../retry-with-backoff.ts';
+import { credentialsRefused } from '../provider-errors.ts';
+import { zoneCandidates } from '../zone-names.ts';
 
 export interface Route53DnsProviderOptions {
   /** Use this hosted zone instead of looking one up by name (a project can pin its zone). */
   hostedZoneId?: string | undefined;
+  /**
+   * The user's own access key (seed 004's `accessKeyId`/`secretAccessKey`) rather than the deployment's role: then a
+   * refusal is the user's credentials refused (a 422 naming Route 53), and these values never reach a message.
+   */
+  userCredentials?: DnsCredentials | null | undefined;
   /** TTL of a TXT record we create; an existing record keeps its own. */
   ttlSeconds?: number;
   /** Attempts per Route 53 call while it answers Throttling or PriorRequestNotComplete. */
@@ -42,6 +49,17 @@ const DEFAULTS = { ttlSeconds: 60, maxAttempts: 5, baseDelayMs: 200, maxDelayMs:
 /** Change batches that raced with another writer are read again and retried this many times. */
 const MAX_CONFLICT_ROUNDS = 5;
 
+/** What AWS answers for a key that is wrong, expired or not allowed. */
+const REFUSED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+]);
+
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException']);
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');
@@ -63,9 +81,10 @@ const isConcurrentChange = (error: unknown): boolean =>
   errorName(error) === 'InvalidChangeBatch' && /(do not match|already exists|not found)/i.test(errorText(error));
 
 /** Route 53's messages name zones, accounts and ARNs; only our own words leave the adapter, the SDK error is the cause. */
-const failure = (error: unknown): CertwrightError => {
+const failure = (error: unknown, userCredentials?: DnsCredentials | null): CertwrightError => {
   if (error instanceof CertwrightError) return error;
   const name = errorName(error);
+  if (userCredentials && REFUSED.has(name)) return credentialsRefused('aws', `${name}: ${errorText(error)}`, userCredentials);
   if (THROTTLED.has(name)) {
     return new CertwrightError('dependency_unavailable', 'Route 53 is throttling requests; try again later', {
       cause: error,
@@ -106,13 +125,6 @@ const quote = (value: string): string => `"${value}"`;
 /** `/hostedzone/Z123` and `Z123` name the same zone; the API accepts both, we keep the short form. */
 const zoneIdOf = (id: string): string => id.replace(/^\/hostedzone\//, '');
 
-/** Suffixes of the name from the longest down, without the bare top-level domain: a.b.example.com, b.example.com, example.com. */
-const zoneCandidates = (name: string): string[] => {
-  const labels = normalizeName(name).split('.');
-  const candidates: string[] = [];
-  for (let i = 0; i < labels.length - 1; i += 1) candidates.push(labels.slice(i).join('.'));
-  return candidates;
-};
 
 /**
  * DNS-01 on Route 53. Writes are compare-and-swap: a change batch DELETEs the record set with the exact values
@@ -121,7 +133,8 @@ const zoneCandidates = (name: string): string[] => {
  * rejected as a whole, and we read again and retry.
  */
 export class Route53DnsProvider implements DnsProvider {
-  private readonly options: Required<Omit<Route53DnsProviderOptions, 'hostedZoneId'>> & { hostedZoneId?: string | undefined };
+  private readonly options: Required<Omit<Route53DnsProviderOptions, 'hostedZoneId' | 'userCredentials'>> &
+    Pick<Route53DnsProviderOptions, 'hostedZoneId' | 'userCredentials'>;
   /** Per candidate zone name: the public zone of that name, or null. Zones rarely change; an instance lives one Lambda container. */
   private readonly zonesByName = new Map<string, Promise<HostedZoneRef | null>>();
   private readonly nameServersByZone = new Map<string, Promise<string[]>>();
@@ -150,7 +163,7 @@ export class Route53DnsProvider implements DnsProvider {
       try {
         return { changeId: await this.applyChanges(zoneId, changes) };
       } catch (error) {
-        if (!isConcurrentChange(error) || round >= MAX_CONFLICT_ROUNDS) throw failure(error);
+        if (!isConcurrentChange(error) || round >= MAX_CONFLICT_ROUNDS) throw failure(error, this.options.userCredentials);
       }
     }
   }
@@ -188,7 +201,7 @@ export class Route53DnsProvider implements DnsProvider {
       } catch (error) {
         // Deleted by someone else in between (a second clean-up of the same attempt): already done.
         if (isRecordGone(error) && rest.length === 0) return;
-        if (!isConcurrentChange(error) || round >= MAX_CONFLICT_ROUNDS) throw failure(error);
+        if (!isConcurrentChange(error) || round >= MAX_CONFLICT_ROUNDS) throw failure(error, this.options.userCredentials);
       }
     }
   }
@@ -236,7 +249,7 @@ export class Route53DnsProvider implements DnsProvider {
 
   private async zoneIdFor(name: string): Promise<string> {
     if (this.options.hostedZoneId) return zoneIdOf(this.options.hostedZoneId);
-    for (const candidate of zoneCandidates(name)) {
+    for (const candidate of zoneCandidates(normalizeName(name))) {
       const zone = await this.publicZoneNamed(candidate);
       if (zone) return zone.id;
     }
@@ -281,7 +294,7 @@ export class Route53DnsProvider implements DnsProvider {
     try {
       return await retryWithBackoff(send, { ...this.options, retryable: (error) => THROTTLED.has(errorName(error)) });
     } catch (error) {
-      throw mode.raw && !THROTTLED.has(errorName(error)) ? error : failure(error);
+      throw mode.raw && !THROTTLED.has(errorName(error)) && !REFUSED.has(errorName(error)) ? error : failure(error, this.options.userCredentials);
     }
   }
 }

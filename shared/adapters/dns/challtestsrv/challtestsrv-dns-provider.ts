@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
-import { CertwrightError } from '../../domain/errors.ts';
-import type { DnsProvider, TxtRecord } from '../../ports/dns-provider.ts';
+import { CertwrightError } from '../../../domain/errors.ts';
+import type { DnsProvider, TxtRecord } from '../../../ports/dns-provider.ts';
 
 /**
  * The local stack's DNS: pebble-challtestsrv, written through its management API and read on its DNS port.
