@@ -110,7 +110,7 @@ async function project(domain: string): Promise<string> {
   return created.body.id as string;
 }
 
-describe("seed 004's obtain with dnsProvider and dnsCredentials, for every provider", () => {
+describe("the projects dialect's obtain with dnsProvider and dnsCredentials, for every provider", () => {
   it('accepts each body, checks the credentials with a harmless read at the provider (dryRun), and answers a refused one with a 422 naming the provider', async () => {
     for (const [name, test] of Object.entries(cases())) {
       const id = await project(test.domain);

@@ -10,7 +10,7 @@ const details = z.object({
   content: z.string().optional().describe('PEM of the certificate and its chain; only with `include[]=content`'),
 });
 
-/** `certificate`: create, modify and get (seed 001). */
+/** `certificate`: create, modify and get (admin dialect). */
 const certificate = z.object({
   object: z.literal('certificate'),
   id: z.string(),
@@ -111,11 +111,11 @@ const operations: Record<string, OperationDoc> = {
   [`POST ${project}/deactivate`]: activation('adminDeactivateProjectCertificates', 'Deactivate certificates for a project'),
 };
 
-/** The admin dialect (seeds 001, 003): OpenAI-style admin objects and errors. */
+/** The admin dialect: OpenAI-style admin objects and errors. */
 export const adminApiDoc: DialectDoc = {
   tag: {
     name: 'admin',
-    description: 'OpenAI admin style (seeds 001 and 003): `object` types, cursor lists, activation per organization and project.',
+    description: 'OpenAI admin style: `object` types, cursor lists, activation per organization and project.',
   },
   mediaType: 'application/json',
   error: { name: 'AdminError', schema: error, mediaType: 'application/json' },

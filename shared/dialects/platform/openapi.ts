@@ -46,7 +46,7 @@ const certificateSan = z.object({
 
 const pem = z.string().describe('PEM');
 
-/** The certificate resource (seeds 000 and 002). Members of a large page may come without the PEM data and SANs. */
+/** The certificate resource. Members of a large page may come without the PEM data and SANs. */
 const certificate = z.object({
   ...node('Certificate'),
   id: z.string(),
@@ -356,11 +356,11 @@ const operations: Record<string, OperationDoc> = {
   },
 };
 
-/** The platform dialect (seeds 000, 002): JSON-LD/Hydra, problem+json errors. */
+/** The platform dialect: JSON-LD/Hydra, problem+json errors. */
 export const platformApiDoc: DialectDoc = {
   tag: {
     name: 'platform',
-    description: 'API Platform style (seeds 000 and 002): JSON-LD/Hydra resources and collections, merge patch, problem+json errors.',
+    description: 'API Platform style: JSON-LD/Hydra resources and collections, merge patch, problem+json errors.',
   },
   mediaType: 'application/ld+json',
   error: { name: 'PlatformError', schema: error, mediaType: 'application/problem+json' },

@@ -172,11 +172,11 @@ const operations: Record<string, OperationDoc> = {
   },
 };
 
-/** The projects dialect (seed 004): one certificate per project domain, `success` envelopes. */
+/** The projects dialect: one certificate per project domain, `success` envelopes. */
 export const projectsApiDoc: DialectDoc = {
   tag: {
     name: 'projects',
-    description: 'One certificate per project domain (seed 004): `{"success": ...}` envelopes, scopes projects:read / projects:write.',
+    description: 'One certificate per project domain: `{"success": ...}` envelopes, scopes projects:read / projects:write.',
   },
   mediaType: 'application/json',
   error: { name: 'ProjectsError', schema: error, mediaType: 'application/json' },

@@ -79,7 +79,7 @@ async function pinnedZone(deps: CoreDeps, project: Project): Promise<DnsZone | u
 }
 
 /**
- * A projects obtain with `dnsCredentials` (seed 004): the project's own zone, its domain on the provider the request
+ * A projects obtain with `dnsCredentials`: the project's own zone, its domain on the provider the request
  * names, with those credentials. It is checked with the provider's harmless read before the credentials are stored,
  * it is the only zone this attempt may write to, and it is never a zone of the deployment's own DNS: every change in
  * it is made with the organization's credentials, so it cannot reach a zone the operator granted to anyone. The CA

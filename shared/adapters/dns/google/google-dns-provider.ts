@@ -150,7 +150,7 @@ export class GoogleDnsProvider implements DnsProvider {
 }
 
 /**
- * `google`: credentials `projectId` and `credentials` (the service account key JSON, as seed 004 shows); options
+ * `google`: credentials `projectId` and `credentials` (the service account key JSON, as the projects dialect's obtain takes it); options
  * `managedZone` to pin the zone instead of finding it by name.
  */
 export function googleProvider(context: ProviderContext): DnsProvider {

@@ -17,7 +17,7 @@ export interface Route53DnsProviderOptions {
   /** Use this hosted zone instead of looking one up by name (a project can pin its zone). */
   hostedZoneId?: string | undefined;
   /**
-   * The user's own access key (seed 004's `accessKeyId`/`secretAccessKey`) rather than the deployment's role: then a
+   * The user's own access key (the projects dialect's `accessKeyId`/`secretAccessKey`) rather than the deployment's role: then a
    * refusal is the user's credentials refused (a 422 naming Route 53), and these values never reach a message.
    */
   userCredentials?: DnsCredentials | null | undefined;

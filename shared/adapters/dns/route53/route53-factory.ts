@@ -8,7 +8,7 @@ import { Route53DnsProvider } from './route53-dns-provider.ts';
 let roleClient: Route53Client | undefined;
 
 /**
- * `aws`: Route 53 with the deployment's role, or with the access key the user gave (seed 004: `accessKeyId`,
+ * `aws`: Route 53 with the deployment's role, or with the access key the user gave (the projects dialect's obtain: `accessKeyId`,
  * `secretAccessKey`, optional `region`; Route 53 is global, the region only picks the endpoint's signing region).
  * Options: `hostedZoneId` pins the zone instead of finding it by name.
  */
