@@ -66,13 +66,18 @@ export class ApiClient {
     return reply as ApiReply<T>;
   }
 
-  /** Every member of a Hydra collection, page by page (100 a page, the API's most). */
+  /**
+   * Every member of a paged collection, page by page (100 a page, the API's most): a Hydra collection ends where its
+   * `view` names no next page, the operator's lists (no `view`) once `totalItems` members are in.
+   */
   async collect<T = unknown>(path: string): Promise<T[]> {
     const members: T[] = [];
     for (let page = 1; ; page += 1) {
-      const reply = await this.request<{ member: T[]; view?: { next?: string } }>('GET', `${path}?page=${page}&itemsPerPage=100`);
+      const reply = await this.request<{ member: T[]; view?: { next?: string }; totalItems?: number }>('GET', `${path}?page=${page}&itemsPerPage=100`);
       members.push(...reply.body.member);
-      if (!reply.body.view?.next || reply.body.member.length === 0) return members;
+      const { view, totalItems = 0 } = reply.body;
+      const last = view ? !view.next : members.length >= totalItems;
+      if (last || reply.body.member.length === 0) return members;
     }
   }
 

@@ -55,12 +55,7 @@ export function operatorCommand(program: Command, io: Io): void {
     .description('every organization, with whether it is suspended')
     .action(
       asOperator(io, async (context, client) => {
-        const members: OrganizationResource[] = [];
-        for (let page = 1; ; page += 1) {
-          const reply = await client.request<{ member: OrganizationResource[]; totalItems: number }>('GET', `${OPERATOR}?page=${page}&itemsPerPage=100`);
-          members.push(...reply.body.member);
-          if (reply.body.member.length === 0 || members.length >= reply.body.totalItems) break;
-        }
+        const members = await client.collect<OrganizationResource>(OPERATOR);
         const rows = members.map((o) => [String(o.id), o.name, o.suspended ? 'suspended' : 'active', date(o.createdAt)]);
         context.print(members, members.length === 0 ? 'No organizations.' : table(['ID', 'NAME', 'STATUS', 'CREATED'], rows));
       }),
