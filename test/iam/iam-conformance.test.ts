@@ -2,7 +2,6 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCertwrightApp } from '../../infra/app.ts';
 import { KEY_STORE_CONTEXT } from '../../infra/constructs/key-store.ts';
 import { DEFAULT_SECRET_PREFIX, ENV } from '../../shared/config/env-names.ts';
 import type { AwsCall, AwsResource } from '../support/aws-calls.ts';
@@ -11,6 +10,7 @@ import type { Json } from '../support/cloudformation.ts';
 import { asArray } from '../support/cloudformation.ts';
 import { ACCOUNT, DeployedModel, REGION } from '../support/iam-model.ts';
 import type { FunctionRole } from '../support/iam-model.ts';
+import { synthesizedApp } from '../support/synthesized-app.ts';
 
 /**
  * The IAM conformance check: every AWS call a function made while the rest of the suite ran (recorded by
@@ -114,20 +114,20 @@ function grantedActions(role: FunctionRole): string[] {
 const isEnvelopeCall = (call: AwsCall): boolean =>
   call.resource.kind === 'envelope-key' || (call.context?.['dynamodb:LeadingKeys'] ?? []).includes('PRIVATEKEY#x');
 
-function synthesized(context: Record<string, unknown>): DeployedModel {
-  const assembly = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } }).app.synth();
-  return new DeployedModel(assembly.stacks.map((stack) => ({ name: stack.stackName, template: stack.template as Json })));
+/** The deployed app (synthesized once per run for every infra test file that reads it, see synthesized-app.ts). */
+async function synthesized(context: Record<string, unknown>): Promise<DeployedModel> {
+  return new DeployedModel((await synthesizedApp(context)).map((stack) => ({ name: stack.stackName, template: stack.template })));
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   calls = readCalls();
-  model = synthesized({});
+  model = await synthesized({});
   functions = model.functions();
 });
 
 // A second synthesis (as long as the first), only when a test ran with the envelope key store.
-beforeAll(() => {
-  envelopeModel = calls.some(isEnvelopeCall) ? synthesized({ [KEY_STORE_CONTEXT]: 'envelope' }) : model;
+beforeAll(async () => {
+  envelopeModel = calls.some(isEnvelopeCall) ? await synthesized({ [KEY_STORE_CONTEXT]: 'envelope' }) : model;
   envelopeFunctions = envelopeModel.functions();
 }, 120_000);
 

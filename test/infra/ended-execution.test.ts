@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceStack } from '../../infra/issuance-stack.ts';
-import { createCertwrightApp } from '../../infra/app.ts';
+import { synthesizedStack } from '../support/synthesized-app.ts';
 
 /** Statements that allow GetSecretValue on anything but the DNS credentials' prefix. */
 const secretReadsOutsideDnsCredentials = (statements: Json[]): Json[] =>
@@ -25,19 +25,44 @@ function statementsOfRole(template: Template, roleId: string): Json[] {
 }
 const actions = (statements: Json[]) => statements.flatMap((statement) => [statement.Action].flat() as string[]).sort();
 
-/** The issuance stack alone, on an imported table and key, with the logical ids of `fn` and the state machine. */
+let issuance: { stack: IssuanceStack; template: Template } | undefined;
+
+/** The issuance stack alone (one synth for the file), on an imported table and key, with the logical ids of `fn` and the state machine. */
 function issuanceStack(fn: (stack: IssuanceStack) => NodejsFunction | undefined) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const data = new Stack(app, 'Data');
-  const stack = new IssuanceStack(app, 'CertwrightIssuance', {
-    table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
-    secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-  });
+  if (!issuance) {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const data = new Stack(app, 'Data');
+    const stack = new IssuanceStack(app, 'CertwrightIssuance', {
+      table: Table.fromTableArn(data, 'Table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/certwright'),
+      secretKey: Key.fromKeyArn(data, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    issuance = { stack, template: Template.fromStack(stack) };
+  }
+  const { stack, template } = issuance;
   return {
-    template: Template.fromStack(stack),
+    template,
     functionId: stack.getLogicalId(fn(stack)!.node.defaultChild as CfnFunction),
     machineId: stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine),
   };
+}
+
+/**
+ * The roles that the whole app's lifecycle stack lets put events, and the role of the function deployed from `entry`
+ * in its issuance stack (the app synthesized once for the infra tests, see synthesized-app.ts).
+ */
+async function announcers(entry: string): Promise<{ roles: string; role: string }> {
+  const lifecycle = Template.fromJSON((await synthesizedStack('CertwrightLifecycle')).template);
+  const roles = JSON.stringify(
+    Object.values(lifecycle.findResources('AWS::IAM::Policy') as Record<string, Json>)
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'))
+      .map((policy) => policy.Properties.Roles),
+  );
+  const functions = Template.fromJSON((await synthesizedStack('CertwrightIssuance')).template).findResources('AWS::Lambda::Function', {
+    Metadata: { 'certwright:entry': entry },
+  });
+  expect(Object.keys(functions), entry).toHaveLength(1);
+  const [fn] = Object.values(functions) as Json[];
+  return { roles, role: fn.Properties.Role['Fn::GetAtt'][0] as string };
 }
 
 
@@ -95,15 +120,9 @@ describe('executions that end without their own failure path, in AWS', () => {
     expect(granted.filter((action) => action.startsWith('dynamodb:'))).not.toContain('dynamodb:Scan');
   });
 
-  it('the Lambda may announce the outcome (Certificate Renewal Failed) on the default bus, as record-failure does', () => {
-    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
-    const policies = Object.values(lifecycle.findResources('AWS::IAM::Policy') as Record<string, Json>).filter((policy) =>
-      JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'),
-    );
-    const roles = JSON.stringify(policies.map((policy) => policy.Properties.Roles));
-    const role = built.issuance.workflow.endedExecutionFunction!.role!.node.defaultChild as { logicalId?: string };
-    expect(roles).toContain(built.issuance.getLogicalId(role as never));
+  it('the Lambda may announce the outcome (Certificate Renewal Failed) on the default bus, as record-failure does', async () => {
+    const { roles, role } = await announcers('functions/workflow/execution-ended.ts');
+    expect(roles).toContain(role);
   });
 });
 
@@ -142,15 +161,8 @@ describe('the attempt sweeper, in AWS', () => {
     expect(JSON.stringify(statements)).toContain('/index/attempts-in-flight');
   });
 
-  it('announces what it records (Certificate Renewal Failed), as the ended-execution handler does', () => {
-    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
-    const roles = JSON.stringify(
-      Object.values(lifecycle.findResources('AWS::IAM::Policy') as Record<string, Json>)
-        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('events:PutEvents'))
-        .map((policy) => policy.Properties.Roles),
-    );
-    const role = built.issuance.workflow.sweeperFunction!.role!.node.defaultChild as { logicalId?: string };
-    expect(roles).toContain(built.issuance.getLogicalId(role as never));
+  it('announces what it records (Certificate Renewal Failed), as the ended-execution handler does', async () => {
+    const { roles, role } = await announcers('functions/scheduled/attempt-sweeper.ts');
+    expect(roles).toContain(role);
   });
 });

@@ -4,16 +4,16 @@ import { KEY_STORE_CONTEXT } from '../../infra/constructs/key-store.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { asArray } from '../support/cloudformation.ts';
 import type { Json } from '../support/cloudformation.ts';
+import { synthesizedApp } from '../support/synthesized-app.ts';
 
 interface Deployed {
   /** Each function (by entry file): its key store setting, and the KMS actions granted with certwright's encryption context. */
   [entry: string]: { keyStore: unknown; envelopeActions: string[] };
 }
 
-function synthesized(context: Record<string, unknown>): Deployed {
-  const assembly = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } }).app.synth();
+async function synthesized(context: Record<string, unknown>): Promise<Deployed> {
   const deployed: Deployed = {};
-  for (const stack of assembly.stacks) {
+  for (const stack of await synthesizedApp(context)) {
     const resources = (stack.template as { Resources: Record<string, Json> }).Resources;
     const statementsByRole = new Map<string, Json[]>();
     for (const resource of Object.values(resources)) {
@@ -42,9 +42,9 @@ function synthesized(context: Record<string, unknown>): Deployed {
 let byDefault: Deployed;
 let envelope: Deployed;
 
-beforeAll(() => {
-  byDefault = synthesized({});
-  envelope = synthesized({ [KEY_STORE_CONTEXT]: 'envelope' });
+beforeAll(async () => {
+  byDefault = await synthesized({});
+  envelope = await synthesized({ [KEY_STORE_CONTEXT]: 'envelope' });
 }, 180_000);
 
 describe('certwright:keyStore', () => {
@@ -69,6 +69,6 @@ describe('certwright:keyStore', () => {
   });
 
   it('refuses a key store it does not know, naming the choices', () => {
-    expect(() => synthesized({ [KEY_STORE_CONTEXT]: 'vault' })).toThrow(/certwright:keyStore must be one of secrets-manager, envelope; got "vault"/);
+    expect(() => createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [], [KEY_STORE_CONTEXT]: 'vault' } }).app.synth()).toThrow(/certwright:keyStore must be one of secrets-manager, envelope; got "vault"/);
   });
 });

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCertwrightApp } from '../../infra/app.ts';
 import type { Json } from '../support/cloudformation.ts';
+import { synthesizedApp } from '../support/synthesized-app.ts';
 
 /** The deploy page (docs/deploying.md, linked from the README), read as an operator would follow it, against what `cdk deploy` really outputs. */
 const section = readFileSync(new URL('../../docs/deploying.md', import.meta.url), 'utf8');
 const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 let outputs: Map<string, Set<string>>;
-beforeAll(() => {
-  const assembly = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } }).app.synth();
+beforeAll(async () => {
   outputs = new Map(
-    assembly.stacks.map((stack) => [
+    (await synthesizedApp()).map((stack) => [
       stack.stackName,
       new Set(Object.keys(((stack.template as Json).Outputs ?? {}) as Json).filter((key) => !key.startsWith('ExportsOutput'))),
     ]),

@@ -1,8 +1,7 @@
-import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCertwrightApp } from '../../infra/app.ts';
 import { ENV } from '../../shared/config/env-names.ts';
+import { synthesizedStack } from '../support/synthesized-app.ts';
 
 type Json = Record<string, any>;
 let lifecycle: Template;
@@ -22,10 +21,9 @@ function statementsOf(functionLogicalId: string): Json[] {
     .flatMap((policy: Json) => policy.Properties.PolicyDocument.Statement);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // Without bundling: the template is what is checked here (the bundles are checked by template.test.ts).
-  const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-  lifecycle = Template.fromStack(built.app.node.findChild('CertwrightLifecycle') as Stack);
+  lifecycle = Template.fromJSON((await synthesizedStack('CertwrightLifecycle')).template);
 }, 120_000);
 
 describe('renewal schedule', () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertwrightApp } from '../../infra/app.ts';
 import { STAGE_CONTEXT } from '../../infra/constructs/stage.ts';
 import type { Json } from '../support/cloudformation.ts';
+import { synthesizedApp } from '../support/synthesized-app.ts';
 
 /**
  * Two stages in one account and region, as an operator deploys them (`cdk deploy --all` and again with
@@ -22,12 +23,9 @@ interface Synthesized {
 
 const NAME_PROPERTY = /^[A-Z][A-Za-z]*Name$/;
 
-function synthesize(stage?: string): Synthesized {
-  const context: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [] };
-  if (stage) context[STAGE_CONTEXT] = stage;
-  const assembly = createCertwrightApp({ context }).app.synth();
+async function synthesize(stage?: string): Promise<Synthesized> {
   const result: Synthesized = { stacks: [], exports: [], names: [], secretResources: [], metricDimensions: [], stageVariables: [] };
-  for (const stack of assembly.stacks) {
+  for (const stack of await synthesizedApp(stage ? { [STAGE_CONTEXT]: stage } : {})) {
     result.stacks.push(stack.stackName);
     const template = stack.template as Json;
     for (const output of Object.values((template.Outputs ?? {}) as Record<string, Json>)) {
@@ -64,9 +62,9 @@ function synthesize(stage?: string): Synthesized {
 
 let prod: Synthesized;
 let staging: Synthesized;
-beforeAll(() => {
-  prod = synthesize();
-  staging = synthesize('staging');
+beforeAll(async () => {
+  prod = await synthesize();
+  staging = await synthesize('staging');
 }, 120_000);
 
 const shared = (a: readonly string[], b: readonly string[]) => a.filter((value) => b.includes(value));
@@ -98,6 +96,6 @@ describe('two stages side by side', () => {
   });
 
   it('refuses a stage name that cannot be part of stack and secret names', () => {
-    expect(() => synthesize('Prod_1')).toThrow(/certwright:stage "Prod_1" must be/);
+    expect(() => createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [], [STAGE_CONTEXT]: 'Prod_1' } }).app.synth()).toThrow(/certwright:stage "Prod_1" must be/);
   });
 });

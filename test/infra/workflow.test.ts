@@ -7,7 +7,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceWorkflow, ROUTE53_CHANGE_CONDITIONS } from '../../infra/constructs/issuance-workflow.ts';
@@ -18,9 +17,9 @@ import type { IssuanceStep } from '../../infra/workflow/issuance-definition.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { API_FUNCTIONS } from '../../shared/http/routes.ts';
 import { API_FUNCTION_ACCESS } from '../../infra/constructs/api-function.ts';
-import { createCertwrightApp } from '../../infra/app.ts';
 import { asArray, render } from '../support/cloudformation.ts';
 import type { Json, Statement } from '../support/cloudformation.ts';
+import { synthesizedStack } from '../support/synthesized-app.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/workflow-step.ts', import.meta.url));
 
@@ -331,13 +330,13 @@ describe('CertwrightIssuance stack', () => {
 });
 
 describe('CDK app', () => {
-  it('lets the API functions that obtain and renew (platform, projects) start executions of the issuance state machine, and do nothing else with Step Functions', () => {
-    // Without bundling: the bundles are checked above and in template.test.ts.
-    const built = createCertwrightApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-    built.app.synth();
-    const service = Template.fromStack(built.service);
-    const issuance = Template.fromStack(built.issuance);
-    const machine = built.issuance.getLogicalId(built.issuance.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+  it('lets the API functions that obtain and renew (platform, projects) start executions of the issuance state machine, and do nothing else with Step Functions', async () => {
+    // Without bundling (the app synthesized once for the infra tests): the bundles are checked above and in template.test.ts.
+    const service = Template.fromJSON((await synthesizedStack('CertwrightService')).template);
+    const issuance = Template.fromJSON((await synthesizedStack('CertwrightIssuance')).template);
+    const machines = Object.keys(issuance.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(1);
+    const machine = machines[0];
     const exports = Object.values(issuance.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>);
     /** The issuance stack output an import in the service stack reads. */
     const exported = (value: unknown) => exports.find((output) => `\${Import:${output.Export?.Name}}` === render(value))?.Value;
@@ -352,8 +351,9 @@ describe('CDK app', () => {
       expect(exported(statement.Resource)).toEqual({ Ref: machine });
     }
     for (const name of API_FUNCTIONS) {
-      const fn = built.service.functions[name].function.node.defaultChild as CfnFunction;
-      const variables = service.toJSON().Resources[built.service.getLogicalId(fn)].Properties.Environment.Variables as Json;
+      const functions = Object.values(service.findResources('AWS::Lambda::Function', { Metadata: { 'certwright:entry': `functions/api/${name}.ts` } }));
+      expect(functions, name).toHaveLength(1);
+      const variables = (functions[0] as { Properties: { Environment: { Variables: Json } } }).Properties.Environment.Variables;
       expect(exported(variables[ENV.issuanceStateMachineArn]), name).toEqual({ Ref: machine });
     }
   });
