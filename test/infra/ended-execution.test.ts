@@ -71,9 +71,11 @@ describe('executions that end without their own failure path, in AWS', () => {
   let template: Template;
   let functionId: string;
   let machineId: string;
+  let announcing: { roles: string; role: string };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.endedExecutionFunction));
+    announcing = await announcers('functions/workflow/execution-ended.ts');
   }, 120_000);
 
   it('an EventBridge rule sends TIMED_OUT, ABORTED and FAILED status changes of this state machine, and only those, to their Lambda', () => {
@@ -120,9 +122,8 @@ describe('executions that end without their own failure path, in AWS', () => {
     expect(granted.filter((action) => action.startsWith('dynamodb:'))).not.toContain('dynamodb:Scan');
   });
 
-  it('the Lambda may announce the outcome (Certificate Renewal Failed) on the default bus, as record-failure does', async () => {
-    const { roles, role } = await announcers('functions/workflow/execution-ended.ts');
-    expect(roles).toContain(role);
+  it('the Lambda may announce the outcome (Certificate Renewal Failed) on the default bus, as record-failure does', () => {
+    expect(announcing.roles).toContain(announcing.role);
   });
 });
 
@@ -130,9 +131,11 @@ describe('the attempt sweeper, in AWS', () => {
   let template: Template;
   let functionId: string;
   let machineId: string;
+  let announcing: { roles: string; role: string };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ template, functionId, machineId } = issuanceStack((stack) => stack.workflow.sweeperFunction));
+    announcing = await announcers('functions/scheduled/attempt-sweeper.ts');
   }, 120_000);
 
   it('runs every 5 minutes, knows the state machine, and leaves attempts younger than 5 minutes alone', () => {
@@ -161,8 +164,7 @@ describe('the attempt sweeper, in AWS', () => {
     expect(JSON.stringify(statements)).toContain('/index/attempts-in-flight');
   });
 
-  it('announces what it records (Certificate Renewal Failed), as the ended-execution handler does', async () => {
-    const { roles, role } = await announcers('functions/scheduled/attempt-sweeper.ts');
-    expect(roles).toContain(role);
+  it('announces what it records (Certificate Renewal Failed), as the ended-execution handler does', () => {
+    expect(announcing.roles).toContain(announcing.role);
   });
 });

@@ -1,11 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_FUNCTION_PREFIX, localIssuanceDefinition } from '../../infra/local/local-workflow.ts';
-import { IssuanceStack } from '../../infra/issuance-stack.ts';
 import {
   DEFAULT_ISSUANCE_LIMITS,
   ISSUANCE_TASK_STATES,
@@ -16,6 +11,7 @@ import {
 } from '../../infra/workflow/issuance-definition.ts';
 import { StepError, withRetryAt } from '../../shared/domain/acme-errors.ts';
 import { planRateLimitWait } from '../../shared/use-cases/acme/rate-limit.ts';
+import { synthesizedStack } from '../support/synthesized-app.ts';
 
 type Json = Record<string, any>;
 
@@ -36,20 +32,21 @@ function byStep(definition: Json): Json {
   return copy;
 }
 
-function deployedDefinition(): Json {
-  // Synthesis without bundling: the template is what matters here, not the Lambda code.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const data = new Stack(app, 'Data');
-  const table = new Table(data, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
-  const stack = new IssuanceStack(app, 'Issuance', { table, secretKey: new Key(data, 'Key') });
-  const machines = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine')) as Json[];
+async function deployedDefinition(): Promise<Json> {
+  // The app as deployed, synthesized without bundling (once for the infra tests): the template is what matters here.
+  const { template } = await synthesizedStack('CertwrightIssuance');
+  const machines = Object.values(template.Resources as Record<string, Json>).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
   expect(machines).toHaveLength(1);
   return JSON.parse(render(machines[0]!.Properties.DefinitionString)) as Json;
 }
 
 describe('the issuance workflow definition', () => {
+  let deployed: Json;
+  beforeAll(async () => {
+    deployed = await deployedDefinition();
+  }, 120_000);
+
   it('is the same in the CDK template and on the local stack: both come from issuanceDefinition', () => {
-    const deployed = deployedDefinition();
     const local = localIssuanceDefinition();
     expect(byStep(deployed)).toEqual(byStep(local));
     expect(byStep(local)).toEqual(byStep(issuanceDefinition((step) => step)));

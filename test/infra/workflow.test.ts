@@ -330,10 +330,15 @@ describe('CertwrightIssuance stack', () => {
 });
 
 describe('CDK app', () => {
-  it('lets the API functions that obtain and renew (platform, projects) start executions of the issuance state machine, and do nothing else with Step Functions', async () => {
-    // Without bundling (the app synthesized once for the infra tests): the bundles are checked above and in template.test.ts.
-    const service = Template.fromJSON((await synthesizedStack('CertwrightService')).template);
-    const issuance = Template.fromJSON((await synthesizedStack('CertwrightIssuance')).template);
+  let service: Template;
+  let issuance: Template;
+  // Without bundling (the app synthesized once for the infra tests): the bundles are checked above and in template.test.ts.
+  beforeAll(async () => {
+    service = Template.fromJSON((await synthesizedStack('CertwrightService')).template);
+    issuance = Template.fromJSON((await synthesizedStack('CertwrightIssuance')).template);
+  }, 120_000);
+
+  it('lets the API functions that obtain and renew (platform, projects) start executions of the issuance state machine, and do nothing else with Step Functions', () => {
     const machines = Object.keys(issuance.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines).toHaveLength(1);
     const machine = machines[0];
