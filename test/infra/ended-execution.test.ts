@@ -62,7 +62,7 @@ async function announcers(entry: string): Promise<{ roles: string; role: string 
   });
   expect(Object.keys(functions), entry).toHaveLength(1);
   const [fn] = Object.values(functions) as Json[];
-  return { roles, role: fn.Properties.Role['Fn::GetAtt'][0] as string };
+  return { roles, role: fn!.Properties.Role['Fn::GetAtt'][0] as string };
 }
 
 
