@@ -18,7 +18,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Two files at a time at least: vitest's default (one less than the CPUs) ran one at a time on a 2-core CI machine,
-    // where most files spend their time waiting for DynamoDB Local, Pebble or a child process.
+    // where most files spend their time waiting for DynamoDB Local, Pebble or a child process. VITEST_MAX_WORKERS=1
+    // runs one at a time again. The order they start in: test/support/slowest-first-sequencer.ts.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowestFirstSequencer },
     reporters: ['default', './test/support/summary-reporter.ts'],
