@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { AWS_CALLS_DIR } from './test/support/aws-calls-dir.ts';
-import SlowestFirstSequencer from './test/support/slowest-first-sequencer.ts';
 import { SYNTH_DIR } from './test/support/synthesized-app.ts';
 
 // Every test process records the AWS calls the functions make here (test/support/aws-calls.ts); the IAM
@@ -17,11 +16,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at a time at least: vitest's default (one less than the CPUs) ran one at a time on a 2-core CI machine,
-    // where most files spend their time waiting for DynamoDB Local, Pebble or a child process. VITEST_MAX_WORKERS=1
-    // runs one at a time again. The order they start in: test/support/slowest-first-sequencer.ts.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
-    sequence: { sequencer: SlowestFirstSequencer },
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
