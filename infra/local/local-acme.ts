@@ -12,6 +12,8 @@ export interface LocalAcmeOptions extends LocalWorkflowOptions {
   nonceRejectPercent?: number;
   certificateValiditySeconds?: number;
   externalAccountMacKeys?: Record<string, string>;
+  /** The DNS server Pebble resolves through instead of challtestsrv's (see PebbleOptions.resolveThrough). */
+  resolveThrough?: string;
 }
 
 export interface LocalAcme {
@@ -51,6 +53,7 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     ...(options.nonceRejectPercent === undefined ? {} : { nonceRejectPercent: options.nonceRejectPercent }),
     ...(options.certificateValiditySeconds === undefined ? {} : { certificateValiditySeconds: options.certificateValiditySeconds }),
     ...(options.externalAccountMacKeys === undefined ? {} : { externalAccountMacKeys: options.externalAccountMacKeys }),
+    ...(options.resolveThrough === undefined ? {} : { resolveThrough: options.resolveThrough }),
   });
   Object.assign(process.env, {
     [ENV.acmeDirectoryUrl]: pebble.directoryUrl,

@@ -25,6 +25,11 @@ export interface PebbleOptions {
   certificateValiditySeconds?: number;
   /** Require External Account Binding with these MAC keys (kid -> base64url HMAC key), as ZeroSSL or Google do. */
   externalAccountMacKeys?: Record<string, string>;
+  /**
+   * `host:port` of the DNS server Pebble resolves through, in place of challtestsrv's: a test's own authoritative
+   * server (the RFC 2136 end-to-end test's BIND). challtestsrv still runs, for the deployment's own zones.
+   */
+  resolveThrough?: string;
 }
 
 export interface Pebble {
@@ -261,7 +266,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         2,
       ),
     );
-    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', dnsServer], configFile, {
+    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', options.resolveThrough ?? dnsServer], configFile, {
       env: {
         ...process.env,
         PEBBLE_VA_NOSLEEP: '1',
