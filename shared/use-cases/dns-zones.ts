@@ -81,7 +81,8 @@ export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number
 /**
  * Removes a zone: an organization removes the zones it registered (and their credentials), the operator withdraws
  * the account zones it granted. Certificates already issued stay; their renewals stop at the next order (the zone is
- * checked again then).
+ * checked again then). The credentials go first, without a recovery window (deleting them again succeeds): a removal
+ * that fails after them leaves a zone to remove again, never credentials without their zone.
  */
 export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, zoneName: string, by: DnsZone['grantedBy']): Promise<void> {
   const zone = await getDnsZone(deps, organizationId, zoneName);
@@ -93,7 +94,7 @@ export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, z
         : `The zone ${zone.zoneName} was registered by the organization with its own credentials; only the organization can remove it`,
     );
   }
+  if (zone.credentialsSecretName) await deps.secrets.delete(zone.credentialsSecretName, { withoutRecovery: true });
   const removed = await deps.dnsZones.delete(organizationId, zone.zoneName);
   if (!removed) throw new NotFoundError('DNS zone');
-  if (removed.credentialsSecretName) await deps.secrets.delete(removed.credentialsSecretName);
 }

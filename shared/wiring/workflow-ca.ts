@@ -1,6 +1,7 @@
 import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-repository.ts';
 import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
+import { DynamoProjectRepository } from '../adapters/dynamodb/project-repository.ts';
 import type { ChallengeDnsDeps } from '../use-cases/acme/challenges.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
 import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
@@ -22,6 +23,7 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
     issuance: new DynamoIssuanceRepository(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
     dnsZones: new DynamoDnsZoneRepository(documents, tableName),
+    projects: new DynamoProjectRepository(documents, tableName),
     secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     clock: ambient.clock,
