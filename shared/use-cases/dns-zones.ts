@@ -56,7 +56,7 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
   const zone = checkedZone(deps, organizationId, input, 'organization', deps.clock.now().toISOString());
   const credentials = input.credentials ?? null;
   if (credentials === null || Object.keys(credentials).length === 0) {
-    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null })) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
+    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null }, deps.acmeConfig.dnsProviders.defaultName)) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
     throw new ValidationError([{ field: 'credentials', message: `The ${zone.dnsProvider} provider needs credentials for the zone.` }]);
   }
   const secretName = credentialsSecretName(deps, organizationId);
@@ -73,7 +73,7 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
 
 /** The operator grants an organization a zone of the deployment's own DNS (`aws` through certwright's role). */
 export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number, input: Omit<DnsZoneInput, 'credentials' | 'dnsProvider'>): Promise<DnsZone> {
-  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: 'aws' }, 'operator', deps.clock.now().toISOString());
+  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: deps.acmeConfig.dnsProviders.defaultName }, 'operator', deps.clock.now().toISOString());
   await deps.dnsZones.create(zone);
   return zone;
 }
