@@ -100,7 +100,12 @@ describe('rfc2136 end to end: Pebble resolves through a real BIND 9', () => {
       // Both values were on BIND together when the CA was told (one name, two values), beside the other client's.
       expect(atValidation).toHaveLength(2);
       expect(new Set(atValidation).size).toBe(2);
-      // Pebble and the propagation check can only have found them on BIND: challtestsrv never had them.
+      // The propagation check saw each on the zone's authority before the CA was told; it and Pebble can only have
+      // found them on BIND: challtestsrv never had them.
+      expect(done.lastAttempt.progress).toHaveLength(2);
+      for (const entry of done.lastAttempt.progress) {
+        expect(typeof entry.propagatedAt === 'string' && entry.propagatedAt <= entry.validatedAt, JSON.stringify(entry)).toBe(true);
+      }
       expect(await txtAt(api.stack.acme.pebble!.dnsServer, record)).toEqual([]);
 
       // Clean-up removed certwright's values from BIND, and only those.
