@@ -40,7 +40,7 @@ export interface Pebble {
   managementUrl: string;
   /** pebble-challtestsrv's management API (HTTP): /set-txt, /clear-txt. */
   challengeServerUrl: string;
-  /** challtestsrv's DNS server, `host:port`: Pebble resolves through it and the propagation check queries it. */
+  /** challtestsrv's DNS server, `host:port`: Pebble resolves through it (unless given `resolveThrough`) and the propagation check queries it. */
   dnsServer: string;
   /** The CA that signed Pebble's own HTTPS certificate, to trust when talking to it. */
   httpsCaPem: string;
@@ -266,7 +266,9 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         2,
       ),
     );
-    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', options.resolveThrough ?? dnsServer], configFile, {
+    // Pebble resolves through challtestsrv, or through the server a test gives (its own authoritative BIND).
+    const resolver = options.resolveThrough ?? dnsServer;
+    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', resolver], configFile, {
       env: {
         ...process.env,
         PEBBLE_VA_NOSLEEP: '1',

@@ -62,7 +62,9 @@ describe('rfc2136 end to end: Pebble resolves through a real BIND 9', () => {
     const secret = bind.updateKey.secret;
 
     // Another client's value on the same name, which clean-up must leave.
-    const registry = dnsProviderRegistry({ secrets: { put: async () => undefined, create: async () => true, get: async () => null, delete: async () => undefined } });
+    const registry = dnsProviderRegistry({
+      secrets: { put: async () => undefined, create: async () => true, get: async () => null, delete: async () => undefined },
+    });
     const direct = registry({ dnsProvider: 'rfc2136', providerOptions: { server: bind.server } }, bind.updateKey);
     await direct.present({ name: record, value: 'another-clients-value' });
 
@@ -70,7 +72,12 @@ describe('rfc2136 end to end: Pebble resolves through a real BIND 9', () => {
       body: { zoneName: zone, provider: 'rfc2136', providerOptions: { server: bind.server }, credentials: bind.updateKey },
     });
     expect(registered.status, registered.text).toBe(201);
-    expect(registered.body).toMatchObject({ zoneName: zone, provider: 'rfc2136', providerOptions: { server: bind.server }, hasCredentials: true });
+    expect(registered.body).toMatchObject({
+      zoneName: zone,
+      provider: 'rfc2136',
+      providerOptions: { server: bind.server },
+      hasCredentials: true,
+    });
 
     // The workflow state (every task's input) and what BIND serves when the CA is told to validate.
     const states: string[] = [];
@@ -122,7 +129,8 @@ describe('rfc2136 end to end: Pebble resolves through a real BIND 9', () => {
 
       // The TSIG secret is in no reply, no log line, no workflow state and neither the zone nor the settings items.
       expect(states.length).toBeGreaterThan(5);
-      for (const text of [...replies, output.text(), ...states, JSON.stringify(settings), JSON.stringify(stored)]) expect(text).not.toContain(secret);
+      for (const text of [...replies, output.text(), ...states, JSON.stringify(settings), JSON.stringify(stored)])
+        expect(text).not.toContain(secret);
     } finally {
       for (const state of Object.keys(ISSUANCE_TASK_STATES)) workflow.beforeTask(state, null);
       await direct.cleanUp({ name: record, value: 'another-clients-value' });
@@ -175,10 +183,20 @@ describe('DNS credentials go when their owner goes', () => {
     const project = await request('POST', `${organization}/projects`, { body: { name: 'shop', domain } });
     expect(project.status, project.text).toBe(201);
     const obtain = await request('POST', `/api/v1/projects/${project.body.id}/certificate/obtain`, {
-      body: { email: 'admin@example.com', challengeType: 'dns-01', keyType: 'ec', dnsProvider: 'rfc2136', providerOptions: { server: bind.server }, dnsCredentials: bind.updateKey },
+      body: {
+        email: 'admin@example.com',
+        challengeType: 'dns-01',
+        keyType: 'ec',
+        dnsProvider: 'rfc2136',
+        providerOptions: { server: bind.server },
+        dnsCredentials: bind.updateKey,
+      },
     });
     expect(obtain.status, obtain.text).toBe(202);
-    const certificateId = String((await request('GET', `${organization}/projects/${project.body.id}`)).body.certificate).split('/').pop() ?? '';
+    const certificateId =
+      String((await request('GET', `${organization}/projects/${project.body.id}`)).body.certificate)
+        .split('/')
+        .pop() ?? '';
     const path = `${organization}/certificates/${certificateId}`;
     const issued = await waitForAttempt({ ...api, request }, path);
     expect(issued.lastAttempt, issued.lastAttempt.error).toMatchObject({ status: 'succeeded' });
@@ -188,7 +206,9 @@ describe('DNS credentials go when their owner goes', () => {
 
     // The table fails after the credentials went: the project is still there, and deleting it again finishes.
     const principal = { organizationId: api.organizationId, subject: 'test', scopes: [] };
-    await expect(deleteProject({ ...deps, projects: withMethod(deps.projects, 'delete', failing('DeleteItem')) }, principal, project.body.id)).rejects.toThrow(/injected/);
+    await expect(
+      deleteProject({ ...deps, projects: withMethod(deps.projects, 'delete', failing('DeleteItem')) }, principal, project.body.id),
+    ).rejects.toThrow(/injected/);
     expect(await deps.secrets.get(secretName)).toBeNull();
     expect((await request('GET', `${organization}/projects/${project.body.id}`)).status).toBe(200);
     expect((await request('DELETE', `${organization}/projects/${project.body.id}`)).status).toBe(204);
@@ -201,7 +221,9 @@ describe('DNS credentials go when their owner goes', () => {
     expect(renewal.status, renewal.text).toBe(202);
     const renewed = await waitForAttempt({ ...api, request }, path);
     expect(renewed.lastAttempt).toMatchObject({ type: 'acme_renew', status: 'failed' });
-    expect(renewed.lastAttempt.error).toMatch(new RegExp(`The DNS zone ${domain.replace(/\./g, '\\.')} was the own zone of project ${project.body.id}, which was deleted`));
+    expect(renewed.lastAttempt.error).toMatch(
+      new RegExp(`The DNS zone ${domain.replace(/\./g, '\\.')} was the own zone of project ${project.body.id}, which was deleted`),
+    );
     expect(renewed).toMatchObject({ status: 'active', certificateData: issued.certificateData });
   });
 });
