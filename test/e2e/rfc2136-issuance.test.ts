@@ -1,11 +1,10 @@
-import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUANCE_TASK_STATES } from '../../infra/workflow/issuance-definition.ts';
 import { dnsProviderRegistry } from '../../shared/adapters/dns/registry.ts';
 import { deleteProject } from '../../shared/use-cases/projects.ts';
 import { removeDnsZone } from '../../shared/use-cases/dns-zones.ts';
 import type { CoreDeps } from '../../shared/use-cases/core-deps.ts';
-import { startBind } from '../support/bind.ts';
+import { startBind, txtAt } from '../support/bind.ts';
 import type { BindServer } from '../support/bind.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { ApiReply, RequestOptions, TestApi } from '../support/local-api.ts';
@@ -43,15 +42,6 @@ const request = async (method: string, path: string, options?: RequestOptions): 
   const reply = await api.request(method, path, options);
   replies.push(reply.text);
   return reply;
-};
-
-const txtAt = async (server: string, name: string): Promise<string[]> => {
-  const resolver = new Resolver({ timeout: 2000, tries: 1 });
-  resolver.setServers([server]);
-  return resolver.resolveTxt(name).then(
-    (answers) => answers.map((chunks) => chunks.join('')),
-    () => [],
-  );
 };
 
 describe('rfc2136 end to end: Pebble resolves through a real BIND 9', () => {
