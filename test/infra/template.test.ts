@@ -277,9 +277,12 @@ describe('CDK app', () => {
         const code = service.toJSON().Resources[Stack.of(lambda).getLogicalId(lambda)].Properties.Code as { S3Key: string };
         const bundleDir = join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
         const bundle = join(bundleDir, 'index.mjs');
+        const files = [bundle, ...(await readdir(join(bundleDir, 'chunks'))).filter((file) => file.endsWith('.mjs')).map((file) => join(bundleDir, 'chunks', file))];
 
-        expect(await readFile(bundle, 'utf8')).toMatch(/^import \{ createRequire as \w+ \} from 'module'; const require = /);
-        const sources = (JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
+        // Every file of the asset (the entry and its chunks) can use `require` for the CommonJS modules inside.
+        for (const file of files) expect(await readFile(file, 'utf8'), file).toMatch(/^import \{ createRequire as \w+ \} from 'module'; const require = /);
+        // The SDK in the asset (the Secrets Manager client in a chunk loaded on first use), with a source map per file.
+        const sources = (await Promise.all(files.map(async (file) => (JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] }).sources))).flat();
         expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
         expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-secrets-manager/'))).toBe(true);
 
