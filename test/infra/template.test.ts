@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,6 +10,8 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertwrightApp } from '../../infra/app.ts';
+import { bundleLambda } from '../../infra/bundling/bundle-lambda.ts';
+import { startCloudflareFake } from '../support/cloudflare-fake.ts';
 import type { CertwrightApp } from '../../infra/app.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
@@ -332,6 +335,32 @@ describe('CDK app', () => {
       const imports = files.map((file) => `await import(${JSON.stringify(pathToFileURL(file).href)});`).join(' ');
 
       expect(await runNode(`${imports} console.log('loaded ${files.length}');`)).toBe(`loaded ${files.length}`);
+    });
+
+    it('presents a TXT record through a DNS provider chunk of a bundle (the registry, bundled as the functions are, against the Cloudflare fake)', async () => {
+      const fake = await startCloudflareFake({ goodToken: 'cf-bundle-token-1234567890' });
+      const outdir = await mkdtemp(join(tmpdir(), 'certwright-bundle-'));
+      try {
+        bundleLambda(join(import.meta.dirname, 'fixtures', 'dns-registry-entry.ts'), outdir);
+        expect(await readFile(join(outdir, 'index.mjs'), 'utf8')).not.toContain('api.cloudflare.com');
+
+        const event = { provider: 'cloudflare', name: '_acme-challenge.www.example.com', value: 'bundled-token-value' };
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const { handler } = await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)}); console.log(JSON.stringify(await handler(${JSON.stringify(event)})));`,
+          ],
+          { env: { PATH: process.env.PATH, DNS_ENDPOINT: fake.url, DNS_CREDENTIALS: JSON.stringify({ apiToken: 'cf-bundle-token-1234567890' }) } },
+        );
+
+        expect(JSON.parse(stdout)).toHaveProperty('changeId');
+        expect(fake.txt('_acme-challenge.www.example.com')).toEqual(['bundled-token-value']);
+      } finally {
+        await fake.stop();
+        await rm(outdir, { recursive: true, force: true });
+      }
     });
 
     it('runs code from a chunk loaded on first use: the HTTP-01 function serves the OpenAPI document from one', async () => {
