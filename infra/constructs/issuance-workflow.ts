@@ -141,7 +141,10 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
    * DescribeExecution; one whose execution is not running is failed with the reason, as the ended-execution
    * handler does. Without it such a certificate stays `issuing` until the attempt lease runs out (2 hours).
    */
-  private attemptSweeper(sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>, props: IssuanceWorkflowProps<Step>): AwsLambdaFunction {
+  private attemptSweeper(
+    sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>,
+    props: IssuanceWorkflowProps<Step>,
+  ): AwsLambdaFunction {
     const fn = this.stepFunction('attempt-sweeper', sweeper.entry, sweeper.access, props, sweeper.memory);
     fn.addEnvironment(ENV.issuanceStateMachineArn, this.stateMachine.stateMachineArn);
     fn.addEnvironment(ENV.sweeperGraceMinutes, String(sweeper.graceMinutes ?? 5));

@@ -9,18 +9,21 @@ import type { AcmeCa } from '../ports/acme-ca.ts';
  * read acme-client and axios (a chunk of the bundle). Generating a key needs no CA client.
  */
 export const acmeCaOnFirstUse = (config: AcmeConfig): AcmeCa => ({
-  ...lazyPort(async () => (await import('./ca.ts')).acmeCaFor(config), [
-    'directory',
-    'registerAccount',
-    'createOrder',
-    'getOrder',
-    'getAuthorization',
-    'challengeValue',
-    'completeChallenge',
-    'createCsr',
-    'finalize',
-    'downloadCertificate',
-    'revokeCertificate',
-  ]),
+  ...lazyPort(
+    async () => (await import('./ca.ts')).acmeCaFor(config),
+    [
+      'directory',
+      'registerAccount',
+      'createOrder',
+      'getOrder',
+      'getAuthorization',
+      'challengeValue',
+      'completeChallenge',
+      'createCsr',
+      'finalize',
+      'downloadCertificate',
+      'revokeCertificate',
+    ],
+  ),
   generateKey: generateCertificateKey,
 });

@@ -8,4 +8,5 @@ import type { WorkflowStarter } from '../ports/workflow-starter.ts';
 
 export const sfnWorkflowStarter = (stateMachineArn: string): WorkflowStarter => new SfnWorkflowStarter(new SFNClient({}), stateMachineArn);
 
-export const sfnExecutionMonitor = (stateMachineArn: string): ExecutionMonitor => new SfnExecutionMonitor(new SFNClient({}), stateMachineArn);
+export const sfnExecutionMonitor = (stateMachineArn: string): ExecutionMonitor =>
+  new SfnExecutionMonitor(new SFNClient({}), stateMachineArn);
