@@ -5,7 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as AwsLambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXPIRY_INDEX, RENEWAL_INDEX } from '../../shared/adapters/dynamodb/renewal-index.ts';
@@ -37,8 +37,8 @@ export interface RenewalScheduleProps {
  * (events on the default bus, the MinDaysToExpiry metric), and two alarms watch the result.
  */
 export class RenewalSchedule extends Construct {
-  readonly planner: NodejsFunction;
-  readonly expiryNotices: NodejsFunction;
+  readonly planner: AwsLambdaFunction;
+  readonly expiryNotices: AwsLambdaFunction;
   readonly expiryAlarm: Alarm;
   readonly failedRenewalsAlarm: Alarm;
 
@@ -111,7 +111,7 @@ export class RenewalSchedule extends Construct {
     });
   }
 
-  private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): NodejsFunction {
+  private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): AwsLambdaFunction {
     const scope = new Construct(this, id);
     const { fn } = certwrightFunction(scope, {
       description: `certwright: ${name}`,

@@ -2,16 +2,13 @@ import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-re
 import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import { DynamoProjectRepository } from '../adapters/dynamodb/project-repository.ts';
-import type { ChallengeDnsDeps } from '../use-cases/acme/challenges.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
 import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
-import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { acmeCaFor } from './ca.ts';
-import { dnsProvidersFor } from './dns.ts';
 import { lifecycleFor } from './lifecycle.ts';
 import { renewalInfoFor } from './renewal-info.ts';
-import { secretStoreFor, secretsManagerStoreFor } from './secrets.ts';
+import { secretStoreFor } from './secrets.ts';
 import type { StepWiring } from './workflow.ts';
 
 /** The steps that talk to the CA: create-order, complete-challenges, poll-authorizations, finalize, poll-order. */
@@ -30,13 +27,6 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
     newId: ambient.newId,
   };
 };
-
-/** present-challenges: the CA (for the challenges' values) and the DNS provider. */
-export const presentStepDeps: StepWiring<CreateOrderDeps & ChallengeDnsDeps & Pick<CoreDeps, 'acmeConfig'>> = (config, ambient) => ({
-  ...orderStepDeps(config, ambient),
-  dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
-  acmeConfig: config.acme,
-});
 
 /** store-certificate: the CA (the download), and the outcome announced with the CA's renewal advice. */
 export const storeStepDeps: StepWiring<StoreStepDeps> = (config, ambient) => ({

@@ -11,7 +11,8 @@ import type { Table } from './table.ts';
 /**
  * The composition root of the issuance workflow's steps: their configuration, and one builder per kind of step.
  * Each step's entry passes the builder that makes what its use case takes, from a module that imports only those
- * adapters (workflow-ca.ts: the steps that talk to the CA; workflow-dns.ts: the DNS steps and the failure path),
+ * adapters (workflow-ca.ts: the steps that talk to the CA; workflow-present.ts: the one that also writes DNS records;
+ * workflow-dns.ts: the DNS steps and execution-ended; workflow-failure.ts: record-failure),
  * so a step's bundle holds nothing else: no acme-client where the CA is never called, no Route 53 where no record
  * is written.
  */
