@@ -223,7 +223,7 @@ describe('renew now and revoke against Pebble', () => {
     const { path, id, issued } = await projectWithCertificate('revoke-refused.example.test');
     const deps = api.stack.deps;
     const settings = await deps.issuance.getSettings(id);
-    const account = settings && (await deps.issuance.getAccount(api.organizationId, settings.directoryUrl));
+    const account = settings && (await deps.issuance.getAccount({ organizationId: api.organizationId, directoryUrl: settings.directoryUrl }));
     const accountKey = account && (await deps.secrets.get(account.keySecretName));
     if (!settings || !account || !accountKey) throw new Error('issuance settings or ACME account missing');
 
