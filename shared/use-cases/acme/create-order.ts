@@ -153,7 +153,7 @@ export async function createOrder(deps: CreateOrderDeps, ids: AttemptIds): Promi
   await noteProgress(deps, ids, (now) => ({ ordered: now, validated: atOnce(reused, now) }));
   return {
     directoryUrl: settings.directoryUrl,
-    ...(accountNumber === 0 ? {} : { accountNumber }),
+    accountNumber,
     accountUrl: session.accountUrl,
     orderUrl: order.url,
     finalizeUrl: order.finalize,
