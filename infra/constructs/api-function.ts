@@ -21,8 +21,9 @@ import type { KeyStoreKind } from '../../shared/config/env-names.ts';
  */
 export const API_FUNCTION_ACCESS: Readonly<Record<ApiFunctionName, { secrets: SecretGrants; startsIssuance: boolean }>> = {
   // dns-credentials: platform stores a zone's credentials when the organization registers it, and deletes them with the
-  // zone; projects reads them when a dry run asks the zone's provider for its name servers, and writes the
-  // dnsCredentials a projects obtain gives (checked first with a harmless read). No reply carries them.
+  // zone (and those a projects obtain stored, with the project); projects reads them when a dry run asks the zone's
+  // provider for its name servers, and writes the dnsCredentials a projects obtain gives (checked first with a harmless
+  // read). No reply carries them.
   platform: {
     secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['write', 'delete'] },
     startsIssuance: true,

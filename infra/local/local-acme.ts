@@ -17,6 +17,8 @@ export interface LocalAcmeOptions extends LocalWorkflowOptions {
    * (off by default: Pebble 2.4 ignores `replaces`); such renewals then spend no order budget.
    */
   replacesExempt?: boolean;
+  /** The DNS server Pebble resolves through instead of challtestsrv's (see PebbleOptions.resolveThrough). */
+  resolveThrough?: string;
 }
 
 export interface LocalAcme {
@@ -57,6 +59,7 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     ...(options.nonceRejectPercent === undefined ? {} : { nonceRejectPercent: options.nonceRejectPercent }),
     ...(options.certificateValiditySeconds === undefined ? {} : { certificateValiditySeconds: options.certificateValiditySeconds }),
     ...(options.externalAccountMacKeys === undefined ? {} : { externalAccountMacKeys: options.externalAccountMacKeys }),
+    ...(options.resolveThrough === undefined ? {} : { resolveThrough: options.resolveThrough }),
   });
   Object.assign(process.env, {
     [ENV.acmeDirectoryUrl]: pebble.directoryUrl,

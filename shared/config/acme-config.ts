@@ -14,7 +14,7 @@ export interface AcmeConfig {
   challtestsrv: { url: string; dnsServer: string } | undefined;
   /** Where `_acme-challenge` CNAMEs are looked up: the DNS the CA resolves through (the local stack's), else the system's. */
   cnameServers: readonly string[] | undefined;
-  /** The DNS providers dns-01 can name, and the one used when a request names none. */
+  /** The DNS providers dns-01 can name, and the one used when a request names none: the deployment's own DNS. */
   dnsProviders: {
     names: readonly string[];
     defaultName: string;

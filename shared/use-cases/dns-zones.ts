@@ -56,7 +56,7 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
   const zone = checkedZone(deps, organizationId, input, 'organization', deps.clock.now().toISOString());
   const credentials = input.credentials ?? null;
   if (credentials === null || Object.keys(credentials).length === 0) {
-    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null })) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
+    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null }, deps.acmeConfig.dnsProviders.defaultName)) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
     throw new ValidationError([{ field: 'credentials', message: `The ${zone.dnsProvider} provider needs credentials for the zone.` }]);
   }
   const secretName = credentialsSecretName(deps, organizationId);
@@ -73,7 +73,7 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
 
 /** The operator grants an organization a zone of the deployment's own DNS (`aws` through certwright's role). */
 export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number, input: Omit<DnsZoneInput, 'credentials' | 'dnsProvider'>): Promise<DnsZone> {
-  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: 'aws' }, 'operator', deps.clock.now().toISOString());
+  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: deps.acmeConfig.dnsProviders.defaultName }, 'operator', deps.clock.now().toISOString());
   await deps.dnsZones.create(zone);
   return zone;
 }
@@ -81,7 +81,8 @@ export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number
 /**
  * Removes a zone: an organization removes the zones it registered (and their credentials), the operator withdraws
  * the account zones it granted. Certificates already issued stay; their renewals stop at the next order (the zone is
- * checked again then).
+ * checked again then). The credentials go first, without a recovery window (deleting them again succeeds): a removal
+ * that fails after them leaves a zone to remove again, never credentials without their zone.
  */
 export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, zoneName: string, by: DnsZone['grantedBy']): Promise<void> {
   const zone = await getDnsZone(deps, organizationId, zoneName);
@@ -93,7 +94,7 @@ export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, z
         : `The zone ${zone.zoneName} was registered by the organization with its own credentials; only the organization can remove it`,
     );
   }
+  if (zone.credentialsSecretName) await deps.secrets.delete(zone.credentialsSecretName, { withoutRecovery: true });
   const removed = await deps.dnsZones.delete(organizationId, zone.zoneName);
   if (!removed) throw new NotFoundError('DNS zone');
-  if (removed.credentialsSecretName) await deps.secrets.delete(removed.credentialsSecretName);
 }

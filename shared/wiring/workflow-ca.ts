@@ -3,6 +3,7 @@ import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repositor
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
 import { DynamoOrderBudget } from '../adapters/dynamodb/order-budget.ts';
 import { MINUTE_MS } from '../domain/renewal.ts';
+import { DynamoProjectRepository } from '../adapters/dynamodb/project-repository.ts';
 import type { ChallengeDnsDeps } from '../use-cases/acme/challenges.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
 import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
@@ -24,6 +25,7 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
     issuance: new DynamoIssuanceRepository(documents, tableName),
     certificates: new DynamoCertificateRepository(documents, tableName),
     dnsZones: new DynamoDnsZoneRepository(documents, tableName),
+    projects: new DynamoProjectRepository(documents, tableName),
     secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
     orderBudget: new DynamoOrderBudget(documents, tableName, {

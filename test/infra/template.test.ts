@@ -296,6 +296,17 @@ describe('CDK app', () => {
       expect(statementsOf('acme-challenge').some((statement) => JSON.stringify(statement).includes('secretsmanager'))).toBe(false);
     });
 
+    it('lets platform alone delete DNS credentials: it removes zones, and projects with the credentials their obtain stored', () => {
+      const deleters = API_FUNCTIONS.filter((name) =>
+        statementsOf(name).some(
+          (statement) =>
+            asArray(statement.Action).includes('secretsmanager:DeleteSecret') &&
+            asArray(statement.Resource).map(render).some((resource) => /:secret:certwright\/prod\/dns-credentials\/\*$/.test(resource)),
+        ),
+      );
+      expect(deleters).toEqual(['platform']);
+    });
+
     it('lets the functions reach the table and its indexes by name, without Scan; the HTTP-01 function reads challenges only', () => {
       for (const name of API_FUNCTIONS) {
         const statements = statementsOf(name).filter((statement) => asArray(statement.Action).some((action) => action.startsWith('dynamodb:')));

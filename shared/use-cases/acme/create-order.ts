@@ -8,7 +8,7 @@ import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { changeCertificate, noteProgress } from './certificate-progress.ts';
 import { atOnce } from '../../domain/attempt-progress.ts';
-import { isProjectZone } from './project-zone.ts';
+import { isProjectZone, projectOfZone } from './project-zone.ts';
 
 /** How long one attempt may take from its new order on; the workflow's loops stop there. */
 export const ATTEMPT_DURATION_MS = 55 * 60_000;
@@ -39,16 +39,26 @@ const markRunning = (deps: Pick<CoreDeps, 'certificates' | 'clock'>, ids: Attemp
  * Placing the order: the account (registered on first use), the certificate and its settings, and the order budget
  * (an exempt renewal the CA refused `replaces` for counts after all).
  */
-export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId' | 'dnsZones' | 'orderBudget'>;
+export type CreateOrderDeps = AccountDeps & Pick<CoreDeps, 'certificates' | 'secretPrefix' | 'newId' | 'dnsZones' | 'projects' | 'orderBudget'>;
 
 /**
  * The zones a DNS-01 attempt writes to must still be the organization's when the order is placed: a zone the operator
  * withdrew (or the organization removed) ends its renewals here, before the CA is asked.
  */
-async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones' | 'secretPrefix'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
-  // A project's own zone (a projects obtain's dnsCredentials) is held while its credentials are: it is in no zone list.
+async function assertZonesHeld(deps: Pick<CoreDeps, 'dnsZones' | 'secretPrefix' | 'projects'>, organizationId: number, settings: IssuanceSettings): Promise<void> {
+  if (settings.challengeType !== 'dns-01') return;
+  // A project's own zone (a projects obtain's dnsCredentials) is in no zone list: it is held while its project is.
+  for (const zone of settings.dnsZones ?? []) {
+    const projectId = projectOfZone(deps, organizationId, zone);
+    if (projectId !== null && !(await deps.projects.get(organizationId, projectId))) {
+      throw new StepError(
+        'DomainControlError',
+        `The DNS zone ${zone.zoneName} was the own zone of project ${projectId}, which was deleted with its DNS credentials, so its names cannot be validated with DNS-01; register the zone (POST /api/organizations/${organizationId}/dns-zones), or obtain with HTTP-01`,
+      );
+    }
+  }
   const listed = settings.dnsZones?.filter((zone) => !isProjectZone(deps, organizationId, zone)) ?? [];
-  if (settings.challengeType !== 'dns-01' || listed.length === 0) return;
+  if (listed.length === 0) return;
   const held = new Set((await deps.dnsZones.list(organizationId)).map((zone) => `${zone.zoneName}\n${zone.dnsProvider}`));
   const gone = listed.find((zone) => !held.has(`${zone.zoneName}\n${zone.dnsProvider}`));
   if (gone) {
