@@ -1,6 +1,8 @@
 import { DynamoCertificateRepository } from '../adapters/dynamodb/certificate-repository.ts';
 import { DynamoDnsZoneRepository } from '../adapters/dynamodb/dns-zone-repository.ts';
 import { DynamoIssuanceRepository } from '../adapters/dynamodb/issuance-repository.ts';
+import { DynamoOrderBudget } from '../adapters/dynamodb/order-budget.ts';
+import { MINUTE_MS } from '../domain/renewal.ts';
 import { DynamoProjectRepository } from '../adapters/dynamodb/project-repository.ts';
 import type { CreateOrderDeps } from '../use-cases/acme/create-order.ts';
 import type { StoreStepDeps } from '../use-cases/acme/finalize.ts';
@@ -23,6 +25,10 @@ export const orderStepDeps: StepWiring<CreateOrderDeps> = (config, ambient) => {
     projects: new DynamoProjectRepository(documents, tableName),
     secrets: secretStoreFor(config.store, table),
     secretPrefix: config.store.secretPrefix,
+    orderBudget: new DynamoOrderBudget(documents, tableName, {
+      limit: config.orderRate.orderLimit,
+      windowMs: config.orderRate.orderWindowMinutes * MINUTE_MS,
+    }),
     clock: ambient.clock,
     newId: ambient.newId,
   };
@@ -34,4 +40,5 @@ export const storeStepDeps: StepWiring<StoreStepDeps> = (config, ambient) => ({
   lifecycle: lifecycleFor(config.events),
   renewalInfo: renewalInfoFor(ambient.clock),
   random: ambient.random,
+  acmeConfig: config.acme,
 });
