@@ -10,6 +10,17 @@ import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { stackName, stageOf } from './constructs/stage.ts';
 
+/** CDK context key: most ACME accounts an organization may hold per CA (`-c certwright:acmeAccountsPerCa=5`; 1 when unset). */
+export const ACCOUNTS_PER_CA_CONTEXT = 'certwright:acmeAccountsPerCa';
+
+function accountsPerCaOf(app: App): number {
+  const value: unknown = app.node.tryGetContext(ACCOUNTS_PER_CA_CONTEXT);
+  if (value === undefined || value === '') return 1;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new Error(`${ACCOUNTS_PER_CA_CONTEXT} must be a whole number from 1 to 100, not ${String(value)}`);
+  return count;
+}
+
 export interface CertwrightApp {
   app: App;
   data: StatefulStack;
@@ -36,14 +47,17 @@ export function createCertwrightApp(props?: AppProps): CertwrightApp {
     stackName: stackName('Data', stage),
     description: 'certwright: table and secrets key (retained on delete)',
   });
+  // One order budget per ACME account, spent by the renewal planner, first issuances and renew now alike (Let's
+  // Encrypt's limit), over at most `accountsPerCa` accounts per organization and CA.
+  const orderBudget = { orderLimit: 300, orderWindowMinutes: 180, accountsPerCa: accountsPerCaOf(app) };
   const issuance = new IssuanceStack(app, 'CertwrightIssuance', {
     stackName: stackName('Issuance', stage),
     description: 'certwright: ACME issuance workflow (state machine and one function per step)',
     table: data.table,
     secretKey: data.secretKey,
+    orderLimit: orderBudget.orderLimit,
+    orderWindowMinutes: orderBudget.orderWindowMinutes,
   });
-  // One order budget per ACME account, spent by the renewal planner and by renew now alike (Let's Encrypt's limit).
-  const orderBudget = { orderLimit: 300, orderWindowMinutes: 180 };
   const service = new ServiceStack(app, 'CertwrightService', {
     stackName: stackName('Service', stage),
     description: 'certwright: HTTP API and functions',

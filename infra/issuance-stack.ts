@@ -5,6 +5,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ENV } from '../shared/config/env-names.ts';
 import { IssuanceWorkflow } from './constructs/issuance-workflow.ts';
 import type { StepAccess } from './constructs/issuance-workflow.ts';
 import { ISSUANCE_STEPS, issuanceDefinition } from './workflow/issuance-definition.ts';
@@ -77,6 +78,12 @@ export { HOSTED_ZONE_IDS_CONTEXT };
 export interface IssuanceStackProps extends StackProps {
   table: ITable;
   secretKey: IKey;
+  /**
+   * The new-order budget per ACME account (300 per 180 minutes when unset), which create-order spends from when a
+   * renewal the CA was to leave uncounted had its `replaces` refused: give the same figures as the other stacks.
+   */
+  orderLimit?: number;
+  orderWindowMinutes?: number;
 }
 
 /** The ACME issuance workflow (state machine and step functions). Stateless: everything it keeps is in the table and the secrets. */
@@ -109,5 +116,8 @@ export class IssuanceStack extends Stack {
         memory: 256,
       },
     });
+    const createOrder = this.workflow.functions['create-order'];
+    createOrder.addEnvironment(ENV.renewalOrderLimit, String(props.orderLimit ?? 300));
+    createOrder.addEnvironment(ENV.renewalOrderWindowMinutes, String(props.orderWindowMinutes ?? 180));
   }
 }

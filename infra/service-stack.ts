@@ -24,6 +24,8 @@ export interface ServiceStackProps extends StackProps {
    */
   orderLimit?: number;
   orderWindowMinutes?: number;
+  /** Most ACME accounts an organization may hold per CA (1 when unset): the same as the lifecycle stack's. */
+  accountsPerCa?: number;
   /** Whether new auto-managed certificates keep their key on renewal unless their request says (false: a new key). */
   reusePrivateKey?: boolean;
 }
@@ -51,6 +53,7 @@ export class ServiceStack extends Stack {
       functions[name].function.addEnvironment(ENV.renewalOrderLimit, String(props.orderLimit ?? 300));
       functions[name].function.addEnvironment(ENV.renewalOrderWindowMinutes, String(props.orderWindowMinutes ?? 180));
       functions[name].function.addEnvironment(ENV.reusePrivateKey, String(props.reusePrivateKey ?? false));
+      functions[name].function.addEnvironment(ENV.acmeAccountsPerCa, String(props.accountsPerCa ?? 1));
     }
     // A projects dialect dry run (obtain with dryRun, DNS-01) asks Route 53 for the zone and its name servers.
     grantZoneLookup(functions.projects.function);

@@ -1,7 +1,7 @@
 import type { ApiConfig } from './config/api-config.ts';
 import type { CoreDeps } from './use-cases/core-deps.ts';
 import { loadApiFunctionConfig } from './wiring/api.ts';
-import { projectsApiDeps } from './wiring/api-projects.ts';
+import { dnsCheckingApiDeps } from './wiring/api-dns-checks.ts';
 import { systemAmbient } from './wiring/basics.ts';
 
 /**
@@ -9,4 +9,4 @@ import { systemAmbient } from './wiring/basics.ts';
  * function's entry calls its own builder in shared/wiring/).
  */
 export const buildCoreDeps = (config: ApiConfig, env: NodeJS.ProcessEnv = process.env): CoreDeps =>
-  projectsApiDeps({ ...loadApiFunctionConfig({ ...env }), api: config }, systemAmbient);
+  dnsCheckingApiDeps({ ...loadApiFunctionConfig({ ...env }), api: config }, systemAmbient);

@@ -6,7 +6,7 @@ import { platformOperations } from '../../shared/dialects/platform/operations.ts
 import { platformProjectOperations } from '../../shared/dialects/platform/project-operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { loadApiFunctionConfig } from '../../shared/wiring/api.ts';
-import { certificateApiDeps } from '../../shared/wiring/api-certificates.ts';
+import { dnsCheckingApiDeps } from '../../shared/wiring/api-dns-checks.ts';
 import { systemAmbient } from '../../shared/wiring/basics.ts';
 
 const config = loadApiFunctionConfig();
@@ -27,5 +27,5 @@ export const handler = createApiHandler({
     ...documentationOperations(),
   },
   replyHeaders: platformReplyHeaders,
-  init: () => certificateApiDeps(config, systemAmbient),
+  init: () => dnsCheckingApiDeps(config, systemAmbient),
 });

@@ -3,7 +3,7 @@ import { projectsErrors } from '../../shared/dialects/projects/errors.ts';
 import { projectOperations } from '../../shared/dialects/projects/operations.ts';
 import { createApiHandler } from '../../shared/http/api-handler.ts';
 import { loadApiFunctionConfig } from '../../shared/wiring/api.ts';
-import { projectsApiDeps } from '../../shared/wiring/api-projects.ts';
+import { dnsCheckingApiDeps } from '../../shared/wiring/api-dns-checks.ts';
 import { systemAmbient } from '../../shared/wiring/basics.ts';
 
 const config = loadApiFunctionConfig();
@@ -14,5 +14,5 @@ export const handler = createApiHandler({
   function: 'projects',
   errors: projectsErrors,
   operations: { ...projectOperations(options), ...projectAcmeOperations(options) },
-  init: () => projectsApiDeps(config, systemAmbient),
+  init: () => dnsCheckingApiDeps(config, systemAmbient),
 });

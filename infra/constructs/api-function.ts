@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.ts';
@@ -21,8 +21,9 @@ import type { KeyStoreKind } from '../../shared/config/env-names.ts';
  */
 export const API_FUNCTION_ACCESS: Readonly<Record<ApiFunctionName, { secrets: SecretGrants; startsIssuance: boolean }>> = {
   // dns-credentials: platform stores a zone's credentials when the organization registers it, and deletes them with the
-  // zone; projects reads them when a dry run asks the zone's provider for its name servers, and writes the
-  // dnsCredentials a projects obtain gives (checked first with a harmless read). No reply carries them.
+  // zone (and those a projects obtain stored, with the project); projects reads them when a dry run asks the zone's
+  // provider for its name servers, and writes the dnsCredentials a projects obtain gives (checked first with a harmless
+  // read). No reply carries them.
   platform: {
     secrets: { certificates: ['read', 'write', 'delete'], 'acme-accounts': ['read', 'write', 'delete'], identity: ['read'], 'dns-credentials': ['write', 'delete'] },
     startsIssuance: true,
@@ -40,7 +41,7 @@ export const API_FUNCTION_ACCESS: Readonly<Record<ApiFunctionName, { secrets: Se
 };
 
 /** The table for the public HTTP-01 route: GetItem of challenge items only (dynamodb:LeadingKeys). */
-function grantChallengeReads(fn: NodejsFunction, table: ITable): void {
+function grantChallengeReads(fn: LambdaFunction, table: ITable): void {
   fn.addEnvironment(ENV.tableName, table.tableName);
   fn.addToRolePolicy(
     new PolicyStatement({
@@ -62,7 +63,7 @@ export interface ApiFunctionProps {
 
 /** One API Lambda: its bundle, its log group, its configuration, and exactly the access that configuration implies. */
 export class ApiFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {

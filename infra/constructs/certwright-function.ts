@@ -1,46 +1,41 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Validations } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.ts';
 import { stageOf } from './stage.ts';
+import { bundleLambda } from '../bundling/bundle-lambda.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * `require` for the CommonJS dependencies inside an ESM bundle. Aliased so that it cannot collide with a
- * bundled module's own `createRequire` import.
+ * The code of a function: its entry bundled by bundleLambda (infra/bundling/bundle-lambda.ts: code splitting, so an
+ * `index.mjs` and the chunks it loads on demand) as the asset's local bundling, which CDK skips where a synth does not
+ * bundle (the `aws:cdk:bundling-stacks` context, as the template-only tests set it). The asset hash is of the bundle's
+ * output (as NodejsFunction's), so an unchanged bundle is not uploaded again.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as certwrightCreateRequire } from 'module'; const require = certwrightCreateRequire(import.meta.url);";
-
-/** Modules the Lambda bundles replace, and with what (relative to the project root). */
-export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': './infra/bundling/lambda-credentials.ts',
-  'form-data': './infra/bundling/no-form-data.ts',
-};
-
-/** How every certwright Lambda is bundled (API, workflow steps and scheduled functions alike). */
-export const LAMBDA_BUNDLING = {
-  format: OutputFormat.ESM,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourceMap: true,
-  banner: ESM_REQUIRE_BANNER,
-  // Run the SDK version the tests ran, not whatever the runtime happens to ship.
-  bundleAwsSDK: true,
-  // Two modules swapped for what a Lambda actually runs (each file says why); paths from the project root, where
-  // CDK runs esbuild.
-  esbuildArgs: { '--alias': [...Object.entries(LAMBDA_ALIASES).map(([module, path]) => `${module}=${path}`)] },
-} satisfies BundlingOptions;
+export function lambdaCode(entry: string): Code {
+  return Code.fromAsset(repoRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never run: local bundling always succeeds or throws esbuild's error. CDK requires an image all the same.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // Names the entry in CDK's asset cache key (the local bundler below is not part of it).
+      command: ['bundle-lambda', relative(repoRoot, entry)],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleLambda(entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface CertwrightFunctionProps {
   /** Absolute path of the entry file, which exports `handler`. */
@@ -52,34 +47,31 @@ export interface CertwrightFunctionProps {
 }
 
 /**
- * One certwright Lambda in `scope` (as its children Logs, Role and Function): Node 22 on arm64, bundled by esbuild,
+ * One certwright Lambda in `scope` (as its children Logs, Role and Function): Node 22 on arm64, bundled by esbuild with code splitting,
  * a log group of its own and a role that may write only there (instead of AWSLambdaBasicExecutionRole, which may
  * write to any log group in the account). The caller adds exactly the access the function needs.
  */
 export function certwrightFunction(
   scope: Construct,
   props: CertwrightFunctionProps,
-): { fn: NodejsFunction; role: Role; logGroup: LogGroup } {
+): { fn: LambdaFunction; role: Role; logGroup: LogGroup } {
   const logGroup = new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH });
   const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  const fn = new NodejsFunction(scope, 'Function', {
+  const fn = new LambdaFunction(scope, 'Function', {
     ...(props.description ? { description: props.description } : {}),
-    entry: props.entry,
-    handler: 'handler',
-    projectRoot: repoRoot,
-    depsLockFilePath: join(repoRoot, 'package-lock.json'),
+    code: lambdaCode(props.entry),
+    handler: 'index.handler',
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
     role,
     logGroup,
-    // No --enable-source-maps: Node would read and parse the bundle's map (1.4 to 4.8 MB) at every cold start, 30 to
-    // 60% more import time (BENCHMARKS.md, cold start). The map ships with the code, so setting NODE_OPTIONS to
-    // --enable-source-maps on one function (no redeploy of its code) turns TypeScript stack traces back on there.
+    // No --enable-source-maps: Node would read and parse the bundle's maps at every cold start, 30 to 60% more import
+    // time (BENCHMARKS.md, cold start). The maps ship with the code, so setting NODE_OPTIONS to --enable-source-maps on
+    // one function (no redeploy of its code) turns TypeScript stack traces back on there.
     ...(props.environment ? { environment: props.environment } : {}),
-    bundling: LAMBDA_BUNDLING,
   });
   fn.addEnvironment(ENV.stage, stageOf(scope));
   // Which entry file this function runs, for the IAM conformance check (test/iam): the local stack names functions so.

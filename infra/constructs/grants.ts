@@ -2,7 +2,7 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 import { secretPrefixOf } from './stage.ts';
@@ -31,7 +31,7 @@ export type TableAccess = 'none' | keyof typeof TABLE_ACTIONS;
  * The table's name in the function's environment (every function's configuration names it, even one that never
  * calls DynamoDB), and `access` to the table and each index by name.
  */
-export function grantTableAccess(fn: NodejsFunction, table: ITable, access: TableAccess = 'write'): void {
+export function grantTableAccess(fn: LambdaFunction, table: ITable, access: TableAccess = 'write'): void {
   fn.addEnvironment(ENV.tableName, table.tableName);
   if (access === 'none') return;
   fn.addToRolePolicy(
@@ -63,7 +63,7 @@ export type SecretGrants = Readonly<Partial<Record<SecretKind, readonly SecretUs
  * Secrets Manager performs for them, only when it is Secrets Manager that asks (kms:ViaService): the role cannot
  * decrypt with the key directly.
  */
-export function grantSecrets(fn: NodejsFunction, key: IKey, grants: SecretGrants): void {
+export function grantSecrets(fn: LambdaFunction, key: IKey, grants: SecretGrants): void {
   const stack = Stack.of(fn);
   const prefix = secretPrefixOf(fn);
   fn.addEnvironment(ENV.secretPrefix, prefix);

@@ -5,7 +5,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as AwsLambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -86,18 +86,18 @@ export const ABNORMAL_END_STATUSES = ['TIMED_OUT', 'ABORTED', 'FAILED'] as const
  */
 export class IssuanceWorkflow<Step extends string> extends Construct {
   readonly stateMachine: StateMachine;
-  readonly functions: Readonly<Record<Step, NodejsFunction>>;
+  readonly functions: Readonly<Record<Step, AwsLambdaFunction>>;
   readonly logGroup: LogGroup;
   /** Records executions that ended without their own failure path (see `endedExecution`). */
-  readonly endedExecutionFunction: NodejsFunction | undefined;
+  readonly endedExecutionFunction: AwsLambdaFunction | undefined;
   /** Fails attempts whose execution is gone (see `sweeper`). */
-  readonly sweeperFunction: NodejsFunction | undefined;
+  readonly sweeperFunction: AwsLambdaFunction | undefined;
 
   constructor(scope: Construct, id: string, props: IssuanceWorkflowProps<Step>) {
     super(scope, id);
     const entry = props.entry ?? ((step: Step) => join(repoRoot, 'functions', 'workflow', `${step}.ts`));
 
-    const functions = {} as Record<Step, NodejsFunction>;
+    const functions = {} as Record<Step, AwsLambdaFunction>;
     for (const step of props.steps) {
       functions[step] = this.stepFunction(step, entry(step), props.access[step], props, props.memory?.[step]);
     }
@@ -141,7 +141,10 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
    * DescribeExecution; one whose execution is not running is failed with the reason, as the ended-execution
    * handler does. Without it such a certificate stays `issuing` until the attempt lease runs out (2 hours).
    */
-  private attemptSweeper(sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>, props: IssuanceWorkflowProps<Step>): NodejsFunction {
+  private attemptSweeper(
+    sweeper: NonNullable<IssuanceWorkflowProps<Step>['sweeper']>,
+    props: IssuanceWorkflowProps<Step>,
+  ): AwsLambdaFunction {
     const fn = this.stepFunction('attempt-sweeper', sweeper.entry, sweeper.access, props, sweeper.memory);
     fn.addEnvironment(ENV.issuanceStateMachineArn, this.stateMachine.stateMachineArn);
     fn.addEnvironment(ENV.sweeperGraceMinutes, String(sweeper.graceMinutes ?? 5));
@@ -181,7 +184,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
   private endedExecutionRecorder(
     ended: { entry: string; access: StepAccess; memory?: number },
     props: IssuanceWorkflowProps<Step>,
-  ): NodejsFunction {
+  ): AwsLambdaFunction {
     const fn = this.stepFunction('execution-ended', ended.entry, ended.access, props, ended.memory);
     new Rule(this, 'ExecutionEndedAbnormally', {
       description: 'certwright: record and clean up issuance executions that timed out, were stopped, or failed outside their Catch',
@@ -202,7 +205,7 @@ export class IssuanceWorkflow<Step extends string> extends Construct {
     access: StepAccess,
     props: IssuanceWorkflowProps<Step>,
     memorySize = 1024,
-  ): NodejsFunction {
+  ): AwsLambdaFunction {
     const scope = new Construct(this, step);
     const { fn, role } = certwrightFunction(scope, {
       description: `certwright issuance workflow: ${step}`,

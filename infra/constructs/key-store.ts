@@ -1,7 +1,7 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ENCRYPTION_CONTEXT_KEYS } from '../../shared/adapters/envelope/encryption-context.ts';
 import { ENV, KEY_STORES } from '../../shared/config/env-names.ts';
@@ -37,7 +37,7 @@ const ENVELOPE_KEY_ACTIONS: Readonly<Record<CertificateKeyUse, string[]>> = {
  * (`Null` on kms:EncryptionContext:<key>) would be tighter still, but the IAM evaluator test/iam checks the roles
  * with does not read context keys of that shape, so they could not be checked.
  */
-export function configureKeyStore(fn: NodejsFunction, key: IKey, table: ITable, keyStore: KeyStoreKind, uses: readonly CertificateKeyUse[]): void {
+export function configureKeyStore(fn: LambdaFunction, key: IKey, table: ITable, keyStore: KeyStoreKind, uses: readonly CertificateKeyUse[]): void {
   fn.addEnvironment(ENV.keyStore, keyStore);
   if (keyStore !== 'envelope') return;
   // The key items themselves (a function whose table access is read-only, such as finalize, still writes its key).

@@ -3,7 +3,7 @@ import type { IAlarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -36,7 +36,7 @@ export function notify(alarm: IAlarm & { addOkAction(action: SnsAction): void; a
 }
 
 /** Every certwright Lambda under `scope`. */
-export const functionsUnder = (scope: Construct): NodejsFunction[] => scope.node.findAll().filter((node) => node instanceof NodejsFunction);
+export const functionsUnder = (scope: Construct): LambdaFunction[] => scope.node.findAll().filter((node) => node instanceof LambdaFunction);
 
 /** An alarm, telling the topic, as soon as one 5-minute period of `metric` reaches 1. */
 function alarmOnAny(scope: Construct, id: string, description: string, metric: IMetric, topic: ITopic): Alarm {
@@ -55,14 +55,14 @@ function alarmOnAny(scope: Construct, id: string, description: string, metric: I
 const FIVE_MINUTES = Duration.minutes(5);
 
 /** One alarm per function: any error (an unhandled exception or a timeout) within 5 minutes. */
-export const alarmOnErrors = (fn: NodejsFunction, topic: ITopic): Alarm =>
+export const alarmOnErrors = (fn: LambdaFunction, topic: ITopic): Alarm =>
   alarmOnAny(fn, 'ErrorsAlarm', `${fn.node.path} failed; its log group has the error with a request id.`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), topic);
 
 /**
  * A function EventBridge invokes asynchronously: an event it still fails on after Lambda's own retries goes to a
  * dead-letter queue (kept 14 days, to replay), and the queue alarms as soon as it holds one.
  */
-export function deadLetterQueueFor(fn: NodejsFunction, topic: ITopic): Queue {
+export function deadLetterQueueFor(fn: LambdaFunction, topic: ITopic): Queue {
   const queue = new Queue(fn, 'DeadLetters', {
     retentionPeriod: Duration.days(14),
     encryption: QueueEncryption.SQS_MANAGED,

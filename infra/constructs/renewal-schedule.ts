@@ -5,25 +5,31 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as AwsLambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXPIRY_INDEX, RENEWAL_INDEX } from '../../shared/adapters/dynamodb/renewal-index.ts';
 import { stageOf } from './stage.ts';
 import { METRICS_NAMESPACE } from '../../shared/adapters/powertools/emf-lifecycle-metrics.ts';
 import { ENV } from '../../shared/config/env-names.ts';
+import { DEFAULT_PLANNER_SCHEDULE } from '../../shared/domain/renewal.ts';
 import { certwrightFunction, repoRoot } from './certwright-function.ts';
 
 export interface RenewalScheduleProps {
   table: ITable;
   /** Renewals run through the issuance workflow. */
   issuanceStateMachine: IStateMachine;
-  /** How often the planner runs; 15 minutes by default. */
+  /**
+   * How often the planner runs, and at most how many renewals one run starts: 15 minutes and 500 by default
+   * (DEFAULT_PLANNER_SCHEDULE: 2,000 an hour, enough for a million 45-day certificates, 1,389 an hour).
+   */
   plannerRate?: Duration;
-  /** New orders per ACME account per window (Let's Encrypt: 300 per 180 minutes), and at most this many per run. */
+  maxPerRun?: number;
+  /** New orders per ACME account per window (Let's Encrypt: 300 per 180 minutes). */
   orderLimit?: number;
   orderWindowMinutes?: number;
-  maxPerRun?: number;
+  /** Most ACME accounts an organization may hold per CA (1 by default); the planner spreads renewals over them. */
+  accountsPerCa?: number;
   /** "Certificate Approaching Expiration" events start this many days before expiry (30 by default). */
   expiryNoticeDays?: number;
   /** The expiry alarm fires when any certificate has fewer days left (14 by default; renewals happen at ~30). */
@@ -37,8 +43,8 @@ export interface RenewalScheduleProps {
  * (events on the default bus, the MinDaysToExpiry metric), and two alarms watch the result.
  */
 export class RenewalSchedule extends Construct {
-  readonly planner: NodejsFunction;
-  readonly expiryNotices: NodejsFunction;
+  readonly planner: AwsLambdaFunction;
+  readonly expiryNotices: AwsLambdaFunction;
   readonly expiryAlarm: Alarm;
   readonly failedRenewalsAlarm: Alarm;
 
@@ -48,7 +54,8 @@ export class RenewalSchedule extends Construct {
       [ENV.tableName]: props.table.tableName,
       [ENV.renewalOrderLimit]: String(props.orderLimit ?? 300),
       [ENV.renewalOrderWindowMinutes]: String(props.orderWindowMinutes ?? 180),
-      [ENV.renewalMaxPerRun]: String(props.maxPerRun ?? 50),
+      [ENV.renewalMaxPerRun]: String(props.maxPerRun ?? DEFAULT_PLANNER_SCHEDULE.maxPerRun),
+      [ENV.acmeAccountsPerCa]: String(props.accountsPerCa ?? 1),
       [ENV.expiryNoticeDays]: String(props.expiryNoticeDays ?? 30),
     };
 
@@ -65,7 +72,7 @@ export class RenewalSchedule extends Construct {
     props.issuanceStateMachine.grantStartExecution(this.planner);
     new Rule(this, 'PlannerSchedule', {
       description: 'certwright: plan due certificate renewals',
-      schedule: Schedule.rate(props.plannerRate ?? Duration.minutes(15)),
+      schedule: Schedule.rate(props.plannerRate ?? Duration.minutes(DEFAULT_PLANNER_SCHEDULE.rateMinutes)),
       targets: [new LambdaFunction(this.planner, { retryAttempts: 0 })],
     });
 
@@ -111,7 +118,7 @@ export class RenewalSchedule extends Construct {
     });
   }
 
-  private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): NodejsFunction {
+  private scheduledFunction(id: string, name: string, environment: Record<string, string>, timeout: Duration): AwsLambdaFunction {
     const scope = new Construct(this, id);
     const { fn } = certwrightFunction(scope, {
       description: `certwright: ${name}`,

@@ -1,13 +1,13 @@
 import { Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { hostedZoneArns, hostedZoneIdsOf } from './hosted-zone-ids.ts';
 
 /**
  * What a DNS-01 check outside the workflow needs of Route 53: find a name's zone and its name servers
  * (ListHostedZonesByName, GetHostedZone), no more. The zones are those of `certwright:hostedZoneIds` when set.
  */
-export function grantZoneLookup(fn: NodejsFunction): void {
+export function grantZoneLookup(fn: LambdaFunction): void {
   const zones = hostedZoneIdsOf(fn);
   const zoneArns = hostedZoneArns(fn, zones);
   // IAM has no resource-level permission for listing zones by name.

@@ -12,6 +12,13 @@ export interface LocalAcmeOptions extends LocalWorkflowOptions {
   nonceRejectPercent?: number;
   certificateValiditySeconds?: number;
   externalAccountMacKeys?: Record<string, string>;
+  /**
+   * Count Pebble as a CA that exempts renewals carrying `replaces` from its new-order limits, as Let's Encrypt does
+   * (off by default: Pebble 2.4 ignores `replaces`); such renewals then spend no order budget.
+   */
+  replacesExempt?: boolean;
+  /** The DNS server Pebble resolves through instead of challtestsrv's (see PebbleOptions.resolveThrough). */
+  resolveThrough?: string;
 }
 
 export interface LocalAcme {
@@ -29,6 +36,7 @@ const ACME_ENV = [
   ENV.challtestsrvDns,
   ENV.http01Port,
   ENV.issuanceStateMachineArn,
+  ENV.acmeReplacesExemptDirectories,
 ] as const;
 
 /**
@@ -51,6 +59,7 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     ...(options.nonceRejectPercent === undefined ? {} : { nonceRejectPercent: options.nonceRejectPercent }),
     ...(options.certificateValiditySeconds === undefined ? {} : { certificateValiditySeconds: options.certificateValiditySeconds }),
     ...(options.externalAccountMacKeys === undefined ? {} : { externalAccountMacKeys: options.externalAccountMacKeys }),
+    ...(options.resolveThrough === undefined ? {} : { resolveThrough: options.resolveThrough }),
   });
   Object.assign(process.env, {
     [ENV.acmeDirectoryUrl]: pebble.directoryUrl,
@@ -62,6 +71,7 @@ export async function startLocalAcme(options: LocalAcmeOptions & { apiPort: numb
     // Pebble validates HTTP-01 on the API's own port; the pre-flight fetches the same way.
     [ENV.http01Port]: String(options.apiPort),
     [ENV.issuanceStateMachineArn]: 'local',
+    [ENV.acmeReplacesExemptDirectories]: options.replacesExempt ? pebble.directoryUrl : 'none',
   });
   const workflow = await LocalWorkflowRunner.create(options);
   registerLocalWorkflowRunner(workflow);

@@ -25,6 +25,11 @@ export interface PebbleOptions {
   certificateValiditySeconds?: number;
   /** Require External Account Binding with these MAC keys (kid -> base64url HMAC key), as ZeroSSL or Google do. */
   externalAccountMacKeys?: Record<string, string>;
+  /**
+   * `host:port` of the DNS server Pebble resolves through, in place of challtestsrv's: a test's own authoritative
+   * server (the RFC 2136 end-to-end test's BIND). challtestsrv still runs, for the deployment's own zones.
+   */
+  resolveThrough?: string;
 }
 
 export interface Pebble {
@@ -35,7 +40,7 @@ export interface Pebble {
   managementUrl: string;
   /** pebble-challtestsrv's management API (HTTP): /set-txt, /clear-txt. */
   challengeServerUrl: string;
-  /** challtestsrv's DNS server, `host:port`: Pebble resolves through it and the propagation check queries it. */
+  /** challtestsrv's DNS server, `host:port`: Pebble resolves through it (unless given `resolveThrough`) and the propagation check queries it. */
   dnsServer: string;
   /** The CA that signed Pebble's own HTTPS certificate, to trust when talking to it. */
   httpsCaPem: string;
@@ -261,7 +266,9 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
         2,
       ),
     );
-    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', dnsServer], configFile, {
+    // Pebble resolves through challtestsrv, or through the server a test gives (its own authoritative BIND).
+    const resolver = options.resolveThrough ?? dnsServer;
+    const pebble = await spawnLocked(locks.pebble, 'pebble', ['-config', configFile, '-dnsserver', resolver], configFile, {
       env: {
         ...process.env,
         PEBBLE_VA_NOSLEEP: '1',

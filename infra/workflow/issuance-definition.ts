@@ -179,7 +179,7 @@ export function issuanceDefinition(functionName: (step: IssuanceStep) => string,
       // misconfigured name fails here, without an order or a failed validation (the step does nothing for dns-01).
       PreflightHttp01: task('preflight-http-01', IDS, 'CreateOrder', { path: null }),
       CreateOrder: caTask('CreateOrder', 'create-order', IDS, 'PresentChallenges', {
-        selector: pick('directoryUrl', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'sanNames', 'nonce'),
+        selector: pick('directoryUrl', 'accountNumber', 'accountUrl', 'orderUrl', 'finalizeUrl', 'deadline', 'settings', 'authorizations', 'sanNames', 'nonce'),
         path: '$.acme',
       }),
       PresentChallenges: task('present-challenges', { ...ORDER, 'nonce.$': '$.acme.nonce' }, 'CheckPropagation', {

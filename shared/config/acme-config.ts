@@ -14,7 +14,7 @@ export interface AcmeConfig {
   challtestsrv: { url: string; dnsServer: string } | undefined;
   /** Where `_acme-challenge` CNAMEs are looked up: the DNS the CA resolves through (the local stack's), else the system's. */
   cnameServers: readonly string[] | undefined;
-  /** The DNS providers dns-01 can name, and the one used when a request names none. */
+  /** The DNS providers dns-01 can name, and the one used when a request names none: the deployment's own DNS. */
   dnsProviders: {
     names: readonly string[];
     defaultName: string;
@@ -32,6 +32,17 @@ export interface AcmeConfig {
   stateMachineArn: string | undefined;
   /** Whether new auto-managed certificates keep their key on renewal when their request does not say. */
   reusePrivateKeyByDefault: boolean;
+  /** Most ACME accounts an organization may hold at one CA; orders spread over their budgets (see takeOrders). */
+  accountsPerCa: number;
+  /** The CA directories whose renewals that carry `replaces` spend no new-order budget (see replacesExemptAt). */
+  replacesExemptDirectories: readonly string[];
+}
+
+/** The exempt directories as configured: a comma-separated list, `none`, or unset for Let's Encrypt's two. */
+function exemptDirectoriesOf(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [LETS_ENCRYPT.production, LETS_ENCRYPT.staging];
+  if (value.trim() === 'none') return [];
+  return value.split(',').map((url) => url.trim()).filter(Boolean);
 }
 
 /** `cloudflare=http://127.0.0.1:8787,godaddy=http://...`: where each provider's API is, for its local fake. */
@@ -61,6 +72,8 @@ export function readAcmeConfig(read: EnvironmentReader): AcmeConfig {
     http01: http01Port === null ? { port: 80, redirectPorts: [80, 443] } : { port: http01Port, redirectPorts: null },
     stateMachineArn: read.optional(ENV.issuanceStateMachineArn),
     reusePrivateKeyByDefault: read.oneOf(ENV.reusePrivateKey, ['true', 'false', '']) === 'true',
+    accountsPerCa: read.integer(ENV.acmeAccountsPerCa, { fallback: 1, min: 1, max: 100 }),
+    replacesExemptDirectories: exemptDirectoriesOf(read.optional(ENV.acmeReplacesExemptDirectories)),
   };
 }
 

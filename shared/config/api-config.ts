@@ -1,6 +1,7 @@
 import { DEFAULT_SECRET_PREFIX, ENV, KEY_STORES } from './env-names.ts';
 import type { KeyStoreKind } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
+import { readOrderRate } from './renewal-config.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
 
 /** The table and the secret store: what every function that touches certificates is configured with. */
@@ -41,8 +42,7 @@ export const readApiConfig = (read: EnvironmentReader): ApiConfig => ({
   maxBodyBytes: read.integer(ENV.maxBodyBytes, { fallback: 64 * 1024, min: 1 }),
   certificateQuota: read.integer(ENV.certificateQuota, { fallback: 1000, min: 1 }),
   // The same budget (and defaults) as the renewal planner's: renew now spends from it too.
-  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
-  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+  ...readOrderRate(read),
 });
 
 /** Parses the environment once; a missing or malformed variable fails the cold start with its name. */

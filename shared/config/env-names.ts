@@ -51,6 +51,16 @@ export const ENV = {
    * rotationPolicy Never, lego's --reuse-key); unset or `false` gives every renewal a new key.
    */
   reusePrivateKey: 'CERTWRIGHT_REUSE_PRIVATE_KEY',
+  /**
+   * Most ACME accounts an organization may hold at one CA (1 when unset): when the new-order budgets of those it has
+   * are spent, the next order registers one more, up to this many; the planner spreads due renewals over them.
+   */
+  acmeAccountsPerCa: 'CERTWRIGHT_ACME_ACCOUNTS_PER_CA',
+  /**
+   * Comma-separated CA directory URLs whose renewals carrying ARI's `replaces` do not spend the new-order budget (the
+   * CA exempts them from its limits). Unset: Let's Encrypt's production and staging directories; `none`: no CA.
+   */
+  acmeReplacesExemptDirectories: 'CERTWRIGHT_ACME_REPLACES_EXEMPT_DIRECTORIES',
   /** The issuance state machine the API starts executions of; `local` runs it in-process (local stack). */
   issuanceStateMachineArn: 'CERTWRIGHT_ISSUANCE_STATE_MACHINE_ARN',
   /** The attempt sweeper leaves attempts younger than this alone (their execution may be starting). */

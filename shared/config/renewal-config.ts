@@ -1,3 +1,4 @@
+import { DEFAULT_PLANNER_SCHEDULE } from '../domain/renewal.ts';
 import { ENV } from './env-names.ts';
 import { parseEnvironment } from './parse-environment.ts';
 import type { EnvironmentReader } from './parse-environment.ts';
@@ -18,6 +19,15 @@ export interface RenewalConfig {
   stage: string;
 }
 
+/**
+ * New orders per ACME account per window (Let's Encrypt: 300 per 180 minutes): one budget, spent by the planner,
+ * the API (first issuances, renew now) and create-order (an exempt renewal the CA counted after all).
+ */
+export const readOrderRate = (read: EnvironmentReader): { orderLimit: number; orderWindowMinutes: number } => ({
+  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
+  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
+});
+
 /** Parses the scheduled functions' environment once; a malformed variable fails the cold start with its name. */
 export const loadRenewalConfig = (env: NodeJS.ProcessEnv = process.env): RenewalConfig => parseEnvironment(env, readRenewalConfig);
 
@@ -25,9 +35,8 @@ export const loadRenewalConfig = (env: NodeJS.ProcessEnv = process.env): Renewal
 export const readRenewalConfig = (read: EnvironmentReader): RenewalConfig => ({
   tableName: read.string(ENV.tableName),
   dynamodbEndpoint: read.optionalUrl(ENV.dynamodbEndpoint),
-  orderLimit: read.integer(ENV.renewalOrderLimit, { fallback: 300, min: 1 }),
-  orderWindowMinutes: read.integer(ENV.renewalOrderWindowMinutes, { fallback: 180, min: 1 }),
-  maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: 50, min: 1, max: 10_000 }),
+  ...readOrderRate(read),
+  maxPerRun: read.integer(ENV.renewalMaxPerRun, { fallback: DEFAULT_PLANNER_SCHEDULE.maxPerRun, min: 1, max: 10_000 }),
   expiryNoticeDays: read.integer(ENV.expiryNoticeDays, { fallback: 30, min: 1, max: 365 }),
   eventsFile: read.optional(ENV.eventsFile),
   stage: readStage(read),

@@ -44,6 +44,8 @@ export interface AuthorizationRef {
 /** The ACME state passed from step to step (RFC 8555 objects by URL). */
 export interface AcmeOrderRef {
   directoryUrl: string;
+  /** Which of the organization's accounts at the CA placed the order (every step uses it); absent in older executions: 0. */
+  accountNumber?: number;
   accountUrl: string;
   orderUrl: string;
   finalizeUrl: string;

@@ -95,12 +95,15 @@ export function isAlreadyReplaced(error: unknown): boolean {
 export async function createReplacementOrder<T>(
   createOrder: (extra: { replaces?: string }) => Promise<T>,
   replaces: string | null,
+  /** Runs before the order without `replaces` when the CA refused it (that order counts against the CA's limits). */
+  beforeFallback: () => Promise<void> = async () => undefined,
 ): Promise<{ order: T; replaced: boolean }> {
   if (!replaces) return { order: await createOrder({}), replaced: false };
   try {
     return { order: await createOrder({ replaces }), replaced: true };
   } catch (error) {
     if (!isAlreadyReplaced(error)) throw error;
+    await beforeFallback();
     return { order: await createOrder({}), replaced: false };
   }
 }

@@ -25,6 +25,14 @@ export interface Attempt {
   error: string | null;
   /** ACME attempts: the stages reached so far, recorded by the workflow steps; absent before the first step. */
   progress?: AttemptProgress;
+  /**
+   * ACME attempts: which of the organization's ACME accounts at the CA places the order (0: its first), chosen with
+   * the order budget by the planner or the API; every step of the attempt uses it. Absent: the account that issued
+   * the certificate (a renewal the CA does not count), else the first.
+   */
+  accountNumber?: number;
+  /** False when the order was taken from no budget (a renewal the CA does not count, as it carries `replaces`). */
+  orderCounted?: boolean;
 }
 
 /** One certificate record; the private key lives in the secret store, referenced by name only. */
@@ -61,6 +69,8 @@ export interface Certificate {
    * again) takes `lastAttempt`'s place, so the last renewal stays visible; see {@link replaceAttempt}.
    */
   lastRenewal?: Attempt | null;
+  /** Which of the organization's ACME accounts at the CA issued the current certificate (revocation uses it); absent: 0. */
+  accountNumber?: number;
   attemptCount: number;
   createdAt: string;
   updatedAt: string;

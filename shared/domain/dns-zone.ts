@@ -28,9 +28,12 @@ export interface DnsZoneTarget {
 /** A zone as the issuance settings carry it into the workflow: name, provider, options and a credentials reference only. */
 export type IssuanceZone = Pick<DnsZone, 'zoneName' | 'dnsProvider' | 'providerOptions' | 'credentialsSecretName'>;
 
-/** The deployment's own DNS: `aws` through certwright's IAM role, no credentials. Only the operator grants these. */
-export const isAccountZone = (zone: Pick<DnsZone, 'dnsProvider' | 'credentialsSecretName'>): boolean =>
-  zone.dnsProvider === 'aws' && zone.credentialsSecretName === null;
+/**
+ * The deployment's own DNS: its own provider (`accountProvider`, the default one) through certwright's IAM role, no
+ * credentials. Only the operator grants these.
+ */
+export const isAccountZone = (zone: Pick<DnsZone, 'dnsProvider' | 'credentialsSecretName'>, accountProvider: string): boolean =>
+  zone.dnsProvider === accountProvider && zone.credentialsSecretName === null;
 
 const bare = (name: string): string => name.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
 

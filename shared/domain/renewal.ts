@@ -53,6 +53,12 @@ export interface RenewalState {
   explanationUrl: string | null;
   /** When to ask the CA's renewalInfo again (its Retry-After); absent or null when the CA gives no ARI advice. */
   ariCheckAt?: string | null;
+  /**
+   * The CA does not count this certificate's renewal against its new-order limit: the renewal carries RFC 9773
+   * `replaces` to a CA that exempts such renewals (Let's Encrypt), so the planner takes nothing from an order budget
+   * for it. Absent: counted.
+   */
+  replacesExempt?: boolean;
 }
 
 export const initialRenewalState = (): RenewalState => ({
@@ -145,8 +151,75 @@ export interface RateLimit {
 /** Let's Encrypt: 300 new orders per account per 3 hours. */
 export const LETS_ENCRYPT_NEW_ORDERS: RateLimit = { limit: 300, windowMs: 3 * HOUR_MS };
 
-/** The account whose new-order budget an order spends: one ACME account per organization (and CA directory). */
-export const orderBudgetAccount = (organizationId: number): string => `org-${organizationId}`;
+/**
+ * The budget an order spends: the organization's ACME account number `accountNumber` (0: its first account, whose
+ * budget key is the one used before an organization could hold several). One budget per organization and account
+ * number for every CA directory it uses: the planner reads no certificate's settings, so it cannot tell the CAs
+ * apart, and sharing is stricter than the CA (never over its limit).
+ */
+export const orderBudgetAccount = (organizationId: number, accountNumber = 0): string =>
+  accountNumber === 0 ? `org-${organizationId}` : `org-${organizationId}#${accountNumber}`;
+
+/** Orders one account was granted in a spread (see {@link assignToAccounts}). */
+export interface AccountGrant {
+  accountNumber: number;
+  granted: number;
+}
+
+/**
+ * Which account each of `items` goes to, given the grants of the organization's accounts, lowest number first: the
+ * first `granted` items to the first account, and so on. Items beyond the grants get none (they wait for budget).
+ */
+export function assignToAccounts<T>(items: readonly T[], grants: readonly AccountGrant[]): { assigned: { item: T; accountNumber: number }[]; left: T[] } {
+  const assigned: { item: T; accountNumber: number }[] = [];
+  let next = 0;
+  for (const grant of grants) {
+    for (let count = 0; count < grant.granted && next < items.length; count += 1) assigned.push({ item: items[next++] as T, accountNumber: grant.accountNumber });
+  }
+  return { assigned, left: items.slice(next) };
+}
+
+/**
+ * Whether the CA at `directoryUrl` leaves renewals that carry `replaces` out of its new-order limits, by the
+ * deployment's list (Let's Encrypt's directories unless configured; its ARI renewals are exempt from all its limits).
+ */
+export const replacesExemptAt = (directoryUrl: string, exemptDirectories: readonly string[]): boolean =>
+  exemptDirectories.some((exempt) => exempt.replace(/\/+$/, '') === directoryUrl.replace(/\/+$/, ''));
+
+/** How often the planner runs and how much one run may start: the deployed defaults (see renewalsNeededPerHour). */
+export interface PlannerSchedule {
+  maxPerRun: number;
+  rateMinutes: number;
+}
+
+/**
+ * The deployed default: 500 a run every 15 minutes, 2,000 renewals an hour, which keeps up with a million 45-day
+ * certificates (1,389 an hour) with 44 % to spare for retries and a backlog, and takes a backlog of 10,000 in 5 hours
+ * without a burst: the CA sees at most 500 new workflows a quarter hour, each account no more than its budget.
+ */
+export const DEFAULT_PLANNER_SCHEDULE: PlannerSchedule = { maxPerRun: 500, rateMinutes: 15 };
+
+/** Renewals an hour the planner can start at most. */
+export const plannerCapacityPerHour = (schedule: PlannerSchedule): number => (schedule.maxPerRun * 60) / schedule.rateMinutes;
+
+/**
+ * Renewals an hour that `certificates` of one lifetime need on average: each renews when a third of its lifetime is
+ * left (half for short-lived ones), see {@link renewAt}: every 60 days for 90-day certificates, every 30 for 45-day.
+ */
+export function renewalsNeededPerHour(certificates: number, lifetimeMs: number): number {
+  const left = lifetimeMs <= SHORT_LIVED_MS ? lifetimeMs / 2 : lifetimeMs / 3;
+  return certificates / ((lifetimeMs - left) / HOUR_MS);
+}
+
+/** New orders an hour `accounts` ACME accounts may place under `rate` each. */
+export const ordersPerHour = (rate: RateLimit, accounts: number): number => (rate.limit * accounts * HOUR_MS) / rate.windowMs;
+
+/**
+ * Renewals an hour a deployment sustains for one organization: the planner's capacity, and, when the CA counts
+ * renewals (no `replaces` exemption), what its accounts' budgets allow.
+ */
+export const sustainableRenewalsPerHour = (input: { schedule: PlannerSchedule; rate: RateLimit; accounts: number; exempt: boolean }): number =>
+  Math.min(plannerCapacityPerHour(input.schedule), input.exempt ? Number.POSITIVE_INFINITY : ordersPerHour(input.rate, input.accounts));
 
 /** Orders granted so far, as [epoch ms, count] pairs, oldest first; only the last window's entries matter. */
 export type GrantLog = [number, number][];
@@ -197,6 +270,8 @@ export interface RenewableCertificate {
 export interface PlannerAction {
   at: Date;
   kind: 'renew' | 'issue' | 'ari';
+  /** A renewal the CA does not count against its new-order limit (see RenewalState.replacesExempt). */
+  exempt: boolean;
 }
 
 /**
@@ -210,13 +285,14 @@ export function nextPlannerAction(certificate: RenewableCertificate, policy: Ren
   if (!certificate.renewAt || certificate.renewal?.pausedReason) return null;
   const due = new Date(certificate.renewAt).getTime();
   const kind = certificate.notAfter ? 'renew' : 'issue';
+  const exempt = kind === 'renew' && certificate.renewal?.replacesExempt === true;
   const attempt = certificate.lastAttempt;
   if (attempt && (attempt.status === 'pending' || attempt.status === 'running') && attempt.type.startsWith('acme_')) {
-    return { at: new Date(Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs)), kind };
+    return { at: new Date(Math.max(due, new Date(attempt.startedAt).getTime() + policy.attemptLeaseMs)), kind, exempt };
   }
   const ariCheckAt = certificate.renewal?.ariCheckAt ? new Date(certificate.renewal.ariCheckAt).getTime() : null;
-  if (ariCheckAt !== null && ariCheckAt < due) return { at: new Date(ariCheckAt), kind: 'ari' };
-  return { at: new Date(due), kind };
+  if (ariCheckAt !== null && ariCheckAt < due) return { at: new Date(ariCheckAt), kind: 'ari', exempt: false };
+  return { at: new Date(due), kind, exempt };
 }
 
 /** When the planner should next look at this certificate (see {@link nextPlannerAction}). */
@@ -231,8 +307,14 @@ export function renewalAfterIssuance(
   random: Random,
   explanationUrl: string | null = null,
   ariCheckAt: Date | null = null,
+  replacesExempt = false,
 ): { renewAt: string; renewal: RenewalState } {
-  const renewal: RenewalState = { ...initialRenewalState(), explanationUrl, ariCheckAt: ariCheckAt?.toISOString() ?? null };
+  const renewal: RenewalState = {
+    ...initialRenewalState(),
+    explanationUrl,
+    ariCheckAt: ariCheckAt?.toISOString() ?? null,
+    ...(replacesExempt ? { replacesExempt } : {}),
+  };
   if (window) renewal.suggestedWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
   return { renewAt: renewAt(issued, window, random).toISOString(), renewal };
 }

@@ -6,6 +6,8 @@ export interface DueRenewal {
   organizationId: number;
   /** `ari`: only the CA's renewal advice is due for a re-check; `renew`: the renewal; `issue`: a failed first issuance again. */
   kind: 'renew' | 'issue' | 'ari';
+  /** A renewal that carries `replaces` to a CA that does not count it against its new-order limit: no budget taken. */
+  exempt: boolean;
   /** The index position as read; a claim or deferral only succeeds while it is unchanged. */
   seen: string;
 }

@@ -1,8 +1,10 @@
+import { challengeRecordName } from '../domain/acme.ts';
 import { isAccountZone } from '../domain/dns-zone.ts';
-import type { DnsZone } from '../domain/dns-zone.ts';
-import { CertwrightError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { DnsZone, DnsZoneTarget } from '../domain/dns-zone.ts';
+import { CertwrightError, NotFoundError, ValidationError, isCertwrightError } from '../domain/errors.ts';
 import type { Violation } from '../domain/errors.ts';
 import { hostnameProblem, normalizeHostname, quoted } from '../domain/hostname.ts';
+import type { DnsCredentials } from '../ports/dns-provider.ts';
 import type { CoreDeps } from './core-deps.ts';
 
 /** A zone to register or grant, as a dialect parsed it. */
@@ -15,6 +17,28 @@ export interface DnsZoneInput {
 }
 
 export type DnsZoneDeps = Pick<CoreDeps, 'dnsZones' | 'secrets' | 'secretPrefix' | 'clock' | 'newId' | 'acmeConfig'>;
+
+/**
+ * The provider's harmless read for `domain`'s challenge record (the zone that serves it and its authoritative name
+ * servers), with the credentials as given, before anything is stored: a provider that refuses them answers a 422
+ * naming itself (`credentials_refused`); any other failure is the caller's setup, a 400 that says what failed.
+ */
+export async function checkZoneAccess(
+  deps: Pick<CoreDeps, 'dnsProviderFor'>,
+  zone: DnsZoneTarget,
+  domain: string,
+  credentials: DnsCredentials | undefined,
+): Promise<string> {
+  const record = { name: challengeRecordName(domain), value: '' };
+  try {
+    const servers = await deps.dnsProviderFor(zone, credentials).authoritativeNameServers(record);
+    return `The zone of ${record.name} is served by ${servers.join(', ')}`;
+  } catch (error) {
+    if (isCertwrightError(error) && error.code === 'credentials_refused') throw error;
+    const reason = isCertwrightError(error) ? error.message : 'the DNS provider did not answer';
+    throw new CertwrightError('bad_request', `DNS setup check failed for ${record.name}: ${reason}`, { cause: error });
+  }
+}
 
 /** Where a zone's credentials live: their own kind of secret, with a random part so a name is never reused. */
 const credentialsSecretName = (deps: DnsZoneDeps, organizationId: number): string =>
@@ -49,16 +73,19 @@ export async function getDnsZone(deps: Pick<CoreDeps, 'dnsZones'>, organizationI
 }
 
 /**
- * An organization registers a zone on a DNS provider with its own credentials. The credentials go to the secret store
- * first and the zone names only the secret; a zone that cannot be stored takes its secret with it.
+ * An organization registers a zone on a DNS provider with its own credentials. The provider is asked first, with the
+ * credentials as given (the harmless read of `checkZoneAccess`), so credentials it refuses or a zone it does not serve
+ * never get stored. Then the credentials go to the secret store and the zone names only the secret; a zone that cannot
+ * be stored takes its secret with it.
  */
-export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number, input: DnsZoneInput): Promise<DnsZone> {
+export async function registerDnsZone(deps: DnsZoneDeps & Pick<CoreDeps, 'dnsProviderFor'>, organizationId: number, input: DnsZoneInput): Promise<DnsZone> {
   const zone = checkedZone(deps, organizationId, input, 'organization', deps.clock.now().toISOString());
   const credentials = input.credentials ?? null;
   if (credentials === null || Object.keys(credentials).length === 0) {
-    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null })) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
+    if (isAccountZone({ dnsProvider: zone.dnsProvider, credentialsSecretName: null }, deps.acmeConfig.dnsProviders.defaultName)) throw new CertwrightError('forbidden', ACCOUNT_ZONE_BY_OPERATOR);
     throw new ValidationError([{ field: 'credentials', message: `The ${zone.dnsProvider} provider needs credentials for the zone.` }]);
   }
+  await checkZoneAccess(deps, zone, zone.zoneName, credentials);
   const secretName = credentialsSecretName(deps, organizationId);
   await deps.secrets.put(secretName, JSON.stringify(credentials));
   const stored: DnsZone = { ...zone, credentialsSecretName: secretName };
@@ -73,7 +100,7 @@ export async function registerDnsZone(deps: DnsZoneDeps, organizationId: number,
 
 /** The operator grants an organization a zone of the deployment's own DNS (`aws` through certwright's role). */
 export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number, input: Omit<DnsZoneInput, 'credentials' | 'dnsProvider'>): Promise<DnsZone> {
-  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: 'aws' }, 'operator', deps.clock.now().toISOString());
+  const zone = checkedZone(deps, organizationId, { ...input, dnsProvider: deps.acmeConfig.dnsProviders.defaultName }, 'operator', deps.clock.now().toISOString());
   await deps.dnsZones.create(zone);
   return zone;
 }
@@ -81,7 +108,8 @@ export async function grantAccountZone(deps: DnsZoneDeps, organizationId: number
 /**
  * Removes a zone: an organization removes the zones it registered (and their credentials), the operator withdraws
  * the account zones it granted. Certificates already issued stay; their renewals stop at the next order (the zone is
- * checked again then).
+ * checked again then). The credentials go first, without a recovery window (deleting them again succeeds): a removal
+ * that fails after them leaves a zone to remove again, never credentials without their zone.
  */
 export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, zoneName: string, by: DnsZone['grantedBy']): Promise<void> {
   const zone = await getDnsZone(deps, organizationId, zoneName);
@@ -93,7 +121,7 @@ export async function removeDnsZone(deps: DnsZoneDeps, organizationId: number, z
         : `The zone ${zone.zoneName} was registered by the organization with its own credentials; only the organization can remove it`,
     );
   }
+  if (zone.credentialsSecretName) await deps.secrets.delete(zone.credentialsSecretName, { withoutRecovery: true });
   const removed = await deps.dnsZones.delete(organizationId, zone.zoneName);
   if (!removed) throw new NotFoundError('DNS zone');
-  if (removed.credentialsSecretName) await deps.secrets.delete(removed.credentialsSecretName);
 }

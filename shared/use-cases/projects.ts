@@ -7,6 +7,7 @@ import type { ProviderOptions } from '../domain/acme.ts';
 import type { Project } from '../domain/project.ts';
 import type { ProjectPage } from '../ports/project-repository.ts';
 import type { CertificateApiDeps } from './core-deps.ts';
+import { dnsCredentialsSecretName } from './acme/project-zone.ts';
 
 export interface ProjectInput {
   name: string;
@@ -116,10 +117,14 @@ export async function updateProject(
 
 /**
  * Deletes a project. Its certificate stays in the organization (visible in the other dialects, perhaps mapped
- * to hostnames); deleting it is a separate, deliberate call.
+ * to hostnames); deleting it is a separate, deliberate call. The DNS credentials a projects obtain stored for the
+ * project's own zone go with it, first: a delete that fails after them leaves a project to delete again (its renewals
+ * stop for want of credentials), never credentials without their owner. They go without a recovery window, which also
+ * makes deleting them again succeed.
  */
 export async function deleteProject(deps: CertificateApiDeps, principal: Principal, id: string, check: VersionCheck = {}): Promise<void> {
   const current = await getProject(deps, principal.organizationId, id);
   assertVersion('project', current, check);
+  await deps.secrets.delete(dnsCredentialsSecretName(deps, principal.organizationId, current.id), { withoutRecovery: true });
   await deps.projects.delete(principal.organizationId, id);
 }

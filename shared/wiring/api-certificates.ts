@@ -11,7 +11,7 @@ import { handlerDeps } from './api.ts';
 import type { ApiFunctionConfig } from './api.ts';
 import type { Ambient } from './basics.ts';
 import { tableFor } from './table.ts';
-import { acmeCaFor } from './ca.ts';
+import { acmeCaOnFirstUse } from './ca-on-first-use.ts';
 import { lifecycleFor } from './lifecycle.ts';
 import { renewalInfoFor } from './renewal-info.ts';
 import { workflowStarterFor } from './workflow-starter.ts';
@@ -31,7 +31,7 @@ export function certificateApiDeps(config: ApiFunctionConfig, ambient: Ambient):
     dnsZones: new DynamoDnsZoneRepository(documents, tableName),
     orderBudget: new DynamoOrderBudget(documents, tableName, { limit: api.orderLimit, windowMs: api.orderWindowMinutes * MINUTE_MS }),
     issuance: new DynamoIssuanceRepository(documents, tableName),
-    acme: acmeCaFor(config.acme),
+    acme: acmeCaOnFirstUse(config.acme),
     workflow: workflowStarterFor(config.acme),
     acmeConfig: config.acme,
     lifecycle: lifecycleFor(config.events),

@@ -1,7 +1,6 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { lazyPort } from '../adapters/lazy-port.ts';
 import { DynamoAttemptsInFlight } from '../adapters/dynamodb/attempts-in-flight.ts';
 import { localExecutionMonitor } from '../adapters/local-workflow/local-workflow-starter.ts';
-import { SfnExecutionMonitor } from '../adapters/step-functions/sfn-execution-monitor.ts';
 import type { AcmeConfig } from '../config/acme-config.ts';
 import { ENV } from '../config/env-names.ts';
 import type { ExecutionMonitor } from '../ports/execution-monitor.ts';
@@ -29,5 +28,6 @@ function executionMonitorFor({ stateMachineArn }: AcmeConfig, local: boolean): E
   // A local stack without Pebble has no runner and so nothing running: the local monitor says so for every attempt.
   if (stateMachineArn === 'local' || (!stateMachineArn && local)) return localExecutionMonitor;
   if (!stateMachineArn) throw new Error(`The attempt sweeper needs the issuance state machine (${ENV.issuanceStateMachineArn})`);
-  return new SfnExecutionMonitor(new SFNClient({}), stateMachineArn);
+  // Loaded when the sweeper first finds an attempt in flight to ask about (most sweeps find none).
+  return lazyPort(async () => (await import('./step-functions.ts')).sfnExecutionMonitor(stateMachineArn), ['describe']);
 }

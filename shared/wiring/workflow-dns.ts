@@ -5,8 +5,8 @@ import type { RecordFailureDeps } from '../use-cases/acme/record-failure.ts';
 import type { CoreDeps } from '../use-cases/core-deps.ts';
 import { tableFor } from './table.ts';
 import { dnsProvidersFor } from './dns.ts';
-import { lifecycleFor } from './lifecycle.ts';
-import { secretStoreFor, secretsManagerStoreFor } from './secrets.ts';
+import { secretsManagerStoreFor } from './secrets.ts';
+import { failureStepDeps } from './workflow-failure.ts';
 import type { StepWiring } from './workflow.ts';
 
 /** check-propagation and clean-up: the attempt's challenge records, the DNS provider, and the certificate's progress; no CA. */
@@ -17,19 +17,6 @@ export const dnsStepDeps: StepWiring<ChallengeDnsDeps & Pick<CoreDeps, 'certific
     issuance: new DynamoIssuanceRepository(documents, tableName),
     dnsProviderFor: dnsProvidersFor(config.acme, secretsManagerStoreFor(config.store)),
     clock: ambient.clock,
-  };
-};
-
-/** record-failure: the certificate, the attempt's key, the announcement; no CA, no DNS. */
-export const failureStepDeps: StepWiring<RecordFailureDeps> = (config, ambient, table = tableFor(config.store)) => {
-  const { documents, tableName } = table;
-  return {
-    certificates: new DynamoCertificateRepository(documents, tableName),
-    secrets: secretStoreFor(config.store, table),
-    secretPrefix: config.store.secretPrefix,
-    lifecycle: lifecycleFor(config.events),
-    clock: ambient.clock,
-    random: ambient.random,
   };
 };
 

@@ -174,6 +174,27 @@ describe('replaces on the renewal order', () => {
     expect(result).toEqual({ order: 'order', replaced: false });
   });
 
+  it('counts the order without replaces before placing it (the CA counts it), and places none when that is refused', async () => {
+    const sent: unknown[] = [];
+    let counted = 0;
+    const alreadyReplaced = async (extra: { replaces?: string }) => {
+      sent.push(extra);
+      if (extra.replaces) throw new Error('urn:ietf:params:acme:error:alreadyReplaced');
+      return 'order';
+    };
+    const count = async () => void (counted += 1);
+    expect(await createReplacementOrder(alreadyReplaced, RFC_CERT_ID, count)).toEqual({ order: 'order', replaced: false });
+    expect(counted).toBe(1);
+    // Accepted with replaces: nothing more to count.
+    expect(await createReplacementOrder(async () => 'order', RFC_CERT_ID, count)).toEqual({ order: 'order', replaced: true });
+    expect(counted).toBe(1);
+    // No budget left for it: the order without replaces is not placed.
+    sent.length = 0;
+    const spent = new Error('no new orders left');
+    await expect(createReplacementOrder(alreadyReplaced, RFC_CERT_ID, () => Promise.reject(spent))).rejects.toBe(spent);
+    expect(sent).toEqual([{ replaces: RFC_CERT_ID }]);
+  });
+
   it('passes any other refusal through', async () => {
     const refusal = new Error('Error creating new order :: too many certificates already issued');
     await expect(createReplacementOrder(async () => Promise.reject(refusal), RFC_CERT_ID)).rejects.toBe(refusal);

@@ -1,19 +1,22 @@
 /**
- * `npm run bench:cold`: builds every Lambda the way CDK does (esbuild with LAMBDA_BUNDLING, the same options the
- * NodejsFunction construct passes) and measures, per function, the bundle's bytes, what is in it (from esbuild's
- * metafile) and the median time to import it in fresh Node 22 processes with a dummy environment, with and without
- * `--enable-source-maps`. Not a test: the table goes into BENCHMARKS.md (BENCH_LABEL names the run).
+ * `npm run bench:cold`: builds every Lambda the way CDK does (bundleLambda, the function certwrightFunction's asset
+ * runs: esbuild with code splitting, an index.mjs and its chunks) and measures, per function: the bytes Node loads at
+ * start (index.mjs and the chunks it imports statically), the whole asset, what is loaded at start (from esbuild's
+ * metafile), and the median time to import it in fresh Node 22 processes with a dummy environment, with and without
+ * `--enable-source-maps`. Then, per chunk that certwright's own code loads with `import()` (a DNS provider, the KMS
+ * client, the CA client in the API...), the bytes and time it adds when first used. Not a test: the tables go into
+ * BENCHMARKS.md (BENCH_LABEL names the run).
  *
  * BENCH_RUNS (default 5) fresh processes per function and setting; BENCH_OUT another file; BENCH_WRITE=0 prints only.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { LAMBDA_ALIASES, LAMBDA_BUNDLING, repoRoot } from '../../infra/constructs/certwright-function.ts';
+import { bundleEntry, bundleLambda } from '../../infra/bundling/bundle-lambda.ts';
+import { repoRoot } from '../../infra/constructs/certwright-function.ts';
 import { ENV } from '../../shared/config/env-names.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -37,13 +40,28 @@ type Kind = 'api' | 'workflow' | 'scheduled';
 interface Measured {
   name: string;
   kind: Kind;
+  /** index.mjs and the chunks it imports statically: what Node reads and evaluates at a cold start. */
   bytes: number;
+  /** Every .mjs of the asset (the lazy chunks too). */
+  assetBytes: number;
   mapBytes: number;
   importMs: number;
   /** CPU ms of the same imports (see importMs). */
   importCpuMs: number;
   importMsWithMaps: number;
+  /** Of what is loaded at start. */
   packages: Map<string, number>;
+  lazy: LazyChunk[];
+}
+
+/** A chunk certwright's own code loads with `import()`, measured after index.mjs has loaded. */
+interface LazyChunk {
+  /** The module the `import()` names, e.g. cloudflare-dns-provider. */
+  name: string;
+  /** What it adds to what was loaded at start (itself and the chunks it imports that start did not load). */
+  extraBytes: number;
+  ms: number;
+  cpuMs: number;
 }
 
 /** Every entry point CDK deploys: a file under functions/ that exports `handler`. */
@@ -67,10 +85,10 @@ function packageOf(input: string): string {
   return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? input);
 }
 
-/** Output bytes per package, from the metafile's per-input contribution to the bundle. */
-function packagesOf(metafile: Metafile): Map<string, number> {
+/** Output bytes per package, from the metafile's per-input contribution to these outputs. */
+function packagesOf(outputs: Metafile['outputs'][string][]): Map<string, number> {
   const sizes = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
+  for (const output of outputs) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const name = packageOf(input);
       sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
@@ -79,27 +97,29 @@ function packagesOf(metafile: Metafile): Map<string, number> {
   return sizes;
 }
 
-/** Bundles as NodejsFunction does with LAMBDA_BUNDLING (esbuild --bundle --platform=node, one index.mjs and its map). */
-async function bundle(file: string, outdir: string): Promise<Metafile> {
-  const result = await build({
-    entryPoints: [file],
-    bundle: true,
-    platform: 'node',
-    format: LAMBDA_BUNDLING.format,
-    target: LAMBDA_BUNDLING.target,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    banner: { js: LAMBDA_BUNDLING.banner },
-    alias: { ...LAMBDA_ALIASES },
-    // CDK runs esbuild from the project root, which the aliases' paths are relative to.
-    absWorkingDir: repoRoot,
-    outfile: join(outdir, 'index.mjs'),
-    metafile: true,
-    logLevel: 'error',
-  });
-  return result.metafile;
+/** A bundle's .mjs outputs by absolute path (the metafile's are relative to the working directory). */
+function outputsOf(metafile: Metafile): Map<string, Metafile['outputs'][string]> {
+  return new Map(
+    Object.entries(metafile.outputs)
+      .filter(([path]) => path.endsWith('.mjs'))
+      .map(([path, output]) => [resolve(repoRoot, path), output]),
+  );
 }
+
+/** `file` and every output it imports statically, transitively: what loading it evaluates. */
+function staticClosure(outputs: Map<string, Metafile['outputs'][string]>, file: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (path: string) => {
+    if (found.has(path) || !outputs.has(path)) return;
+    found.add(path);
+    for (const imported of outputs.get(path)!.imports) if (imported.kind === 'import-statement') visit(resolve(repoRoot, imported.path));
+  };
+  visit(file);
+  return found;
+}
+
+const bytesOf = (outputs: Map<string, Metafile['outputs'][string]>, files: Iterable<string>) =>
+  [...files].reduce((sum, file) => sum + (outputs.get(file)?.bytes ?? 0), 0);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -111,21 +131,42 @@ const median = (values: number[]): number => {
  * Median ms from the start of `import()` until the module (and its top-level wiring) has loaded, in fresh processes:
  * the wall time, and the CPU time the process spent meanwhile (user + system, all its threads). On a machine other
  * work shares, the wall time grows with the load; the CPU time much less, so it is the figure to compare runs by there.
+ * With `lazyChunk`: the bundle is imported first, and what is timed is importing the chunk after it.
  */
-function importMs(bundlePath: string, sourceMaps: boolean): { wall: number; cpu: number } {
+function importMs(bundlePath: string, sourceMaps: boolean, lazyChunk?: string): { wall: number; cpu: number } {
   const script =
-    'const cpu = process.cpuUsage(); const started = performance.now(); await import(process.argv[1]); const used = process.cpuUsage(cpu); process.stdout.write(JSON.stringify([performance.now() - started, (used.user + used.system) / 1000]));';
+    'if (process.argv[2]) await import(process.argv[1]); const cpu = process.cpuUsage(); const started = performance.now(); await import(process.argv[2] || process.argv[1]); const used = process.cpuUsage(cpu); process.stdout.write(JSON.stringify([performance.now() - started, (used.user + used.system) / 1000]));';
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
-    const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script, pathToFileURL(bundlePath).href];
+    const args = [
+      ...(sourceMaps ? ['--enable-source-maps'] : []),
+      '--input-type=module',
+      '-e',
+      script,
+      pathToFileURL(bundlePath).href,
+      lazyChunk ? pathToFileURL(lazyChunk).href : '',
+    ];
     const child = spawnSync(process.execPath, args, { env: DUMMY_ENV, encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`importing ${bundlePath} failed: ${child.stderr}`);
+    if (child.status !== 0) throw new Error(`importing ${lazyChunk ?? bundlePath} failed: ${child.stderr}`);
     const [wall, cpu] = JSON.parse(child.stdout) as [number, number];
     walls.push(wall);
     cpus.push(cpu);
   }
   return { wall: median(walls), cpu: median(cpus) };
+}
+
+/** The chunks certwright's own code imports with `import()` (not those a library loads on its own), measured. */
+function lazyChunks(outputs: Map<string, Metafile['outputs'][string]>, bundlePath: string, atStart: Set<string>): LazyChunk[] {
+  const chunks: LazyChunk[] = [];
+  for (const [file, output] of outputs) {
+    const entry = output.entryPoint;
+    if (!entry || file === bundlePath || entry.includes('node_modules/')) continue;
+    const extra = [...staticClosure(outputs, file)].filter((path) => !atStart.has(path));
+    const { wall, cpu } = importMs(bundlePath, false, file);
+    chunks.push({ name: basename(entry).replace(/\.ts$/, ''), extraBytes: bytesOf(outputs, extra), ms: wall, cpuMs: cpu });
+  }
+  return chunks.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const KB = 1024;
@@ -145,6 +186,7 @@ const HEAVY = [
   '@aws-sdk/client-route-53',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-kms',
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-dynamodb',
   '@middy/core',
@@ -159,20 +201,25 @@ async function main(): Promise<void> {
   try {
     for (const entry of await entries()) {
       const outdir = join(workdir, `${entry.kind}-${entry.name}`);
-      const metafile = await bundle(entry.file, outdir);
-      const bundlePath = join(outdir, 'index.mjs');
+      const outputs = outputsOf(bundleLambda(entry.file, outdir));
+      const bundlePath = bundleEntry(outdir);
+      const atStart = staticClosure(outputs, bundlePath);
+      let mapBytes = 0;
+      for (const file of outputs.keys()) mapBytes += (await stat(`${file}.map`)).size;
       const row: Measured = {
         name: entry.name,
         kind: entry.kind,
-        bytes: (await stat(bundlePath)).size,
-        mapBytes: (await stat(`${bundlePath}.map`)).size,
+        bytes: bytesOf(outputs, atStart),
+        assetBytes: bytesOf(outputs, outputs.keys()),
+        mapBytes,
         ...(({ wall, cpu }) => ({ importMs: wall, importCpuMs: cpu }))(importMs(bundlePath, false)),
         importMsWithMaps: importMs(bundlePath, true).wall,
-        packages: packagesOf(metafile),
+        packages: packagesOf([...atStart].map((file) => outputs.get(file)!)),
+        lazy: lazyChunks(outputs, bundlePath, atStart),
       };
       rows.push(row);
       console.log(
-        `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} (map ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms (${row.importCpuMs.toFixed(0)} ms CPU), ${row.importMsWithMaps.toFixed(0)} ms with source maps`,
+        `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} at start of ${fmtKb(row.assetBytes)} (maps ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms (${row.importCpuMs.toFixed(0)} ms CPU), ${row.importMsWithMaps.toFixed(0)} ms with source maps; ${row.lazy.length} lazy chunks`,
       );
     }
   } finally {
@@ -193,19 +240,30 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(1))
       .join(' ')}. Median of ${RUNS} fresh processes per function and column.`,
     '',
-    `| function | kind | index.mjs | .map | import ms | import, CPU ms | with --enable-source-maps | target | met | heavy packages inside (KB) |`,
-    '|---|---|---:|---:|---:|---:|---:|---|---|---|',
+    `| function | kind | at start | asset | .map | import ms | import, CPU ms | with --enable-source-maps | target | met | heavy packages loaded at start (KB) |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|',
     ...rows.map((row) => {
       const limit = target(row);
       const heavy = HEAVY.filter((name) => row.packages.has(name))
         .map((name) => `${short(name)} ${((row.packages.get(name) ?? 0) / KB).toFixed(0)}`)
         .join(', ');
-      return `| ${row.name} | ${row.kind} | ${fmtKb(row.bytes)} | ${fmtKb(row.mapBytes)} | ${row.importMs.toFixed(0)} | ${row.importCpuMs.toFixed(0)} | ${row.importMsWithMaps.toFixed(0)} | <= ${fmtKb(limit.bytes)}, <= ${limit.ms} ms | ${met(row) ? 'yes' : '**no**'} | ${heavy || '-'} |`;
+      return `| ${row.name} | ${row.kind} | ${fmtKb(row.bytes)} | ${fmtKb(row.assetBytes)} | ${fmtKb(row.mapBytes)} | ${row.importMs.toFixed(0)} | ${row.importCpuMs.toFixed(0)} | ${row.importMsWithMaps.toFixed(0)} | <= ${fmtKb(limit.bytes)}, <= ${limit.ms} ms | ${met(row) ? 'yes' : '**no**'} | ${heavy || '-'} |`;
     }),
-    `| **median of all** | | ${fmtKb(median(rows.map((row) => row.bytes)))} | | **${all.toFixed(0)}** | ${median(rows.map((row) => row.importCpuMs)).toFixed(0)} | ${median(rows.map((row) => row.importMsWithMaps)).toFixed(0)} | <= 150 ms | ${all <= 150 ? 'yes' : '**no**'} | |`,
+    `| **median of all** | | ${fmtKb(median(rows.map((row) => row.bytes)))} | | | **${all.toFixed(0)}** | ${median(rows.map((row) => row.importCpuMs)).toFixed(0)} | ${median(rows.map((row) => row.importMsWithMaps)).toFixed(0)} | <= 150 ms | ${all <= 150 ? 'yes' : '**no**'} | |`,
     '',
     `Targets met: ${rows.filter((row) => met(row)).length} of ${rows.length} functions; median of all ${all <= 150 ? 'met' : 'not met'}. ` +
       `By CPU time instead of wall time: ${rows.filter((row) => met(row, row.importCpuMs)).length} of ${rows.length}; median of all ${allCpu <= 150 ? 'met' : 'not met'}.`,
+    '',
+    'Loaded on first use: each chunk certwright imports with `import()` (named by the module it imports), imported after index.mjs; the bytes it adds to what was loaded at start, then the median import ms, wall / CPU.',
+    '',
+    '| function | chunks loaded on first use: + KB, wall / CPU ms |',
+    '|---|---|',
+    ...rows
+      .filter((row) => row.lazy.length > 0)
+      .map(
+        (row) =>
+          `| ${row.name} | ${row.lazy.map((chunk) => `${chunk.name} +${(chunk.extraBytes / KB).toFixed(0)} KB, ${chunk.ms.toFixed(0)} / ${chunk.cpuMs.toFixed(0)}`).join('; ')} |`,
+      ),
     '',
   ];
   const section = lines.join('\n');

@@ -163,7 +163,7 @@ describe('ACME issuance through the workflow, against Pebble', () => {
 
   it('reads the account key from the secret store in every step: with the key gone after the order, the attempt fails saying so', async () => {
     const directoryUrl = api.stack.acme.pebble?.directoryUrl ?? '';
-    const account = await api.stack.deps.issuance.getAccount(api.organizationId, directoryUrl);
+    const account = await api.stack.deps.issuance.getAccount({ organizationId: api.organizationId, directoryUrl });
     expect(account).not.toBeNull();
     const keySecretName = account?.keySecretName ?? '';
     const accountKey = await api.stack.deps.secrets.get(keySecretName);

@@ -158,6 +158,8 @@ describe('a simulated year of renewals', () => {
         clock,
         acme,
         secretPrefix: 'certwright/',
+        // The simulated CA counts every renewal against the order budget (no `replaces` exemption).
+        acmeConfig: { replacesExemptDirectories: [] },
         newId: () => `id-${Math.floor(random() * 2 ** 48).toString(16)}`,
         random: () => Math.random(),
         lifecycle: {

@@ -2,6 +2,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../shared/config/env-names.ts';
+import { startCloudflareFake } from '../support/cloudflare-fake.ts';
+import type { CloudflareFake } from '../support/cloudflare-fake.ts';
 import { startTestApi } from '../support/local-api.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { tableKeys } from '../support/stored-state.ts';
@@ -9,7 +11,9 @@ import { tableKeys } from '../support/stored-state.ts';
 /** DNS zones of the platform dialect, their credentials, and the operator above the organizations. */
 
 let api: TestApi;
+let cloudflare: CloudflareFake;
 const SECRET = 'zone-credential-value-9f8e7d';
+const REVOKED = 'zone-credential-revoked-1a2b3c';
 const output: string[] = [];
 
 beforeAll(async () => {
@@ -28,11 +32,16 @@ beforeAll(async () => {
       original(...args);
     });
   }
+  // Cloudflare's API as its reference describes it, serving example.com to the token SECRET only.
+  cloudflare = await startCloudflareFake({ goodToken: SECRET });
+  process.env[ENV.dnsApiEndpoints] = `cloudflare=${cloudflare.url}`;
   api = await startTestApi();
 });
 afterAll(async () => {
   vi.restoreAllMocks();
   await api?.stop();
+  await cloudflare?.stop();
+  delete process.env[ENV.dnsApiEndpoints];
 });
 
 const zones = (organizationId = api.organizationId) => `/api/organizations/${organizationId}/dns-zones`;
@@ -62,43 +71,55 @@ describe('DNS zones of an organization', () => {
   });
 
   it('registers a zone with the organization’s own credentials, which go to the secret store only and never come back', async () => {
+    const asked = cloudflare.requests.length;
     const created = await api.request('POST', zones(), {
-      body: {
-        zoneName: 'Partner.Example.',
-        provider: 'aws',
-        providerOptions: { hostedZoneId: '/hostedzone/z0ab12' },
-        credentials: { accessKeyId: 'AKIAZONETEST', secretAccessKey: SECRET, region: 'eu-west-1' },
-      },
+      body: { zoneName: 'Example.COM.', provider: 'cloudflare', providerOptions: { zoneId: 'zone-1' }, credentials: { apiToken: SECRET } },
     });
-    expect(created.status).toBe(201);
-    expect(created.headers.get('location')).toBe(`${zones()}/partner.example`);
-    expect(created.body).toMatchObject({ zoneName: 'partner.example', providerOptions: { hostedZoneId: 'Z0AB12' }, hasCredentials: true, grantedBy: 'organization' });
-    const read = await api.request('GET', `${zones()}/partner.example`);
+    expect(created.status, created.text).toBe(201);
+    // The provider was asked with the credentials before they were stored (its harmless read of the zone).
+    expect(cloudflare.requests.length).toBeGreaterThan(asked);
+    expect(created.headers.get('location')).toBe(`${zones()}/example.com`);
+    expect(created.body).toMatchObject({ zoneName: 'example.com', provider: 'cloudflare', providerOptions: { zoneId: 'zone-1' }, hasCredentials: true, grantedBy: 'organization' });
+    const read = await api.request('GET', `${zones()}/example.com`);
     const list = await api.request('GET', zones());
     for (const reply of [created, read, list]) {
       expect(reply.text).not.toContain(SECRET);
-      expect(reply.text).not.toContain('AKIAZONETEST');
       expect(reply.text).not.toContain('dns-credentials');
     }
     // In the secret store, under its own kind; the table item names the secret, not its value.
     const secrets = (await storedSecrets()).filter((secret) => secret.text.includes(SECRET));
     expect(secrets).toHaveLength(1);
-    const stored = await api.stack.deps.dnsZones.get(api.organizationId, 'partner.example');
+    const stored = await api.stack.deps.dnsZones.get(api.organizationId, 'example.com');
     expect(stored?.credentialsSecretName).toMatch(new RegExp(`^certwright/dns-credentials/${api.organizationId}/`));
     expect(JSON.stringify(stored)).not.toContain(SECRET);
 
     // The same zone twice is a conflict, and leaves no second secret behind.
-    const again = await api.request('POST', zones(), {
-      body: { zoneName: 'partner.example', provider: 'aws', credentials: { accessKeyId: 'AKIAZONETEST', secretAccessKey: SECRET } },
-    });
+    const again = await api.request('POST', zones(), { body: { zoneName: 'example.com', provider: 'cloudflare', credentials: { apiToken: SECRET } } });
     expect(again.status).toBe(409);
     expect((await storedSecrets()).filter((secret) => secret.text.includes(SECRET))).toHaveLength(1);
 
     // Removed with its credentials.
-    expect((await api.request('DELETE', `${zones()}/partner.example`)).status).toBe(204);
-    expect((await api.request('GET', `${zones()}/partner.example`)).status).toBe(404);
+    expect((await api.request('DELETE', `${zones()}/example.com`)).status).toBe(204);
+    expect((await api.request('GET', `${zones()}/example.com`)).status).toBe(404);
     expect((await storedSecrets()).filter((secret) => secret.text.includes(SECRET))).toHaveLength(0);
     expect(output.join('')).not.toContain(SECRET);
+  });
+
+  it('refuses credentials the provider refuses, and a zone the provider does not serve, with a 4xx naming the provider and storing nothing', async () => {
+    const before = await tableKeys();
+    const secretsBefore = (await storedSecrets()).length;
+    const refused = await api.request('POST', zones(), { body: { zoneName: 'example.com', provider: 'cloudflare', credentials: { apiToken: REVOKED } } });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body.detail).toMatch(/Cloudflare refused the DNS credentials/);
+    expect(refused.text).not.toContain(REVOKED);
+    // The token is good, but Cloudflare serves no zone of that name to it.
+    const unknown = await api.request('POST', zones(), { body: { zoneName: 'elsewhere.example', provider: 'cloudflare', credentials: { apiToken: SECRET } } });
+    expect(unknown.status, unknown.text).toBe(400);
+    expect(unknown.body.detail).toMatch(/DNS setup check failed for _acme-challenge\.elsewhere\.example/);
+    expect(unknown.text).not.toContain(SECRET);
+    expect(await tableKeys()).toEqual(before);
+    expect((await storedSecrets()).length).toBe(secretsBefore);
+    expect(output.join('')).not.toContain(REVOKED);
   });
 
   it('refuses what is not a zone, an unknown provider, and a provider without its credentials, storing nothing', async () => {

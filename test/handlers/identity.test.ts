@@ -17,6 +17,8 @@ import { displayPrefix, generateTokenValue, hashToken } from '../../shared/use-c
 import { createPki } from '../support/certificates.ts';
 import { createOrganizationWithToken, startTestApi } from '../support/local-api.ts';
 import type { ApiReply, TestApi } from '../support/local-api.ts';
+import { captureProcessOutput } from '../support/process-output.ts';
+import type { ProcessOutput } from '../support/process-output.ts';
 
 let api: TestApi;
 let usersPath: string;
@@ -61,23 +63,16 @@ async function signingJwk(): Promise<JWK & { kid: string }> {
 }
 
 /** Everything the process writes (the handlers run in it, so their logs too), to prove no secret is logged. */
-let written = '';
-const originalWrites = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+let output: ProcessOutput;
 
 beforeAll(async () => {
-  for (const stream of ['stdout', 'stderr'] as const) {
-    process[stream].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      return (originalWrites[stream] as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  }
+  output = captureProcessOutput();
   api = await startTestApi();
   usersPath = `/api/organizations/${api.organizationId}/users`;
   await createUser('owner', OWNER.email, OWNER.password);
 });
 afterAll(async () => {
-  process.stdout.write = originalWrites.stdout;
-  process.stderr.write = originalWrites.stderr;
+  output.restore();
   await api.stop();
 });
 
@@ -534,6 +529,7 @@ describe('deployed-stack bootstrap', () => {
 describe('logs', () => {
   it('never carry a password, token, refresh token, JWT or private key', () => {
     const passwords = [OWNER.password, 'a long enough password', 'a brand new password', 'correct horse battery staple'];
+    const written = output.text();
     for (const password of passwords) expect(written).not.toContain(password);
     expect(written).not.toMatch(/cwr?_[\w-]{43}/);
     expect(written).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);

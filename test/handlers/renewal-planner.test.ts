@@ -23,13 +23,14 @@ beforeEach(async () => {
 });
 
 /** A planner over the test table with a clock the test moves; started renewals are recorded, not run. */
-function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: number; start?: Date; ari?: boolean } = {}) {
+function planner(options: { limit?: number; windowMinutes?: number; maxPerRun?: number; accountsPerCa?: number; start?: Date; ari?: boolean } = {}) {
   let now = options.start ?? new Date('2026-06-01T00:00:00Z');
   let sequence = 0;
   const started: RenewalStart[] = [];
   // Run as the planner's Lambda function: the IAM conformance check (test/iam) holds its calls against its role.
   const run = asFunction('functions/scheduled/renewal-planner.ts', renewalPlannerHandler(() => ({
     maxPerRun: options.maxPerRun ?? 50,
+    ...(options.accountsPerCa ? { accountsPerCa: options.accountsPerCa } : {}),
     metrics: new EmfLifecycleMetrics('test'),
     deps: {
       queue: new DynamoRenewalQueue(table.documents, table.tableName),
@@ -161,6 +162,41 @@ describe('renewal planner', () => {
     plan.advance(2 * HOUR_MS);
     expect(await plan.run()).toMatchObject({ itemsRead: 2, started: 2 });
     expect(startedOf(busy.ids)).toBe(5);
+  });
+
+  it("spreads an organization's renewals over its ACME accounts, the first account's budget first, up to the most configured", async () => {
+    const plan = planner({ limit: 3, accountsPerCa: 3, start: new Date('2030-01-01T00:00:00Z') });
+    const { organizationId, ids } = await organizationWith(11, plan.now);
+
+    expect(await plan.run()).toMatchObject({ itemsRead: 11, started: 9, deferred: 2, byAccount: { 0: 3, 1: 3, 2: 3 } });
+    // Each started attempt names the account its order goes to: create-order and every later step use it.
+    const accounts = await Promise.all(
+      plan.started.map(async (start) => (await table.certificates.get(organizationId, start.certificateId))?.lastAttempt?.accountNumber),
+    );
+    expect(accounts.sort()).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    // Three accounts' budgets are spent: the other two wait for the first to free up, not for a fourth account.
+    const waiting = ids.filter((id) => !plan.started.some((start) => start.certificateId === id));
+    expect(waiting).toHaveLength(2);
+    for (const id of waiting) expect((await table.certificates.get(organizationId, id))?.lastAttempt).toMatchObject({ type: 'acme_issue', status: 'succeeded' });
+    // When the first budget frees up, the first account takes them.
+    await completeRenewals(organizationId, plan.started, plan.now);
+    plan.advance(3 * HOUR_MS);
+    expect(await plan.run()).toMatchObject({ started: 2, byAccount: { 0: 2 } });
+  });
+
+  it('starts renewals the CA does not count (replaces, exempting CA) without spending a budget, on the account that issued them', async () => {
+    const plan = planner({ limit: 2, start: new Date('2030-01-01T00:00:00Z') });
+    const exempt = await organizationWith(4, plan.now, { accountNumber: 2, renewal: { ...initialRenewalState(), replacesExempt: true } });
+    await organizationWith(3, plan.now);
+
+    expect(await plan.run()).toMatchObject({ itemsRead: 7, started: 6, deferred: 1, exempt: 4, byAccount: { 0: 2 } });
+    const attempt = (await table.certificates.get(exempt.organizationId, exempt.ids[0] ?? ''))?.lastAttempt;
+    // No account chosen: create-order places it on the issuing account (2 here), and knows no budget was taken.
+    expect(attempt).toMatchObject({ type: 'acme_renew', status: 'pending', orderCounted: false });
+    expect(attempt).not.toHaveProperty('accountNumber');
+    // Its lease keeps the mark: when the attempt is lost, it comes back exempt.
+    plan.advance(3 * HOUR_MS);
+    expect(await plan.run()).toMatchObject({ started: 6, exempt: 4, byAccount: { 0: 2 } });
   });
 
   it('spreads a backlog over runs: one run reads at most its share', async () => {

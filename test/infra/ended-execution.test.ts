@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IssuanceStack } from '../../infra/issuance-stack.ts';
@@ -28,7 +27,7 @@ const actions = (statements: Json[]) => statements.flatMap((statement) => [state
 let issuance: { stack: IssuanceStack; template: Template } | undefined;
 
 /** The issuance stack alone (one synth for the file), on an imported table and key, with the logical ids of `fn` and the state machine. */
-function issuanceStack(fn: (stack: IssuanceStack) => NodejsFunction | undefined) {
+function issuanceStack(fn: (stack: IssuanceStack) => LambdaFunction | undefined) {
   if (!issuance) {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const data = new Stack(app, 'Data');

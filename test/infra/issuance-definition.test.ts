@@ -123,6 +123,7 @@ async function runWith(handlers: Record<string, Handler>): Promise<{ calls: stri
 /** Plausible replies of the steps the rate limit does not concern, so the execution gets where a test needs it. */
 const ORDER_REF = {
   directoryUrl: 'd',
+  accountNumber: 0,
   accountUrl: 'a',
   orderUrl: 'o',
   finalizeUrl: 'f',

@@ -27,12 +27,13 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('renewal schedule', () => {
-  it('runs the renewal planner every 15 minutes with the order budget in its configuration', () => {
+  it('runs the renewal planner every 15 minutes, 500 a run (enough for a million 45-day certificates), with the order budget in its configuration', () => {
     const [planner, fn] = only('AWS::Lambda::Function', 'certwright: renewal-planner');
     expect(fn.Properties.Environment.Variables).toMatchObject({
       [ENV.renewalOrderLimit]: '300',
       [ENV.renewalOrderWindowMinutes]: '180',
-      [ENV.renewalMaxPerRun]: '50',
+      [ENV.renewalMaxPerRun]: '500',
+      [ENV.acmeAccountsPerCa]: '1',
     });
     expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining([ENV.tableName, ENV.issuanceStateMachineArn]));
     const [, rule] = only('AWS::Events::Rule', 'rate(15 minutes)');

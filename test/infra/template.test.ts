@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertwrightApp } from '../../infra/app.ts';
+import { bundleLambda } from '../../infra/bundling/bundle-lambda.ts';
+import { startCloudflareFake } from '../support/cloudflare-fake.ts';
 import type { CertwrightApp } from '../../infra/app.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ENV } from '../../shared/config/env-names.ts';
@@ -33,6 +36,42 @@ const RESOURCE_STAR_ALLOWED: Readonly<Record<string, string>> = {
   'route53:ListHostedZonesByName':
     'no resource-level permissions; the projects dialect dry run (obtain with dryRun) finds the zone of a name by its name',
 };
+
+/** The folder of a function's asset in the synthesized cloud assembly (index.mjs, chunks/, their maps). */
+function assetOf(assemblyDirectory: string, fn: LambdaFunction): string {
+  const lambda = fn.node.defaultChild as CfnFunction;
+  const resources = Template.fromStack(Stack.of(lambda)).toJSON().Resources as Record<string, { Properties: { Code: { S3Key: string } } }>;
+  return join(assemblyDirectory, `asset.${resources[Stack.of(lambda).getLogicalId(lambda)]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+}
+
+/** The relative `.mjs` paths one bundle file imports: statically (`import ... from "./x.mjs"`) and with `import("./x.mjs")`. */
+function importsOf(code: string): { statically: string[]; dynamically: string[] } {
+  return {
+    statically: [...code.matchAll(/(?:from|import)\s*["'](\.\.?\/[^"']+\.mjs)["']/g)].map((match) => match[1]!),
+    dynamically: [...code.matchAll(/import\(\s*["'](\.\.?\/[^"']+\.mjs)["']\s*\)/g)].map((match) => match[1]!),
+  };
+}
+
+/** index.mjs and every file it imports statically, transitively: what Node reads at a cold start. */
+async function loadedAtStart(asset: string): Promise<Map<string, string>> {
+  const loaded = new Map<string, string>();
+  const visit = async (file: string): Promise<void> => {
+    if (loaded.has(file)) return;
+    const code = await readFile(file, 'utf8');
+    loaded.set(file, code);
+    for (const path of importsOf(code).statically) await visit(join(dirname(file), path));
+  };
+  await visit(join(asset, 'index.mjs'));
+  return loaded;
+}
+
+/** Runs `script` (an ES module) in a fresh Node 22 process, as Lambda would start one, with a dummy environment. */
+const runNode = async (script: string): Promise<string> =>
+  (
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', [ENV.tableName]: 'certwright-test' },
+    })
+  ).stdout.trim();
 
 function resourcesOf(template: Template, type: string): [string, CfnResource][] {
   return Object.entries(template.findResources(type) as Record<string, CfnResource>);
@@ -241,9 +280,12 @@ describe('CDK app', () => {
         const code = service.toJSON().Resources[Stack.of(lambda).getLogicalId(lambda)].Properties.Code as { S3Key: string };
         const bundleDir = join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
         const bundle = join(bundleDir, 'index.mjs');
+        const files = [bundle, ...(await readdir(join(bundleDir, 'chunks'))).filter((file) => file.endsWith('.mjs')).map((file) => join(bundleDir, 'chunks', file))];
 
-        expect(await readFile(bundle, 'utf8')).toMatch(/^import \{ createRequire as \w+ \} from 'module'; const require = /);
-        const sources = (JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
+        // Every file of the asset (the entry and its chunks) can use `require` for the CommonJS modules inside.
+        for (const file of files) expect(await readFile(file, 'utf8'), file).toMatch(/^import \{ createRequire as \w+ \} from 'module'; const require = /);
+        // The SDK in the asset (the Secrets Manager client in a chunk loaded on first use), with a source map per file.
+        const sources = (await Promise.all(files.map(async (file) => (JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] }).sources))).flat();
         expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
         expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-secrets-manager/'))).toBe(true);
 
@@ -259,6 +301,90 @@ describe('CDK app', () => {
         );
         expect(stdout.trim()).toMatch(/^v22\.\d+\.\d+ function$/);
       }
+    });
+  });
+
+  describe('bundles split into chunks', () => {
+    // A DNS step: each DNS provider's SDK is a chunk of its own, read only when a zone of that provider is used.
+    const dnsStep = () => assetOf(assembly.directory, built.issuance.workflow.functions['check-propagation']);
+
+    it("keeps a DNS step's providers out of what its cold start loads, each in a chunk index.mjs imports on first use", async () => {
+      const asset = dnsStep();
+      const atStart = await loadedAtStart(asset);
+      const chunks = (await readdir(join(asset, 'chunks'))).filter((name) => name.endsWith('.mjs'));
+      const providerChunks = importsOf(atStart.get(join(asset, 'index.mjs'))!).dynamically.map((path) => path.replace(/^\.\/chunks\//, ''));
+
+      // The Cloudflare SDK (its API's address) and the Google one: in a chunk of the asset, never in what loads at start.
+      for (const marker of ['api.cloudflare.com', 'dns.googleapis.com']) {
+        expect([...atStart.values()].some((code) => code.includes(marker)), marker).toBe(false);
+        const holders = [];
+        for (const chunk of chunks) if ((await readFile(join(asset, 'chunks', chunk), 'utf8')).includes(marker)) holders.push(chunk);
+        expect(holders.length, marker).toBeGreaterThan(0);
+      }
+      for (const provider of ['route53-factory', 'cloudflare-dns-provider', 'google-dns-provider', 'rfc2136-dns-provider']) {
+        expect(providerChunks.some((chunk) => chunk.startsWith(`${provider}-`)), provider).toBe(true);
+      }
+      // Secrets Manager (a zone's credentials) too; Route 53 through the function's role needs none.
+      expect(providerChunks.some((chunk) => chunk.startsWith('secrets-manager-'))).toBe(true);
+      expect([...atStart.keys()].some((file) => providerChunks.some((chunk) => file.endsWith(chunk)))).toBe(false);
+    });
+
+    it("loads every chunk of a DNS step's asset in Node 22 (each import it names resolves)", async () => {
+      const asset = dnsStep();
+      const files = [join(asset, 'index.mjs'), ...(await readdir(join(asset, 'chunks'))).filter((name) => name.endsWith('.mjs')).map((name) => join(asset, 'chunks', name))];
+      const imports = files.map((file) => `await import(${JSON.stringify(pathToFileURL(file).href)});`).join(' ');
+
+      expect(await runNode(`${imports} console.log('loaded ${files.length}');`)).toBe(`loaded ${files.length}`);
+    });
+
+    it('presents a TXT record through a DNS provider chunk of a bundle (the registry, bundled as the functions are, against the Cloudflare fake)', async () => {
+      const fake = await startCloudflareFake({ goodToken: 'cf-bundle-token-1234567890' });
+      const outdir = await mkdtemp(join(tmpdir(), 'certwright-bundle-'));
+      try {
+        bundleLambda(join(import.meta.dirname, 'fixtures', 'dns-registry-entry.ts'), outdir);
+        expect(await readFile(join(outdir, 'index.mjs'), 'utf8')).not.toContain('api.cloudflare.com');
+
+        const event = { provider: 'cloudflare', name: '_acme-challenge.www.example.com', value: 'bundled-token-value' };
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const { handler } = await import(${JSON.stringify(pathToFileURL(join(outdir, 'index.mjs')).href)}); console.log(JSON.stringify(await handler(${JSON.stringify(event)})));`,
+          ],
+          { env: { PATH: process.env.PATH, DNS_ENDPOINT: fake.url, DNS_CREDENTIALS: JSON.stringify({ apiToken: 'cf-bundle-token-1234567890' }) } },
+        );
+
+        expect(JSON.parse(stdout)).toHaveProperty('changeId');
+        expect(fake.txt('_acme-challenge.www.example.com')).toEqual(['bundled-token-value']);
+      } finally {
+        await fake.stop();
+        await rm(outdir, { recursive: true, force: true });
+      }
+    });
+
+    it('runs code from a chunk loaded on first use: the HTTP-01 function serves the OpenAPI document from one', async () => {
+      const asset = assetOf(assembly.directory, built.service.functions['acme-challenge'].function);
+      const atStart = await loadedAtStart(asset);
+      // The 140 KB document is not read at a cold start of the function that answers the CA.
+      expect([...atStart.values()].some((code) => code.includes('openapi:"3.1'))).toBe(false);
+      expect(importsOf(atStart.get(join(asset, 'index.mjs'))!).dynamically.some((path) => path.startsWith('./chunks/openapi-'))).toBe(true);
+
+      const event = {
+        version: '2.0',
+        routeKey: 'GET /openapi.json',
+        rawPath: '/openapi.json',
+        rawQueryString: '',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'GET', path: '/openapi.json', sourceIp: '192.0.2.1', userAgent: 'test' }, requestId: 'r1', routeKey: 'GET /openapi.json', stage: '$default', timeEpoch: 0 },
+      };
+      const stdout = await runNode(
+        `const { handler } = await import(${JSON.stringify(pathToFileURL(join(asset, 'index.mjs')).href)});` +
+          ` const reply = await handler(${JSON.stringify(event)}, { awsRequestId: 'r1', functionName: 'acme-challenge', getRemainingTimeInMillis: () => 29000 });` +
+          ` console.log(reply.statusCode, JSON.parse(reply.body).openapi);`,
+      );
+      expect(stdout).toMatch(/^200 3\.1\.\d+$/);
     });
   });
 
@@ -294,6 +420,17 @@ describe('CDK app', () => {
       }
       // The public HTTP-01 function touches no secret at all; identity alone may write the signing key.
       expect(statementsOf('acme-challenge').some((statement) => JSON.stringify(statement).includes('secretsmanager'))).toBe(false);
+    });
+
+    it('lets platform alone delete DNS credentials: it removes zones, and projects with the credentials their obtain stored', () => {
+      const deleters = API_FUNCTIONS.filter((name) =>
+        statementsOf(name).some(
+          (statement) =>
+            asArray(statement.Action).includes('secretsmanager:DeleteSecret') &&
+            asArray(statement.Resource).map(render).some((resource) => /:secret:certwright\/prod\/dns-credentials\/\*$/.test(resource)),
+        ),
+      );
+      expect(deleters).toEqual(['platform']);
     });
 
     it('lets the functions reach the table and its indexes by name, without Scan; the HTTP-01 function reads challenges only', () => {

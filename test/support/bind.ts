@@ -20,6 +20,16 @@ export interface BindServer {
   stop(): Promise<void>;
 }
 
+/** The TXT values of a name, asked of one DNS server directly (`host:port`), sorted; none when it has none. */
+export async function txtAt(server: string, name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([server]);
+  return resolver.resolveTxt(name).then(
+    (answers) => answers.map((chunks) => chunks.join('')).sort(),
+    () => [],
+  );
+}
+
 /** Debian puts named in /usr/sbin, which a non-root PATH may lack. */
 const NAMED = existsSync('/usr/sbin/named') ? '/usr/sbin/named' : 'named';
 
@@ -93,14 +103,7 @@ ns1 IN A 127.0.0.1
     zone,
     updateKey,
     readOnlyKey,
-    async txt(name) {
-      const resolver = new Resolver({ timeout: 2000, tries: 1 });
-      resolver.setServers([server]);
-      return resolver.resolveTxt(name).then(
-        (answers) => answers.map((chunks) => chunks.join('')).sort(),
-        () => [],
-      );
-    },
+    txt: (name) => txtAt(server, name),
     async stop() {
       if (named.exitCode === null) {
         const exited = new Promise((resolve) => named.once('exit', resolve));

@@ -10,3 +10,22 @@ describe('the deployment default for keeping keys on renewal', () => {
     expect(() => loadAcmeConfig({ [ENV.reusePrivateKey]: 'yes' })).toThrow(ENV.reusePrivateKey);
   });
 });
+
+describe('ACME accounts per organization and CA, and the CAs that do not count renewals carrying replaces', () => {
+  it("is one account, with Let's Encrypt's two directories exempt, unless configured; a bad number fails the cold start naming it", () => {
+    const defaults = loadAcmeConfig({});
+    expect(defaults.accountsPerCa).toBe(1);
+    expect(defaults.replacesExemptDirectories).toEqual([
+      'https://acme-v02.api.letsencrypt.org/directory',
+      'https://acme-staging-v02.api.letsencrypt.org/directory',
+    ]);
+    const configured = loadAcmeConfig({
+      [ENV.acmeAccountsPerCa]: '5',
+      [ENV.acmeReplacesExemptDirectories]: 'https://localhost:14000/dir, https://ca.example/directory',
+    });
+    expect(configured.accountsPerCa).toBe(5);
+    expect(configured.replacesExemptDirectories).toEqual(['https://localhost:14000/dir', 'https://ca.example/directory']);
+    expect(loadAcmeConfig({ [ENV.acmeReplacesExemptDirectories]: 'none' }).replacesExemptDirectories).toEqual([]);
+    expect(() => loadAcmeConfig({ [ENV.acmeAccountsPerCa]: '0' })).toThrow(ENV.acmeAccountsPerCa);
+  });
+});

@@ -40,6 +40,18 @@ describe('the core names no DNS provider', () => {
     expect(found).toEqual([]);
   });
 
+  it('compares no provider name as a literal there either, not even `aws` (the deployment\'s own DNS is the default provider of the configuration)', () => {
+    // Quoted as a string in code; comments name providers in backticks, which is fine.
+    const literal = new RegExp(`['"](${DNS_PROVIDER_NAMES.join('|')})['"]`);
+    const found = CORE.flatMap((dir) => filesUnder(join(root, dir))).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (literal.test(line) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+    expect(literal.test("zone.dnsProvider === 'aws'")).toBe(true);
+  });
+
   it('would see one: the pattern matches the words it bans', () => {
     const pattern = new RegExp(`\\b(${[...new Set(PROVIDER_WORDS)].join('|')})`, 'i');
     for (const line of ['settings.hostedZoneId', 'Route 53 zone', 'new CloudflareClient()', 'pebble-challtestsrv']) expect(pattern.test(line), line).toBe(true);

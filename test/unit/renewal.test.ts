@@ -14,6 +14,15 @@ import {
   resumeRenewal,
   retryDelayMs,
   takeFromBudget,
+  DEFAULT_PLANNER_SCHEDULE,
+  LETS_ENCRYPT_NEW_ORDERS,
+  assignToAccounts,
+  orderBudgetAccount,
+  ordersPerHour,
+  plannerCapacityPerHour,
+  renewalsNeededPerHour,
+  replacesExemptAt,
+  sustainableRenewalsPerHour,
 } from '../../shared/domain/renewal.ts';
 import type { GrantLog, Random } from '../../shared/domain/renewal.ts';
 
@@ -188,26 +197,98 @@ describe('what the planner does next', () => {
   };
 
   it('renews at renewAt, but asks the CA advice first when its re-check comes earlier', () => {
-    expect(nextPlannerAction(base)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'renew' });
+    expect(nextPlannerAction(base)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'renew', exempt: false });
     const advised = { ...base, renewal: { ...initialRenewalState(), ariCheckAt: '2026-02-01T06:00:00.000Z' } };
-    expect(nextPlannerAction(advised)).toEqual({ at: at('2026-02-01T06:00:00Z'), kind: 'ari' });
+    expect(nextPlannerAction(advised)).toEqual({ at: at('2026-02-01T06:00:00Z'), kind: 'ari', exempt: false });
   });
 
   it('leaves a running attempt alone until its lease runs out, and ignores what is not renewed automatically', () => {
     const running = { ...base, lastAttempt: { type: 'acme_renew', status: 'running', startedAt: '2026-03-02T01:00:00.000Z' } };
-    expect(nextPlannerAction(running)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'renew' });
+    expect(nextPlannerAction(running)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'renew', exempt: false });
     expect(nextPlannerAction({ ...base, autoRenew: false })).toBeNull();
     expect(nextPlannerAction({ ...base, type: 'custom' })).toBeNull();
     expect(nextPlannerAction({ ...base, status: 'revoked' })).toBeNull();
     expect(nextPlannerAction({ ...base, renewal: { ...initialRenewalState(), pausedReason: 'stopped' } })).toBeNull();
   });
 
+  it('marks a renewal the CA does not count (it carries replaces to an exempting CA), never a first issuance or an ARI re-check', () => {
+    const exempt = { ...base, renewal: { ...initialRenewalState(), replacesExempt: true } };
+    expect(nextPlannerAction(exempt)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'renew', exempt: true });
+    expect(nextPlannerAction({ ...exempt, notAfter: null })).toMatchObject({ kind: 'issue', exempt: false });
+    const advised = { ...exempt, renewal: { ...exempt.renewal, ariCheckAt: '2026-02-01T06:00:00.000Z' } };
+    expect(nextPlannerAction(advised)).toMatchObject({ kind: 'ari', exempt: false });
+  });
+
   it('tries a failed first issuance again when its retry is due: a certificate never issued gets an issue, not a renewal', () => {
     const failed = { ...base, status: 'failed', notAfter: null, lastAttempt: { type: 'acme_issue', status: 'failed', startedAt: '2026-03-01T23:00:00.000Z' } };
-    expect(nextPlannerAction(failed)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'issue' });
+    expect(nextPlannerAction(failed)).toEqual({ at: at('2026-03-02T00:00:00Z'), kind: 'issue', exempt: false });
     const retrying = { ...failed, lastAttempt: { ...failed.lastAttempt, status: 'running', startedAt: '2026-03-02T01:00:00.000Z' } };
-    expect(nextPlannerAction(retrying)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'issue' });
+    expect(nextPlannerAction(retrying)).toEqual({ at: at('2026-03-02T03:00:00Z'), kind: 'issue', exempt: false });
     // A first issuance that failed before any retry was planned has no renewAt: nothing to do until one is.
     expect(nextPlannerAction({ ...failed, renewAt: null })).toBeNull();
+  });
+});
+
+describe('several ACME accounts per organization', () => {
+  it('keeps the first account on the budget key it always had, and gives each further account its own', () => {
+    expect(orderBudgetAccount(7)).toBe('org-7');
+    expect(orderBudgetAccount(7, 0)).toBe('org-7');
+    expect(orderBudgetAccount(7, 2)).toBe('org-7#2');
+    expect(orderBudgetAccount(71)).not.toBe(orderBudgetAccount(7, 1));
+  });
+
+  it('gives the due items to the accounts in order of their grants; what no account granted is left to wait', () => {
+    const items = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const { assigned, left } = assignToAccounts(items, [
+      { accountNumber: 0, granted: 2 },
+      { accountNumber: 1, granted: 3 },
+    ]);
+    expect(assigned).toEqual([
+      { item: 'a', accountNumber: 0 },
+      { item: 'b', accountNumber: 0 },
+      { item: 'c', accountNumber: 1 },
+      { item: 'd', accountNumber: 1 },
+      { item: 'e', accountNumber: 1 },
+    ]);
+    expect(left).toEqual(['f']);
+    expect(assignToAccounts(items, [])).toEqual({ assigned: [], left: items });
+    // More granted than due: nothing invented.
+    expect(assignToAccounts(['a'], [{ accountNumber: 3, granted: 10 }])).toEqual({ assigned: [{ item: 'a', accountNumber: 3 }], left: [] });
+  });
+
+  it('exempts renewals only at the configured CA directories (a trailing slash does not matter)', () => {
+    const letsEncrypt = ['https://acme-v02.api.letsencrypt.org/directory', 'https://acme-staging-v02.api.letsencrypt.org/directory'];
+    expect(replacesExemptAt('https://acme-v02.api.letsencrypt.org/directory', letsEncrypt)).toBe(true);
+    expect(replacesExemptAt('https://acme-v02.api.letsencrypt.org/directory/', letsEncrypt)).toBe(true);
+    expect(replacesExemptAt('https://acme.zerossl.com/v2/DV90', letsEncrypt)).toBe(false);
+    expect(replacesExemptAt('https://acme-v02.api.letsencrypt.org/directory', [])).toBe(false);
+  });
+});
+
+describe('renewal throughput at a million certificates', () => {
+  const million = 1_000_000;
+
+  it('needs 694 renewals an hour for 90-day certificates and 1,389 for 45-day ones (renewed with a third left)', () => {
+    expect(Math.round(renewalsNeededPerHour(million, 90 * DAY_MS))).toBe(694);
+    expect(Math.round(renewalsNeededPerHour(million, 45 * DAY_MS))).toBe(1389);
+    // Short-lived certificates renew at half their life: 6-day ones every 3 days.
+    expect(Math.round(renewalsNeededPerHour(72, 6 * DAY_MS))).toBe(1);
+  });
+
+  it('the deployed planner keeps up with a million 45-day certificates, and the old default (50 every 15 minutes) did not', () => {
+    expect(plannerCapacityPerHour(DEFAULT_PLANNER_SCHEDULE)).toBe(2000);
+    expect(plannerCapacityPerHour(DEFAULT_PLANNER_SCHEDULE)).toBeGreaterThan(renewalsNeededPerHour(million, 45 * DAY_MS));
+    expect(plannerCapacityPerHour({ maxPerRun: 50, rateMinutes: 15 })).toBeLessThan(renewalsNeededPerHour(million, 90 * DAY_MS));
+  });
+
+  it("one organization's renewals: held to its accounts' budgets where the CA counts them, to the planner where it does not", () => {
+    expect(ordersPerHour(LETS_ENCRYPT_NEW_ORDERS, 1)).toBe(100);
+    const counted = (accounts: number) =>
+      sustainableRenewalsPerHour({ schedule: DEFAULT_PLANNER_SCHEDULE, rate: LETS_ENCRYPT_NEW_ORDERS, accounts, exempt: false });
+    expect(counted(1)).toBe(100);
+    expect(counted(7)).toBe(700);
+    expect(counted(14)).toBe(1400);
+    expect(counted(50)).toBe(2000);
+    expect(sustainableRenewalsPerHour({ schedule: DEFAULT_PLANNER_SCHEDULE, rate: LETS_ENCRYPT_NEW_ORDERS, accounts: 1, exempt: true })).toBe(2000);
   });
 });

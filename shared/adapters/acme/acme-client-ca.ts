@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type * as acme from 'acme-client';
@@ -10,6 +10,7 @@ import type { ChallengeType } from '../../domain/acme.ts';
 import { StepError, stepErrorForProblem } from '../../domain/acme-errors.ts';
 import type { AcmeProblem } from '../../domain/acme-errors.ts';
 import type { AcmeAccountSession, AcmeAuthorization, AcmeCa, AcmeDirectoryInfo, AcmeOrder } from '../../ports/acme-ca.ts';
+import { generateCertificateKey } from './certificate-key.ts';
 
 /**
  * acme-client throws plain Errors carrying only the problem's detail, which loses whether a failure is worth
@@ -244,11 +245,7 @@ export class AcmeClientCa implements AcmeCa {
   }
 
   generateKey(keyType: 'rsa' | 'ec', keySize: number): string {
-    const pair =
-      keyType === 'rsa'
-        ? generateKeyPairSync('rsa', { modulusLength: keySize })
-        : generateKeyPairSync('ec', { namedCurve: keySize === 384 ? 'P-384' : 'P-256' });
-    return pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    return generateCertificateKey(keyType, keySize);
   }
 
   async createCsr(keyPem: string, names: { commonName: string | null; altNames: string[] }): Promise<string> {

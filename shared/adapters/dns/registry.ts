@@ -3,7 +3,7 @@ import { CertwrightError } from '../../domain/errors.ts';
 import type { DnsZoneTarget } from '../../domain/dns-zone.ts';
 import type { DnsCredentials, DnsProvider } from '../../ports/dns-provider.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
-import { LazyDnsProvider } from './lazy-dns-provider.ts';
+import { lazyDnsProvider } from './lazy-dns-provider.ts';
 import { DEFAULT_DNS_PROVIDER, PROVIDER_TITLES, isDnsProviderName } from './names.ts';
 import type { DnsProviderName } from './names.ts';
 import type { ProviderBackoff } from './provider-errors.ts';
@@ -74,11 +74,11 @@ export function dnsProviderRegistry(deps: DnsProviderRegistryDeps): (target: Dns
         endpoint: deps.endpoints?.[provider],
         backoff: deps.backoff ?? {},
       });
-    if (inline || secretName) return new LazyDnsProvider(build);
+    if (inline || secretName) return lazyDnsProvider(build);
     const key = `${provider} ${JSON.stringify(Object.entries(options).sort())}`;
     let found = kept.get(key);
     if (!found) {
-      found = new LazyDnsProvider(build);
+      found = lazyDnsProvider(build);
       kept.set(key, found);
     }
     return found;

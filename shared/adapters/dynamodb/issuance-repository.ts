@@ -2,13 +2,17 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeRecord, IssuanceSettings, ProviderOptions } from '../../domain/acme.ts';
-import type { AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
+import type { AccountKey, AcmeAccountRecord, IssuanceRepository } from '../../ports/issuance-repository.ts';
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { keys, stripKeys } from './keys.ts';
 import { getItem } from './item-reads.ts';
 import { queryAll } from './query-all.ts';
 
 const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 32);
+
+/** The item of an account: the first account's key is the one from before an organization could hold several. */
+const accountItemKey = (account: AccountKey) =>
+  keys.acmeAccount(account.organizationId, directoryHash(account.directoryUrl) + (account.accountNumber ? `#${account.accountNumber}` : ''));
 
 /** A challenge record outlives a crashed clean-up by at most this long (DynamoDB TTL). */
 const CHALLENGE_TTL_SECONDS = 7 * 86_400;
@@ -53,17 +57,17 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
     return settings ? withProviderOptions(settings) : null;
   }
 
-  async getAccount(organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
-    const item = await getItem(this.client, this.tableName, keys.acmeAccount(organizationId, directoryHash(directoryUrl)));
+  async getAccount(account: AccountKey): Promise<AcmeAccountRecord | null> {
+    const item = await getItem(this.client, this.tableName, accountItemKey(account));
     return item ? (stripKeys(item) as unknown as AcmeAccountRecord) : null;
   }
 
-  async setAccountUrl(organizationId: number, directoryUrl: string, accountUrl: string): Promise<void> {
+  async setAccountUrl(account: AccountKey, accountUrl: string): Promise<void> {
     await guard(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.acmeAccount(organizationId, directoryHash(directoryUrl)),
+          Key: accountItemKey(account),
           UpdateExpression: 'SET accountUrl = :url',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':url': accountUrl },
@@ -77,14 +81,14 @@ export class DynamoIssuanceRepository implements IssuanceRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.acmeAccount(account.organizationId, directoryHash(account.directoryUrl)), entity: 'acmeAccount', ...account },
+          Item: { ...accountItemKey(account), entity: 'acmeAccount', ...account },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return account;
     } catch (error) {
       if (!isConditionFailure(error)) throw storeFailure(error);
-      const existing = await this.getAccount(account.organizationId, account.directoryUrl);
+      const existing = await this.getAccount(account);
       if (!existing) throw storeFailure(error);
       return existing;
     }

@@ -20,9 +20,22 @@ export const renewShard = (certificateId: string): string =>
  */
 export const renewDue = (at: Date, organizationId: number): string => `${at.toISOString()}#${organizationId}`;
 
-/** The index sort key of a planner action: what to do is marked after the organization (nothing for a renewal). */
-export const plannerDue = (at: Date, organizationId: number, kind: 'renew' | 'issue' | 'ari'): string =>
-  renewDue(at, organizationId) + (kind === 'renew' ? '' : `#${kind}`);
+/** How the sort key marks a renewal the CA does not count against its new-order limit (it carries `replaces`). */
+const EXEMPT_MARK = 'replaces';
+
+/**
+ * The index sort key of a planner action: what to do is marked after the organization (nothing for a renewal the
+ * CA counts, `replaces` for one it does not), so the keys-only index tells the planner without a read.
+ */
+export const plannerDue = (at: Date, organizationId: number, kind: 'renew' | 'issue' | 'ari', exempt = false): string =>
+  renewDue(at, organizationId) + (kind === 'renew' ? (exempt ? `#${EXEMPT_MARK}` : '') : `#${kind}`);
+
+/** The organization, the action and the exemption an index sort key holds (the inverse of plannerDue). */
+export function parsePlannerDue(seen: string): { organizationId: number; kind: 'renew' | 'issue' | 'ari'; exempt: boolean } {
+  const [, organizationId, mark] = seen.split('#');
+  const kind = mark === 'ari' || mark === 'issue' ? mark : 'renew';
+  return { organizationId: Number(organizationId), kind, exempt: mark === EXEMPT_MARK };
+}
 
 /** Upper bound for "due at or before `now`" in a key condition: every `renewDue` of that instant sorts below it. */
 export const dueBound = (now: Date): string => `${now.toISOString()}#~`;
@@ -37,7 +50,7 @@ export function renewalIndexAttributes(
   const action = nextPlannerAction(certificate);
   // What to do is marked in the sort key, so the keys-only index tells the planner.
   const renewal: Record<string, string> = action
-    ? { renewShard: renewShard(certificate.id), renewDue: plannerDue(action.at, certificate.organizationId, action.kind) }
+    ? { renewShard: renewShard(certificate.id), renewDue: plannerDue(action.at, certificate.organizationId, action.kind, action.exempt) }
     : {};
   return { ...renewal, ...expiryIndexAttributes(certificate) };
 }

@@ -6,7 +6,7 @@ import type { DuePage, DueRenewal, RenewalQueue } from '../../ports/renewal-queu
 import { guard, isConditionFailure, storeFailure } from './errors.ts';
 import { inFlightAttributesOf } from './attempts-in-flight-index.ts';
 import { keys } from './keys.ts';
-import { RENEWAL_INDEX, RENEW_SHARDS, dueBound, plannerDue } from './renewal-index.ts';
+import { RENEWAL_INDEX, RENEW_SHARDS, dueBound, parsePlannerDue, plannerDue } from './renewal-index.ts';
 
 /** The renewal-due index as a queue: a keys-only Query per shard, conditional writes to claim or defer. */
 export class DynamoRenewalQueue implements RenewalQueue {
@@ -34,13 +34,7 @@ export class DynamoRenewalQueue implements RenewalQueue {
     );
     const items = (result.Items ?? []).map((item): DueRenewal => {
       const seen = String(item.renewDue);
-      const [, organizationId, kind] = seen.split('#');
-      return {
-        certificateId: String(item.pk).slice('CERT#'.length),
-        organizationId: Number(organizationId),
-        kind: kind === 'ari' || kind === 'issue' ? kind : 'renew',
-        seen,
-      };
+      return { certificateId: String(item.pk).slice('CERT#'.length), ...parsePlannerDue(seen), seen };
     });
     return { items, next: result.LastEvaluatedKey ?? null, readCapacity: result.ConsumedCapacity?.CapacityUnits ?? 0 };
   }
@@ -58,7 +52,7 @@ export class DynamoRenewalQueue implements RenewalQueue {
         ':flightSince': flight.flightSince,
         ':now': now.toISOString(),
         // The same value the repository derives for a certificate with this attempt running (nextPlannerCheck).
-        ':leased': plannerDue(new Date(now.getTime() + this.leaseMs), item.organizationId, issue ? 'issue' : 'renew'),
+        ':leased': plannerDue(new Date(now.getTime() + this.leaseMs), item.organizationId, issue ? 'issue' : 'renew', item.exempt),
         ':one': 1,
         ...(issue ? { ':pending': 'pending' } : {}),
       },
@@ -70,7 +64,7 @@ export class DynamoRenewalQueue implements RenewalQueue {
     return this.conditionalUpdate(item, {
       UpdateExpression: 'SET renewDue = :until',
       // A first issuance stays one; anything else comes back as a renewal (an ARI re-check put off is not put off forever).
-      ExpressionAttributeValues: { ':until': plannerDue(until, item.organizationId, item.kind === 'issue' ? 'issue' : 'renew') },
+      ExpressionAttributeValues: { ':until': plannerDue(until, item.organizationId, item.kind === 'issue' ? 'issue' : 'renew', item.exempt) },
     });
   }
 

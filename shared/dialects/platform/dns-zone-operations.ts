@@ -3,7 +3,7 @@ import type { DnsZone } from '../../domain/dns-zone.ts';
 import type { OperationGroup } from '../../http/api-handler.ts';
 import { json } from '../../http/api-types.ts';
 import { parseWith, readJsonBody } from '../../http/request.ts';
-import type { CertificateApiDeps } from '../../use-cases/core-deps.ts';
+import type { CoreDeps } from '../../use-cases/core-deps.ts';
 import { getDnsZone, listDnsZones, registerDnsZone, removeDnsZone } from '../../use-cases/dns-zones.ts';
 import { hydraCollection } from './collection.ts';
 import { JSON_LD, JSON_TYPES, pageRequest } from './paging.ts';
@@ -60,5 +60,5 @@ export function dnsZoneOperations(options: { maxBodyBytes: number }) {
       await removeDnsZone(deps, principal.organizationId, params.zoneName ?? '', 'organization');
       return { statusCode: 204, body: '' };
     },
-  } satisfies OperationGroup<'platform', CertificateApiDeps>;
+  } satisfies OperationGroup<'platform', CoreDeps>;
 }

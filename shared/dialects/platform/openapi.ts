@@ -291,9 +291,10 @@ const operations: Record<string, OperationDoc> = {
   [`POST ${dnsZones}`]: {
     operationId: 'platformRegisterDnsZone',
     summary: 'Register a DNS zone of the organization\'s own, with its provider and credentials (never shown again)',
+    description: 'The provider is asked first with the credentials as given (the zone lookup and its name servers): credentials it refuses are a 422 naming the provider, a zone it does not serve a 400, and nothing is stored.',
     body: json(dnsZoneSchema),
     replies: { 201: { description: 'zone registered', schema: dnsZone, headers: { Location: 'The zone IRI' } } },
-    errors: [409, 422],
+    errors: [400, 409, 422],
   },
   [`GET ${dnsZones}/{zoneName}`]: {
     operationId: 'platformGetDnsZone',

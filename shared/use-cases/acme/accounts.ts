@@ -11,29 +11,38 @@ export const eabSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organization
   `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/eab`;
 
 /**
- * The secret of an organization's account key at one CA: one name per organization and CA, so that an attempt cut
- * off between writing the key and storing the account record leaves no stray key; the next attempt adopts it.
+ * The secret of an organization's account key at one CA: one name per organization, CA and account number (the
+ * first account's is the name from before an organization could hold several), so that an attempt cut off between
+ * writing the key and storing the account record leaves no stray key; the next attempt adopts it.
  */
-export const accountKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, directoryUrl: string): string =>
-  `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/key`;
+export const accountKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, directoryUrl: string, accountNumber = 0): string =>
+  `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/key${accountNumber === 0 ? '' : `-${accountNumber}`}`;
 
-/**
- * The organization's account at this CA, registered on first use with the contact email (and the stored
- * External Account Binding, for CAs such as ZeroSSL or Google Trust Services). The key is written before the CA
- * hears of it, with create-if-absent: attempts that race here, or follow one that crashed, all use the first key,
- * and the CA answers a second registration of a key with the same account (RFC 8555 section 7.3.1).
- */
+/** Which account: the organization, the CA directory, and the number of the organization's account there (0: its first). */
+export interface AccountRef {
+  organizationId: number;
+  directoryUrl: string;
+  accountNumber: number;
+}
+
 /** What rebuilding an account session takes (the record, cached; the key, from the secret store). */
 export type AccountDeps = Pick<CoreDeps, 'acme' | 'issuance' | 'secrets' | 'clock'>;
 
+/**
+ * The organization's account number `accountNumber` at this CA, registered on first use (the first order the
+ * planner or the API gave it) with the contact email (and the stored External Account Binding, for CAs such as
+ * ZeroSSL or Google Trust Services). The key is written before the CA hears of it, with create-if-absent: attempts
+ * that race here, or follow one that crashed, all use the first key, and the CA answers a second registration of a
+ * key with the same account (RFC 8555 section 7.3.1).
+ */
 export async function ensureAccount(
   deps: AccountDeps & Pick<CoreDeps, 'secretPrefix' | 'newId'>,
-  input: { organizationId: number; directoryUrl: string; email: string | null },
+  input: AccountRef & { email: string | null },
 ): Promise<AcmeAccountSession & { accountUrl: string }> {
-  const opened = await findAccount(deps, input.organizationId, input.directoryUrl);
+  const opened = await findAccount(deps, input);
   if (opened) return opened;
 
-  const keySecretName = accountKeySecretName(deps, input.organizationId, input.directoryUrl);
+  const keySecretName = accountKeySecretName(deps, input.organizationId, input.directoryUrl, input.accountNumber);
   const generated = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const accountKeyPem = (await deps.secrets.create(keySecretName, generated)) ? generated : await deps.secrets.get(keySecretName);
   if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key could not be read back from the secret store');
@@ -56,6 +65,7 @@ export async function ensureAccount(
   const stored = await deps.issuance.putAccountIfAbsent({
     organizationId: input.organizationId,
     directoryUrl: input.directoryUrl,
+    ...(input.accountNumber === 0 ? {} : { accountNumber: input.accountNumber }),
     accountUrl,
     keySecretName,
     email: input.email,
@@ -64,7 +74,7 @@ export async function ensureAccount(
   // An account recorded meanwhile under an older, per-attempt key name: that one stays, this key goes.
   if (stored.keySecretName !== keySecretName) {
     await deps.secrets.delete(keySecretName, { withoutRecovery: true });
-    return openAccount(deps, input.organizationId, input.directoryUrl);
+    return openAccount(deps, input);
   }
   return { directoryUrl: input.directoryUrl, accountKeyPem, accountUrl };
 }
@@ -78,17 +88,17 @@ type OpenAccount = AcmeAccountSession & { accountUrl: string };
  */
 export async function registerAccountAgain(
   deps: AccountDeps & Pick<CoreDeps, 'secretPrefix' | 'newId'>,
-  input: { organizationId: number; directoryUrl: string; email: string | null },
+  input: AccountRef & { email: string | null },
 ): Promise<OpenAccount> {
-  const current = await findAccount(deps, input.organizationId, input.directoryUrl);
+  const current = await findAccount(deps, input);
   if (!current) return ensureAccount(deps, input);
   const eabValue = await deps.secrets.get(eabSecretName(deps, input.organizationId, input.directoryUrl));
   const accountUrl = await deps.acme.registerAccount(
     { directoryUrl: input.directoryUrl, accountKeyPem: current.accountKeyPem, accountUrl: null },
     { email: input.email, externalAccountBinding: eabValue ? (JSON.parse(eabValue) as { kid: string; hmacKey: string }) : null },
   );
-  await deps.issuance.setAccountUrl(input.organizationId, input.directoryUrl, accountUrl);
-  accounts.get(deps.issuance)?.delete(`${input.organizationId}\n${input.directoryUrl}`);
+  await deps.issuance.setAccountUrl(input, accountUrl);
+  accounts.get(deps.issuance)?.delete(cacheKey(input));
   return { ...current, accountUrl };
 }
 
@@ -104,33 +114,37 @@ const accounts = new WeakMap<object, Map<string, { account: AcmeAccountRecord; u
  * Rebuilds the account session in a step: the key is read from the secret store, never carried in the workflow;
  * `nonce` is the CA's last nonce, handed on by the previous step.
  */
-export async function openAccount(
-  deps: AccountDeps,
-  organizationId: number,
-  directoryUrl: string,
-  nonce: string | null = null,
-): Promise<OpenAccount> {
-  const session = await findAccount(deps, organizationId, directoryUrl);
-  if (!session) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${directoryUrl}`);
+export async function openAccount(deps: AccountDeps, account: AccountRef, nonce: string | null = null): Promise<OpenAccount> {
+  const session = await findAccount(deps, account);
+  if (!session) throw new StepError('IssuanceSetupError', `No ACME account is registered for ${account.directoryUrl}`);
   return { ...session, nonce };
 }
 
-async function accountRecord(deps: Pick<CoreDeps, 'issuance' | 'clock'>, organizationId: number, directoryUrl: string): Promise<AcmeAccountRecord | null> {
+/** The account an attempt's steps use: the one create-order placed the order with (absent in older executions: 0). */
+export const accountOfOrder = (organizationId: number, acme: { directoryUrl: string; accountNumber?: number | undefined }): AccountRef => ({
+  organizationId,
+  directoryUrl: acme.directoryUrl,
+  accountNumber: acme.accountNumber ?? 0,
+});
+
+const cacheKey = (ref: AccountRef): string => `${ref.organizationId}\n${ref.directoryUrl}\n${ref.accountNumber}`;
+
+async function accountRecord(deps: Pick<CoreDeps, 'issuance' | 'clock'>, ref: AccountRef): Promise<AcmeAccountRecord | null> {
   const cache = accounts.get(deps.issuance) ?? new Map<string, { account: AcmeAccountRecord; until: number }>();
   accounts.set(deps.issuance, cache);
-  const key = `${organizationId}\n${directoryUrl}`;
+  const key = cacheKey(ref);
   const now = deps.clock.now().getTime();
   const cached = cache.get(key);
   if (cached && cached.until > now) return cached.account;
-  const account = await deps.issuance.getAccount(organizationId, directoryUrl);
+  const account = await deps.issuance.getAccount(ref);
   if (account) cache.set(key, { account, until: now + ACCOUNT_TTL_MS });
   return account;
 }
 
-async function findAccount(deps: Pick<CoreDeps, 'issuance' | 'clock' | 'secrets'>, organizationId: number, directoryUrl: string): Promise<OpenAccount | null> {
-  const account = await accountRecord(deps, organizationId, directoryUrl);
+async function findAccount(deps: Pick<CoreDeps, 'issuance' | 'clock' | 'secrets'>, ref: AccountRef): Promise<OpenAccount | null> {
+  const account = await accountRecord(deps, ref);
   if (!account) return null;
   const accountKeyPem = await deps.secrets.get(account.keySecretName);
   if (!accountKeyPem) throw new StepError('IssuanceSetupError', 'The ACME account key is missing from the secret store');
-  return { directoryUrl, accountKeyPem, accountUrl: account.accountUrl, nonce: null };
+  return { directoryUrl: ref.directoryUrl, accountKeyPem, accountUrl: account.accountUrl, nonce: null };
 }

@@ -4,7 +4,7 @@ import type { DnsZoneTarget } from '../../domain/dns-zone.ts';
 import type { DnsStatus } from '../../domain/certificate.ts';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { CoreDeps } from '../core-deps.ts';
-import { openAccount } from './accounts.ts';
+import { accountOfOrder, openAccount } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import type { AttemptIds } from './certificate-progress.ts';
 import { assertBeforeDeadline, changeCertificate, noteProgress } from './certificate-progress.ts';
@@ -73,7 +73,7 @@ export async function presentChallenges(
   input: OrderStepInput,
 ): Promise<PropagationState> {
   const settings = input.acme.settings;
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  const session = await openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null);
   const changeIds: string[] = [];
   let expectedRecords = 0;
   const resolveCname = challengeCnameResolver(deps.acmeConfig);
@@ -165,7 +165,7 @@ export async function checkPropagation(
 
 /** Step 4: tells the CA that every challenge is ready to be validated. */
 export async function completeChallenges(deps: AccountDeps, input: OrderStepInput): Promise<PollState> {
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  const session = await openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null);
   for (const ref of input.acme.authorizations) await deps.acme.completeChallenge(session, ref.challengeUrl);
   return { valid: false, checks: 0, nonce: session.nonce ?? null };
 }
@@ -176,7 +176,7 @@ export async function completeChallenges(deps: AccountDeps, input: OrderStepInpu
  */
 export async function pollAuthorizations(deps: AccountDeps & Pick<CoreDeps, 'certificates'>, input: OrderStepInput & { poll: PollState }): Promise<PollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to validate the challenges');
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  const session = await openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null);
   const statuses = new Map<string, 'valid' | 'invalid' | 'pending'>();
   let failure: string | null = null;
   for (const ref of input.acme.authorizations) {

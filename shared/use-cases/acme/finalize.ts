@@ -4,11 +4,11 @@ import { inspectCertificateBundle } from '../../domain/certificate-inspection.ts
 import { contentFields } from '../../domain/certificate-content.ts';
 import type { Certificate } from '../../domain/certificate.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { renewalAfterIssuance } from '../../domain/renewal.ts';
+import { renewalAfterIssuance, replacesExemptAt } from '../../domain/renewal.ts';
 import { announceOutcome } from '../announce-outcome.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { renewalAdvice } from '../renewal-advice.ts';
-import { openAccount } from './accounts.ts';
+import { accountOfOrder, openAccount } from './accounts.ts';
 import type { AccountDeps } from './accounts.ts';
 import { attemptKeySecretName } from './attempt-key.ts';
 import { assertBeforeDeadline, certificateOfAttempt, changeCertificate, noteProgress } from './certificate-progress.ts';
@@ -66,7 +66,7 @@ export async function finalizeOrder(deps: OrderStepDeps, input: OrderStepInput):
   const [certificate, attemptKey, session] = await Promise.all([
     certificateOfAttempt(deps, input),
     deps.secrets.get(secretName),
-    openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null),
+    openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null),
   ]);
   let keyPem = attemptKey ?? (await keptKey(deps, certificate, settings))?.keyPem ?? null;
   if (!keyPem) {
@@ -107,7 +107,7 @@ export async function finalizeOrder(deps: OrderStepDeps, input: OrderStepInput):
 /** Step 7, in a Wait loop: reads the order once. */
 export async function pollOrder(deps: OrderStepDeps, input: OrderStepInput & { poll: OrderPollState }): Promise<OrderPollState> {
   assertBeforeDeadline(deps, input.acme.deadline, 'waiting for the CA to issue the certificate');
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  const session = await openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null);
   const order = await deps.acme.getOrder(session, input.acme.orderUrl);
   if (order.status === 'invalid') throw new StepError('AcmeProblemError', order.errorDetail ?? 'The CA marked the order invalid');
   // Once: the workflow stops polling when the order is valid.
@@ -120,11 +120,11 @@ export async function pollOrder(deps: OrderStepDeps, input: OrderStepInput & { p
  * chain must link), and stores it on the certificate: status active, the attempt succeeded, every SAN covered.
  */
 /** Storing also announces the outcome and asks the CA when to renew. */
-export type StoreStepDeps = OrderStepDeps & Pick<CoreDeps, 'lifecycle' | 'renewalInfo' | 'random'>;
+export type StoreStepDeps = OrderStepDeps & Pick<CoreDeps, 'lifecycle' | 'renewalInfo' | 'random' | 'acmeConfig'>;
 
 export async function storeCertificate(deps: StoreStepDeps, input: OrderStepInput & { certificateUrl: string }): Promise<{ stored: true }> {
   if (!input.certificateUrl) throw new StepError('AcmeProblemError', 'The order is valid but names no certificate to download');
-  const session = await openAccount(deps, input.organizationId, input.acme.directoryUrl, input.nonce ?? null);
+  const session = await openAccount(deps, accountOfOrder(input.organizationId, input.acme), input.nonce ?? null);
   // This attempt's own key when finalize made one, else the kept key finalize signed with; read while the chain downloads.
   let secretName = attemptKeySecretName(deps, input);
   const [chainPem, attemptKey] = await Promise.all([
@@ -166,7 +166,11 @@ export async function storeCertificate(deps: StoreStepDeps, input: OrderStepInpu
         deps.random,
         advice?.explanationUrl ?? null,
         advice?.checkAgainAt ?? null,
+        // Its renewal carries `replaces` (on this same account): spends no order budget where the CA exempts it.
+        replacesExemptAt(input.acme.directoryUrl, deps.acmeConfig.replacesExemptDirectories),
       ),
+      // Revocation and the renewal that replaces it use the account that issued it.
+      accountNumber: input.acme.accountNumber ?? 0,
       sans: current.sans.map((san) => ({
         ...san,
         dnsStatus: 'valid',

@@ -1,7 +1,6 @@
-import { challengeRecordName } from '../../domain/acme.ts';
 import type { Certificate } from '../../domain/certificate.ts';
 import type { DnsZone } from '../../domain/dns-zone.ts';
-import { CertwrightError, DomainControlError, isCertwrightError } from '../../domain/errors.ts';
+import { CertwrightError, DomainControlError } from '../../domain/errors.ts';
 import { normalizeHostname } from '../../domain/hostname.ts';
 import type { Principal } from '../../domain/organization.ts';
 import type { ProviderOptions } from '../../domain/acme.ts';
@@ -9,6 +8,7 @@ import type { Project } from '../../domain/project.ts';
 import type { DnsCredentials } from '../../ports/dns-provider.ts';
 import type { CoreDeps } from '../core-deps.ts';
 import { deleteCertificate } from '../delete-certificate.ts';
+import { checkZoneAccess } from '../dns-zones.ts';
 import { getProject } from '../projects.ts';
 import { checkHttp01Names } from './http01-preflight.ts';
 import { dnsCredentialsSecretName } from './project-zone.ts';
@@ -42,17 +42,8 @@ async function checkDnsSetup(
     `The request is valid: ${request.settings.challengeType} for ${domain} with a ${request.settings.keyType.toUpperCase()} ${request.settings.keySize} key`,
   ];
   if (request.settings.challengeType !== 'dns-01') return checks;
-  const record = { name: challengeRecordName(domain), value: '' };
-  try {
-    // A harmless read (with the credentials as given, before anything is stored): a provider that refuses them says so.
-    const [zone] = request.settings.dnsZones ?? [];
-    const servers = await deps.dnsProviderFor(zone ?? request.settings, credentials).authoritativeNameServers(record);
-    checks.push(`The zone of ${record.name} is served by ${servers.join(', ')}`);
-  } catch (error) {
-    if (isCertwrightError(error) && error.code === 'credentials_refused') throw error;
-    const reason = isCertwrightError(error) ? error.message : 'the DNS provider did not answer';
-    throw new CertwrightError('bad_request', `DNS setup check failed for ${record.name}: ${reason}`, { cause: error });
-  }
+  const [zone] = request.settings.dnsZones ?? [];
+  checks.push(await checkZoneAccess(deps, zone ?? request.settings, domain, credentials));
   return checks;
 }
 

@@ -10,8 +10,12 @@ export const dnsCredentialsSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, o
 
 /**
  * Whether a zone of an attempt is a project's own (made by a projects obtain with `dnsCredentials`): it is not in the
- * organization's zone list, and stays the organization's as long as its credentials do. Its secret name is made by
- * certwright, never taken from a request.
+ * organization's zone list, and stays the organization's as long as its project does (deleting the project deletes its
+ * credentials). Its secret name is made by certwright, never taken from a request.
  */
 export const isProjectZone = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, zone: { credentialsSecretName: string | null }): boolean =>
   zone.credentialsSecretName?.startsWith(projectCredentialsPrefix(deps, organizationId)) ?? false;
+
+/** The id of the project whose own zone this is (see isProjectZone), or null for a zone of the organization's list. */
+export const projectOfZone = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, zone: { credentialsSecretName: string | null }): string | null =>
+  isProjectZone(deps, organizationId, zone) ? (zone.credentialsSecretName ?? '').slice(projectCredentialsPrefix(deps, organizationId).length) : null;

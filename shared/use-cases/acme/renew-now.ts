@@ -1,9 +1,8 @@
 import type { Certificate } from '../../domain/certificate.ts';
-import { CertwrightError, RateLimitedError } from '../../domain/errors.ts';
-import { orderBudgetAccount } from '../../domain/renewal.ts';
+import { CertwrightError } from '../../domain/errors.ts';
 import type { CertificateApiDeps } from '../core-deps.ts';
 import { orderIdentifiers } from './create-order.ts';
-import { attemptUnderWay, startAttempt } from './start-issuance.ts';
+import { startAttempt } from './start-issuance.ts';
 
 export interface RenewNowOutcome {
   /** The certificate with its new `acme_renew` attempt pending; it keeps serving the current certificate. */
@@ -15,8 +14,8 @@ export interface RenewNowOutcome {
 /**
  * Renews an auto-managed certificate now, through the same workflow and the same kind of attempt (`acme_renew`)
  * as the renewal planner: same settings, same account, a new key unless the certificate keeps its key, `replaces`
- * on the order. The new order is taken from the account's order budget, the planner's, so renewing by hand cannot
- * push the account over the CA's limit: an exhausted budget is 429 with when it frees up. Refused (409) while
+ * on the order. The new order is taken from the order budgets of the organization's accounts, the planner's, so
+ * renewing by hand cannot push an account over the CA's limit: when every budget is spent, 429 with when one frees up. Refused (409) while
  * another attempt is under way; a custom, revoked or never-issued certificate cannot be renewed (400). Renewal
  * paused after too many failures resumes (see startAttempt).
  */
@@ -33,17 +32,7 @@ export async function renewCertificateNow(deps: CertificateApiDeps, certificate:
   }
   const settings = await deps.issuance.getSettings(certificate.id);
   if (!settings) throw new CertwrightError('bad_request', 'The certificate has no ACME settings; obtain it again');
-  // Checked again atomically by startAttempt; here so that a refused request spends no order.
-  if (certificate.lastAttempt?.status === 'pending' || certificate.lastAttempt?.status === 'running') throw attemptUnderWay();
-  const now = deps.clock.now();
-  const grant = await deps.orderBudget.take(orderBudgetAccount(certificate.organizationId), 1, now);
-  if (grant.granted === 0) {
-    const freeAt = grant.nextFreeAt ?? new Date(now.getTime() + 60_000);
-    throw new RateLimitedError(
-      `This account has placed as many new orders with the CA as its limit allows for now (renewals included); try again after ${freeAt.toISOString()}`,
-      (freeAt.getTime() - now.getTime()) / 1000,
-    );
-  }
+  // The new order is taken from the organization's accounts' budgets by startAttempt (429 when all are spent).
   const started = await startAttempt(
     deps,
     certificate,

@@ -47,7 +47,8 @@ function assertRevocable(certificate: Certificate): void {
 }
 
 /**
- * Revokes an auto-managed certificate at its CA (RFC 8555 revokeCert with the organization's ACME account and an
+ * Revokes an auto-managed certificate at its CA (RFC 8555 revokeCert with the organization's ACME account that
+ * issued it and an
  * RFC 5280 reason), then marks it `revoked` for good: autoRenew off, no renewAt, so the planner's index drops it.
  *
  * An `acme_revoke` attempt is recorded first and supersedes any attempt under way (a renewal that finishes later
@@ -85,7 +86,12 @@ export async function revokeCertificate(
   if (refused) throw refused;
 
   try {
-    const session = await openAccount(deps, certificate.organizationId, settings.directoryUrl);
+    // The account that issued it: the one whose authorizations cover its names (RFC 8555 section 7.6).
+    const session = await openAccount(deps, {
+      organizationId: certificate.organizationId,
+      directoryUrl: settings.directoryUrl,
+      accountNumber: claimed.accountNumber ?? 0,
+    });
     const pem = claimed.certificateData ?? '';
     const code = REVOCATION_REASONS[reason];
     try {

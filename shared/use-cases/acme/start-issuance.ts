@@ -16,6 +16,7 @@ import { eabSecretName } from './accounts.ts';
 import { checkDomainControl, controlViolations } from './domain-control.ts';
 import { changeCertificate } from './certificate-progress.ts';
 import { newCertificate, pendingContent } from '../../domain/certificate-content.ts';
+import { takeOneOrder } from '../order-accounts.ts';
 
 export interface IssuanceRequest {
   domainName: string;
@@ -192,6 +193,8 @@ export async function requestAutoManagedCertificate(
 ): Promise<Certificate> {
   const prepared = options.prepared ?? (await prepareIssuance(deps, principal.organizationId, request));
   const created = deps.clock.now();
+  // A first issuance is a new order the CA counts: taken from the organization's accounts' budgets, on the account that has some.
+  const accountNumber = await takeOneOrder(deps.orderBudget, { organizationId: principal.organizationId, accountsPerCa: deps.acmeConfig.accountsPerCa }, created);
   const now = created.toISOString();
   const [domainName = ''] = prepared.names;
   const certificate = newCertificate({
@@ -205,7 +208,7 @@ export async function requestAutoManagedCertificate(
     privateKeySecretName: null,
     autoRenew: prepared.autoRenew,
     reusePrivateKey: prepared.reusePrivateKey,
-    lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null },
+    lastAttempt: { id: deps.newId(), type: 'acme_issue', status: 'pending', startedAt: now, finishedAt: null, error: null, accountNumber },
     at: now,
   });
   await deps.certificates.create(certificate);
@@ -230,6 +233,10 @@ export async function startAttempt(
   prepared: PreparedIssuance,
   type: Extract<AttemptType, 'acme_issue' | 'acme_renew'>,
 ): Promise<Certificate> {
+  // Checked again atomically below; here so that a refused request spends no order.
+  if (certificate.lastAttempt?.status === 'pending' || certificate.lastAttempt?.status === 'running') throw attemptUnderWay();
+  // Every attempt started here places a new order the CA counts: taken from the organization's accounts' budgets.
+  const accountNumber = await takeOneOrder(deps.orderBudget, { organizationId: certificate.organizationId, accountsPerCa: deps.acmeConfig.accountsPerCa }, deps.clock.now());
   const attemptId = deps.newId();
   let busy = false;
   const updated = await changeCertificate(
@@ -258,7 +265,7 @@ export async function startAttempt(
         reusePrivateKey: prepared.reusePrivateKey,
         keyType: current.certificateData ? current.keyType : prepared.settings.keyType,
         keySize: current.certificateData ? current.keySize : prepared.settings.keySize,
-        ...replaceAttempt(current, { id: attemptId, type, status: 'pending', startedAt: now, finishedAt: null, error: null }),
+        ...replaceAttempt(current, { id: attemptId, type, status: 'pending', startedAt: now, finishedAt: null, error: null, accountNumber }),
         ...(current.renewal ? { renewal: resumeRenewal(current.renewal) } : {}),
         attemptCount: current.attemptCount + 1,
       };
