@@ -128,32 +128,53 @@ const median = (values: number[]): number => {
 };
 
 /**
- * Median ms from the start of `import()` until the module (and its top-level wiring) has loaded, in fresh processes:
- * the wall time, and the CPU time the process spent meanwhile (user + system, all its threads). On a machine other
- * work shares, the wall time grows with the load; the CPU time much less, so it is the figure to compare runs by there.
+ * One fresh process: ms from the start of `import()` until the module (and its top-level wiring) has loaded, wall
+ * time and the CPU time the process spent meanwhile (user + system, all its threads). On a machine other work
+ * shares, the wall time grows with the load; the CPU time much less, so it is the figure to compare runs by there.
  * With `lazyChunk`: the bundle is imported first, and what is timed is importing the chunk after it.
  */
-function importMs(bundlePath: string, sourceMaps: boolean, lazyChunk?: string): { wall: number; cpu: number } {
+function importOnce(bundlePath: string, sourceMaps: boolean, lazyChunk?: string): { wall: number; cpu: number } {
   const script =
     'if (process.argv[2]) await import(process.argv[1]); const cpu = process.cpuUsage(); const started = performance.now(); await import(process.argv[2] || process.argv[1]); const used = process.cpuUsage(cpu); process.stdout.write(JSON.stringify([performance.now() - started, (used.user + used.system) / 1000]));';
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let run = 0; run < RUNS; run += 1) {
-    const args = [
-      ...(sourceMaps ? ['--enable-source-maps'] : []),
-      '--input-type=module',
-      '-e',
-      script,
-      pathToFileURL(bundlePath).href,
-      lazyChunk ? pathToFileURL(lazyChunk).href : '',
-    ];
-    const child = spawnSync(process.execPath, args, { env: DUMMY_ENV, encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`importing ${lazyChunk ?? bundlePath} failed: ${child.stderr}`);
-    const [wall, cpu] = JSON.parse(child.stdout) as [number, number];
-    walls.push(wall);
-    cpus.push(cpu);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
+  const args = [
+    ...(sourceMaps ? ['--enable-source-maps'] : []),
+    '--input-type=module',
+    '-e',
+    script,
+    pathToFileURL(bundlePath).href,
+    lazyChunk ? pathToFileURL(lazyChunk).href : '',
+  ];
+  const child = spawnSync(process.execPath, args, { env: DUMMY_ENV, encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`importing ${lazyChunk ?? bundlePath} failed: ${child.stderr}`);
+  const [wall, cpu] = JSON.parse(child.stdout) as [number, number];
+  return { wall, cpu };
+}
+
+interface Samples {
+  walls: number[];
+  cpus: number[];
+}
+const samples = (): Samples => ({ walls: [], cpus: [] });
+const add = (into: Samples, { wall, cpu }: { wall: number; cpu: number }) => {
+  into.walls.push(wall);
+  into.cpus.push(cpu);
+};
+const medians = (of: Samples) => ({ wall: median(of.walls), cpu: median(of.cpus) });
+
+/** A function bundled and sized, with the import samples its rounds collect. */
+interface Built {
+  entry: { name: string; kind: Kind; file: string };
+  bundlePath: string;
+  plain: Samples;
+  mapped: Samples;
+  row: Omit<Measured, 'importMs' | 'importCpuMs' | 'importMsWithMaps'>;
+}
+
+/** Median of RUNS fresh processes, one after another (for the lazy chunks; the bundles are sampled in rounds). */
+function importMs(bundlePath: string, sourceMaps: boolean, lazyChunk?: string): { wall: number; cpu: number } {
+  const taken = samples();
+  for (let run = 0; run < RUNS; run += 1) add(taken, importOnce(bundlePath, sourceMaps, lazyChunk));
+  return medians(taken);
 }
 
 /** The chunks certwright's own code imports with `import()` (not those a library loads on its own), measured. */
@@ -199,6 +220,7 @@ async function main(): Promise<void> {
   const workdir = await mkdtemp(join(tmpdir(), 'certwright-bench-cold-'));
   const rows: Measured[] = [];
   try {
+    const built: Built[] = [];
     for (const entry of await entries()) {
       const outdir = join(workdir, `${entry.kind}-${entry.name}`);
       const outputs = outputsOf(bundleLambda(entry.file, outdir));
@@ -206,17 +228,28 @@ async function main(): Promise<void> {
       const atStart = staticClosure(outputs, bundlePath);
       let mapBytes = 0;
       for (const file of outputs.keys()) mapBytes += (await stat(`${file}.map`)).size;
-      const row: Measured = {
+      const row = {
         name: entry.name,
         kind: entry.kind,
         bytes: bytesOf(outputs, atStart),
         assetBytes: bytesOf(outputs, outputs.keys()),
         mapBytes,
-        ...(({ wall, cpu }) => ({ importMs: wall, importCpuMs: cpu }))(importMs(bundlePath, false)),
-        importMsWithMaps: importMs(bundlePath, true).wall,
         packages: packagesOf([...atStart].map((file) => outputs.get(file)!)),
         lazy: lazyChunks(outputs, bundlePath, atStart),
       };
+      built.push({ entry, bundlePath, plain: samples(), mapped: samples(), row });
+    }
+    // In rounds, every function once per round: a moment of noise on the machine then touches every function a little
+    // instead of all the runs of one (a run of 7 per function in a row gave the same bundle 160 ms in one run and 233 in the next).
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const one of built) {
+        add(one.plain, importOnce(one.bundlePath, false));
+        add(one.mapped, importOnce(one.bundlePath, true));
+      }
+    }
+    for (const { entry, plain, mapped, row: measured } of built) {
+      const { wall, cpu } = medians(plain);
+      const row: Measured = { ...measured, importMs: wall, importCpuMs: cpu, importMsWithMaps: medians(mapped).wall };
       rows.push(row);
       console.log(
         `${relative(repoRoot, entry.file)}: ${fmtKb(row.bytes)} at start of ${fmtKb(row.assetBytes)} (maps ${fmtKb(row.mapBytes)}), import ${row.importMs.toFixed(0)} ms (${row.importCpuMs.toFixed(0)} ms CPU), ${row.importMsWithMaps.toFixed(0)} ms with source maps; ${row.lazy.length} lazy chunks`,
