@@ -160,7 +160,13 @@ export function googleProvider(context: ProviderContext): DnsProvider {
   if (!serviceAccount || typeof serviceAccount.client_email !== 'string' || typeof serviceAccount.private_key !== 'string') {
     throw new ValidationError([{ field: 'dnsCredentials', message: 'Google Cloud DNS needs dnsCredentials.credentials: a service account key with client_email and private_key' }]);
   }
-  const dns = new DNS({ projectId, credentials: { client_email: serviceAccount.client_email, private_key: serviceAccount.private_key } });
+  const dns = new DNS({
+    projectId,
+    credentials: { client_email: serviceAccount.client_email, private_key: serviceAccount.private_key },
+    // The client would retry 429 and 5xx itself (3 times, 2 to 8 s apart) on top of the shared backoff, which knows the
+    // step's budget; DNS hands no retry options on, but a request's own `maxRetries` wins, so every request says 0.
+    interceptors_: [{ request: (reqOpts: object) => ({ ...reqOpts, maxRetries: 0 }) }],
+  } as ConstructorParameters<typeof DNS>[0]);
   // Self-signed JWTs carrying the DNS scope, as Google's generated clients sign them: no round trip to the OAuth
   // token endpoint (one request less per step), and the key is checked by the API itself.
   const auth = dns.authClient as unknown as { useJWTAccessWithScope?: boolean; defaultServicePath?: string };
@@ -168,9 +174,7 @@ export function googleProvider(context: ProviderContext): DnsProvider {
   auth.defaultServicePath = 'dns.googleapis.com';
   // The client builds `https://<apiEndpoint>/dns/v1`; a local fake speaks plain HTTP, so its base URL is set whole.
   if (context.endpoint) (dns as unknown as { baseUrl: string }).baseUrl = `${context.endpoint.replace(/\/$/, '')}/dns/v1`;
-  // The client retries 429 and 5xx itself (3 times, exponential backoff with jitter) and takes no option to stop it
-  // (DNS does not hand retryOptions on), so the shared backoff makes one attempt here rather than retrying its retries.
-  return new GoogleDnsProvider(dns, { managedZone: context.options.managedZone, backoff: { ...context.backoff, maxAttempts: 1 } }, context.credentials);
+  return new GoogleDnsProvider(dns, { managedZone: context.options.managedZone, backoff: context.backoff }, context.credentials);
 }
 
 function safeJson(text: string): unknown {
