@@ -80,9 +80,9 @@ export async function planRenewals(deps: RenewalPlannerDeps, options: PlanOption
   const byOrganization = new Map<number, DueRenewal[]>();
   for (const item of due.filter((entry) => entry.kind !== 'ari'))
     byOrganization.set(item.organizationId, [...(byOrganization.get(item.organizationId) ?? []), item]);
-  const organizations = [...byOrganization.values()];
+  const organizations = [...byOrganization];
   const worker = async () => {
-    for (let next = organizations.shift(); next; next = organizations.shift()) await startWithinBudget(deps, next, now, options.accountsPerCa ?? 1, result);
+    for (let next = organizations.shift(); next; next = organizations.shift()) await startWithinBudget(deps, next[0], next[1], now, options.accountsPerCa ?? 1, result);
   };
   await Promise.all(Array.from({ length: ORGANIZATION_CONCURRENCY }, worker));
   return result;
@@ -97,12 +97,18 @@ const ORGANIZATION_CONCURRENCY = 8;
  * accounts, the first account's budget first (see takeOrders), and each starts on the account that granted it. What
  * no account can take now is deferred to when the first budget frees up.
  */
-async function startWithinBudget(deps: RenewalPlannerDeps, due: DueRenewal[], now: Date, accountsPerCa: number, result: PlanResult): Promise<void> {
+async function startWithinBudget(
+  deps: RenewalPlannerDeps,
+  organizationId: number,
+  due: DueRenewal[],
+  now: Date,
+  accountsPerCa: number,
+  result: PlanResult,
+): Promise<void> {
   const exempt = due.filter((item) => item.exempt);
   const counted = due.filter((item) => !item.exempt);
-  const spread = counted.length
-    ? await takeOrders(deps.budget, { organizationId: counted[0]?.organizationId ?? 0, wanted: counted.length, accountsPerCa }, now)
-    : { grants: [], granted: 0, nextFreeAt: null };
+  // Nothing counted (all exempt): takeOrders asks no budget for none.
+  const spread = await takeOrders(deps.budget, { organizationId, wanted: counted.length, accountsPerCa }, now);
   const { assigned, left } = assignToAccounts(counted, spread.grants);
   for (const item of exempt) await start(deps, item, null, now, result);
   for (const { item, accountNumber } of assigned) await start(deps, item, accountNumber, now, result);

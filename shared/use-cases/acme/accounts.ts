@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { StepError } from '../../domain/acme-errors.ts';
 import type { AcmeAccountSession } from '../../ports/acme-ca.ts';
-import type { AcmeAccountRecord } from '../../ports/issuance-repository.ts';
+import type { AccountKey, AcmeAccountRecord } from '../../ports/issuance-repository.ts';
 import type { CoreDeps } from '../core-deps.ts';
 
 const directoryHash = (directoryUrl: string): string => createHash('sha256').update(directoryUrl).digest('hex').slice(0, 16);
@@ -18,12 +18,8 @@ export const eabSecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organization
 export const accountKeySecretName = (deps: Pick<CoreDeps, 'secretPrefix'>, organizationId: number, directoryUrl: string, accountNumber = 0): string =>
   `${deps.secretPrefix}acme-accounts/${organizationId}/${directoryHash(directoryUrl)}/key${accountNumber === 0 ? '' : `-${accountNumber}`}`;
 
-/** Which account: the organization, the CA directory, and the number of the organization's account there (0: its first). */
-export interface AccountRef {
-  organizationId: number;
-  directoryUrl: string;
-  accountNumber: number;
-}
+/** Which account (see AccountKey), with its number always given (0: the organization's first). */
+export type AccountRef = AccountKey & { accountNumber: number };
 
 /** What rebuilding an account session takes (the record, cached; the key, from the secret store). */
 export type AccountDeps = Pick<CoreDeps, 'acme' | 'issuance' | 'secrets' | 'clock'>;
@@ -120,7 +116,10 @@ export async function openAccount(deps: AccountDeps, account: AccountRef, nonce:
   return { ...session, nonce };
 }
 
-/** The account an attempt's steps use: the one create-order placed the order with (absent in older executions: 0). */
+/**
+ * The account of an order, or of the certificate it issued: the steps use the one create-order placed the order with,
+ * revocation the one that issued the certificate (a number absent, as in older executions and certificates: 0).
+ */
 export const accountOfOrder = (organizationId: number, acme: { directoryUrl: string; accountNumber?: number | undefined }): AccountRef => ({
   organizationId,
   directoryUrl: acme.directoryUrl,

@@ -5,7 +5,7 @@ import { CertwrightError, ConflictError, NotFoundError } from '../../domain/erro
 import type { Principal } from '../../domain/organization.ts';
 import { announceOutcome } from '../announce-outcome.ts';
 import type { CertificateApiDeps } from '../core-deps.ts';
-import { openAccount } from './accounts.ts';
+import { accountOfOrder, openAccount } from './accounts.ts';
 import { changeCertificate } from './certificate-progress.ts';
 
 /**
@@ -48,8 +48,8 @@ function assertRevocable(certificate: Certificate): void {
 
 /**
  * Revokes an auto-managed certificate at its CA (RFC 8555 revokeCert with the organization's ACME account that
- * issued it and an
- * RFC 5280 reason), then marks it `revoked` for good: autoRenew off, no renewAt, so the planner's index drops it.
+ * issued it and an RFC 5280 reason), then marks it `revoked` for good: autoRenew off, no renewAt, so the planner's
+ * index drops it.
  *
  * An `acme_revoke` attempt is recorded first and supersedes any attempt under way (a renewal that finishes later
  * is not stored over the revoked certificate). A CA that answers `alreadyRevoked` counts as revoked. When the CA
@@ -87,11 +87,7 @@ export async function revokeCertificate(
 
   try {
     // The account that issued it: the one whose authorizations cover its names (RFC 8555 section 7.6).
-    const session = await openAccount(deps, {
-      organizationId: certificate.organizationId,
-      directoryUrl: settings.directoryUrl,
-      accountNumber: claimed.accountNumber ?? 0,
-    });
+    const session = await openAccount(deps, accountOfOrder(certificate.organizationId, { directoryUrl: settings.directoryUrl, accountNumber: claimed.accountNumber }));
     const pem = claimed.certificateData ?? '';
     const code = REVOCATION_REASONS[reason];
     try {
