@@ -1,6 +1,9 @@
 /** Lower case, without the trailing dot. */
 export const normalizeDnsName = (name: string): string => name.replace(/\.$/, '').toLowerCase();
 
+/** A zone's name server as the propagation check queries it: `host:53`. */
+export const nameServerAddress = (host: string): string => `${normalizeDnsName(host)}:53`;
+
 /** Suffixes of the name from the longest down, without the bare top-level domain: a.b.example.com, b.example.com, example.com. */
 export function zoneCandidates(name: string): string[] {
   const labels = normalizeDnsName(name).split('.');

@@ -4,7 +4,7 @@ import { CertwrightError, ValidationError } from '../../../domain/errors.ts';
 import { credentialFields, credentialsRefused, isRetryableStatus, providerFailure, withProviderRetry } from '../provider-errors.ts';
 import type { ProviderBackoff } from '../provider-errors.ts';
 import type { ProviderContext } from '../registry.ts';
-import { findZone, normalizeDnsName } from '../zone-names.ts';
+import { findZone, nameServerAddress, normalizeDnsName } from '../zone-names.ts';
 
 interface ZoneRef {
   id: string;
@@ -56,7 +56,7 @@ export class CloudflareDnsProvider implements DnsProvider {
 
   async authoritativeNameServers(record: TxtRecord): Promise<string[]> {
     const zone = await this.zoneFor(record.name);
-    return zone.nameServers.map((server) => `${normalizeDnsName(server)}:53`);
+    return zone.nameServers.map(nameServerAddress);
   }
 
   async cleanUp(record: TxtRecord): Promise<void> {

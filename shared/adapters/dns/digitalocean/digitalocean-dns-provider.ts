@@ -3,7 +3,7 @@ import type { DnsProvider, TxtRecord } from '../../../ports/dns-provider.ts';
 import { JsonApi, messageOf } from '../json-api.ts';
 import { credentialFields } from '../provider-errors.ts';
 import type { ProviderContext } from '../registry.ts';
-import { findZone, normalizeDnsName } from '../zone-names.ts';
+import { findZone, nameServerAddress, normalizeDnsName } from '../zone-names.ts';
 
 interface DomainRecord {
   id: number;
@@ -50,7 +50,7 @@ export class DigitalOceanDnsProvider implements DnsProvider {
 
   async authoritativeNameServers(record: TxtRecord): Promise<string[]> {
     const domain = await this.domainFor(record.name);
-    return (await this.records(domain, 'NS', domain)).map((found) => `${normalizeDnsName(found.data)}:53`);
+    return (await this.records(domain, 'NS', domain)).map((found) => nameServerAddress(found.data));
   }
 
   async cleanUp(record: TxtRecord): Promise<void> {

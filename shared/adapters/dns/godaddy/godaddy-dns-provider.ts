@@ -3,7 +3,7 @@ import type { DnsProvider, TxtRecord } from '../../../ports/dns-provider.ts';
 import { JsonApi, messageOf } from '../json-api.ts';
 import { credentialFields } from '../provider-errors.ts';
 import type { ProviderContext } from '../registry.ts';
-import { findZone, normalizeDnsName, relativeName } from '../zone-names.ts';
+import { findZone, nameServerAddress, normalizeDnsName, relativeName } from '../zone-names.ts';
 
 interface GoDaddyRecord {
   type: string;
@@ -45,7 +45,7 @@ export class GoDaddyDnsProvider implements DnsProvider {
 
   async authoritativeNameServers(record: TxtRecord): Promise<string[]> {
     const domain = await this.domainFor(record.name);
-    return domain.nameServers.map((server) => `${normalizeDnsName(server)}:53`);
+    return domain.nameServers.map(nameServerAddress);
   }
 
   async cleanUp(record: TxtRecord): Promise<void> {

@@ -5,7 +5,7 @@ import type { DnsCredentials, DnsProvider, TxtRecord } from '../../../ports/dns-
 import { credentialFields, credentialsRefused, isRetryableStatus, providerFailure, withProviderRetry } from '../provider-errors.ts';
 import type { ProviderBackoff } from '../provider-errors.ts';
 import type { ProviderContext } from '../registry.ts';
-import { findZone, normalizeDnsName } from '../zone-names.ts';
+import { findZone, nameServerAddress, normalizeDnsName } from '../zone-names.ts';
 
 interface TxtSet {
   ttl: number;
@@ -59,7 +59,7 @@ export class GoogleDnsProvider implements DnsProvider {
 
   async authoritativeNameServers(record: TxtRecord): Promise<string[]> {
     const zone = await this.zoneFor(record.name);
-    return ((zone.metadata as { nameServers?: string[] }).nameServers ?? []).map((server) => `${normalizeDnsName(server)}:53`);
+    return ((zone.metadata as { nameServers?: string[] }).nameServers ?? []).map(nameServerAddress);
   }
 
   async cleanUp(record: TxtRecord): Promise<void> {

@@ -11,7 +11,7 @@ import { CertwrightError } from '../../../domain/errors.ts';
 import type { DnsCredentials, DnsProvider, TxtRecord } from '../../../ports/dns-provider.ts';
 import { retryWithBackoff } from '../../retry-with-backoff.ts';
 import { credentialsRefused } from '../provider-errors.ts';
-import { zoneCandidates } from '../zone-names.ts';
+import { nameServerAddress, zoneCandidates } from '../zone-names.ts';
 
 export interface Route53DnsProviderOptions {
   /** Use this hosted zone instead of looking one up by name (a project can pin its zone). */
@@ -178,7 +178,7 @@ export class Route53DnsProvider implements DnsProvider {
     let nameServers = this.nameServersByZone.get(zoneId);
     if (!nameServers) {
       nameServers = this.call(() => this.client.send(new GetHostedZoneCommand({ Id: zoneId }))).then(({ DelegationSet }) =>
-        (DelegationSet?.NameServers ?? []).map((host) => `${host.replace(/\.$/, '')}:53`),
+        (DelegationSet?.NameServers ?? []).map(nameServerAddress),
       );
       this.nameServersByZone.set(zoneId, nameServers);
       nameServers.catch(() => this.nameServersByZone.delete(zoneId));
